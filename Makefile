@@ -1,0 +1,46 @@
+# Three targets, each makes its own .venv: run, test, bench.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export ANTT_DB ?= var/antt.duckdb
+
+.PHONY: run test bench chromium lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## run: set up, create the database with the demo data if there is none, serve on :8501
+run: $(VENV)/.installed
+	$(VENV)/bin/antt init
+	$(VENV)/bin/antt serve --port 8501
+
+## chromium: the browser tests drive Debian's chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+
+## test: set up with the test extras, install chromium if missing, lint, run the suite
+test: $(VENV)/.installed-test chromium lint
+	$(PY) -m pytest
+
+## bench: benchmarks beside their baselines, measured in one run
+bench: $(VENV)/.installed-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""ANTT Dashboard Streamlit UI: pages render, ``geo`` decides."""

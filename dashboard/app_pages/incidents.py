@@ -1,0 +1,48 @@
+"""Incident list: what the store holds now, filterable. Renders only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, state
+from dashboard.i18n import label, t
+from geo.errors import AnttError
+from geo.incidents import KINDS, LIFECYCLE, SEVERITIES
+from geo.store import Filters
+from geo.timefmt import local_text
+
+lang = state.get("lang")
+st.title(t("incidents.title", lang))
+
+c1, c2, c3 = st.columns(3)
+statuses = c1.multiselect(t("incidents.filter_status", lang), LIFECYCLE.statuses,
+                          key="f_status", format_func=lambda s: label("status", s, lang))
+kinds = c2.multiselect(t("incidents.filter_kind", lang), KINDS, key="f_kind",
+                       format_func=lambda k: label("kind", k, lang))
+severities = c3.multiselect(t("incidents.filter_severity", lang), list(SEVERITIES),
+                            key="f_severity", format_func=lambda s: label("severity", s, lang))
+
+try:
+    df = data.incidents(Filters(statuses=statuses, kinds=kinds, severities=severities))
+except AnttError as e:
+    st.error(t("error.store", lang, reason=str(e)))
+    st.stop()
+
+if df.empty:
+    st.info(t("incidents.empty", lang))
+    st.stop()
+
+st.caption(t("incidents.count", lang, n=len(df)))
+table = {
+    t("col.id", lang): df["id"],
+    t("col.reported_at", lang): [local_text(v) for v in df["reported_at"]],
+    t("col.kind", lang): [label("kind", v, lang) for v in df["kind"]],
+    t("col.severity", lang): [label("severity", v, lang) for v in df["severity"]],
+    t("col.status", lang): [label("status", v, lang) for v in df["status"]],
+    t("col.hamlet", lang): df["hamlet_code"],
+    t("col.team", lang): df["team_code"],
+    t("col.source", lang): [label("source", v, lang) for v in df["source"]],
+    t("col.description", lang): df["description"],
+}
+# st.dataframe renders cells as text, never as HTML, so descriptions stay data.
+st.dataframe(table, hide_index=True, use_container_width=True)

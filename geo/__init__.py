@@ -1,0 +1,1 @@
+"""ANTT Dashboard domain: places, units, incidents, the DuckDB store. Never imports streamlit."""

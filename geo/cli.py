@@ -1,0 +1,159 @@
+"""`antt` command line: init, status, incident report/move, unit, export, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import incidents, settings, units
+from .errors import AnttError, Invalid
+from .store import Store
+
+__all__ = ["main"]
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
+
+
+def _print_row(row: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(row, default=str, ensure_ascii=False))
+    else:
+        print(" ".join(f"{k}={v}" for k, v in row.items() if v is not None))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    store = _store(args)
+    applied = store.init()
+    print(f"{store.path}: schema up to date"
+          + (f" (applied migrations {applied})" if applied else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    counts = _store(args).counts()
+    if args.json:
+        print(json.dumps(counts, default=str, ensure_ascii=False))
+        return 0
+    for name in ("incidents", "sites", "units"):
+        by = counts[name]
+        detail = ", ".join(f"{k} {v}" for k, v in by.items()) or "none"
+        print(f"{name:<10} {sum(by.values()):>7}  ({detail})")
+    print(f"{'events':<10} {counts['events']:>7}  (last at {counts['last_event_at']} UTC)")
+    return 0
+
+
+def cmd_incident_report(args: argparse.Namespace) -> int:
+    row = incidents.report(
+        _store(args), kind=args.kind, severity=args.severity, lon=args.lon, lat=args.lat,
+        source=args.source, actor=args.actor, description=args.description or "",
+        site_code=args.site, request_id=args.request_id)
+    _print_row(row, args.json)
+    return 0
+
+
+def cmd_incident_move(args: argparse.Namespace) -> int:
+    row = incidents.move(_store(args), args.id, args.action, expected_version=args.version,
+                         actor=args.actor, team_code=args.team, note=args.note)
+    _print_row(row, args.json)
+    return 0
+
+
+def cmd_unit_register(args: argparse.Namespace) -> int:
+    row = units.register(_store(args), code=args.code, name=args.name, actor=args.actor,
+                         size=args.size, route_code=args.route)
+    _print_row(row, args.json)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    for path in _store(args).export(args.out, args.format):
+        print(path)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "ANTT_DB": str(Path(args.db).resolve())}
+    _store(args).init()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="antt", description="ANTT election-day security dashboard")
+    p.add_argument("--db", default=settings.get("db"),
+                   help="DuckDB file (default: $ANTT_DB or %(default)s)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init", help="create the database / apply migrations").set_defaults(
+        fn=cmd_init)
+    sub.add_parser("status", help="counts of incidents, sites, units, events").set_defaults(
+        fn=cmd_status)
+
+    inc = sub.add_parser("incident", help="report or move an incident").add_subparsers(
+        dest="sub", required=True)
+    r = inc.add_parser("report", help="log a new incident")
+    r.add_argument("--kind", required=True, choices=incidents.KINDS)
+    r.add_argument("--severity", required=True, help="1 low … 4 critical")
+    r.add_argument("--lon", required=True)
+    r.add_argument("--lat", required=True)
+    r.add_argument("--source", required=True, choices=incidents.SOURCES)
+    r.add_argument("--actor", required=True, help="your name or call sign")
+    r.add_argument("--description")
+    r.add_argument("--site", help="polling site code")
+    r.add_argument("--request-id", help="idempotency key: a repeat returns the first")
+    r.set_defaults(fn=cmd_incident_report)
+    m = inc.add_parser("move", help="apply a lifecycle action")
+    m.add_argument("id", type=int)
+    m.add_argument("action", choices=incidents.ACTIONS)
+    m.add_argument("--version", type=int, required=True, help="the version you read")
+    m.add_argument("--actor", required=True)
+    m.add_argument("--team", help="team code (dispatch, reassign)")
+    m.add_argument("--note")
+    m.set_defaults(fn=cmd_incident_move)
+
+    un = sub.add_parser("unit", help="patrol units").add_subparsers(dest="sub", required=True)
+    u = un.add_parser("register", help="add a patrol unit")
+    u.add_argument("code")
+    u.add_argument("name")
+    u.add_argument("--actor", required=True)
+    u.add_argument("--size", type=int)
+    u.add_argument("--route")
+    u.set_defaults(fn=cmd_unit_register)
+
+    e = sub.add_parser("export", help="incidents and events to CSV and Parquet")
+    e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("--format", nargs="+", default=["csv", "parquet"],
+                   choices=["csv", "parquet"])
+    e.set_defaults(fn=cmd_export)
+
+    s = sub.add_parser("serve", help="start the dashboard")
+    s.add_argument("--port", type=int, default=8501)
+    s.set_defaults(fn=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except Invalid as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except AnttError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Domain errors. Each carries a stable ``code`` and ``params`` so the UI can translate it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "AnttError", "Invalid", "Problem", "IllegalMove", "StaleVersion", "NotFound", "StoreBusy",
+]
+
+
+class AnttError(Exception):
+    """Base for every error the product explains to a user."""
+
+    code = "error"
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: which row (if any), which field, why."""
+
+    field: str
+    reason: str
+    row: int | None = None
+    severity: str = "error"  # or "warning"
+    params: dict = field(default_factory=dict, compare=False)
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        return f"{where}field '{self.field}': {self.reason}"
+
+
+class Invalid(AnttError):
+    """Input refused; ``problems`` lists every reason. Nothing was written."""
+
+    code = "invalid"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        head = "; ".join(str(p) for p in self.problems[:10])
+        more = f" (+{len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
+        super().__init__(f"invalid input: {head}{more}")
+
+
+class IllegalMove(AnttError):
+    code = "illegal_move"
+
+    def __init__(self, entity: str, entity_id: object, current: str, action: str,
+                 allowed: list[str]) -> None:
+        self.entity, self.entity_id, self.current = entity, entity_id, current
+        self.action, self.allowed = action, allowed
+        nxt = ", ".join(allowed) if allowed else "none (final state)"
+        super().__init__(
+            f"{entity} {entity_id}: '{action}' is not allowed from status '{current}'; "
+            f"allowed now: {nxt}",
+            entity=entity, entity_id=entity_id, current=current, action=action, allowed=nxt,
+        )
+
+
+class StaleVersion(AnttError):
+    code = "stale"
+
+    def __init__(self, entity: str, entity_id: object, expected: int, current: int,
+                 actor: str, at: object) -> None:
+        self.entity, self.entity_id = entity, entity_id
+        self.expected, self.current, self.actor, self.at = expected, current, actor, at
+        super().__init__(
+            f"{entity} {entity_id} was changed by {actor} at {at} (version {current}, "
+            f"you read {expected}); nothing was written, reload and try again",
+            entity=entity, entity_id=entity_id, actor=actor, at=at,
+        )
+
+
+class NotFound(AnttError):
+    code = "not_found"
+
+    def __init__(self, entity: str, entity_id: object) -> None:
+        self.entity, self.entity_id = entity, entity_id
+        super().__init__(f"unknown {entity} '{entity_id}'", entity=entity, entity_id=entity_id)
+
+
+class StoreBusy(AnttError):
+    code = "busy"
+
+    def __init__(self, path: str, waited: float) -> None:
+        super().__init__(
+            f"database {path} stayed locked by another program for {waited:.0f} s",
+            path=path, waited=round(waited),
+        )

@@ -1,0 +1,226 @@
+"""Incidents (vụ việc): kinds, severities, sources, the lifecycle and its commands.
+
+Commands validate everything first, then make one transaction through
+``Store.transact``: the incident, any team it touches and their events are
+written together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .errors import Invalid, NotFound, Problem
+from .lifecycle import Lifecycle
+from .store import Store, Tx
+from .text import clean_text
+from .units import UNIT_LIFECYCLE
+from .validate import check_actor, check_point
+
+__all__ = [
+    "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
+    "report", "move", "verify", "dispatch", "arrive", "resolve", "close", "escalate",
+    "false_alarm", "reassign", "add_note",
+]
+
+KINDS: tuple[str, ...] = (
+    "disorder",        # gây rối trật tự tại / gần điểm bỏ phiếu
+    "tampering",       # xé, bôi bẩn danh sách cử tri, áp phích, khẩu hiệu
+    "gathering",       # tụ tập đông người, khiếu kiện
+    "complaint",       # khiếu nại, tố cáo liên quan bầu cử
+    "filming",         # quay phim, vận động trái phép tại điểm bỏ phiếu
+    "misinformation",  # thông tin sai lệch trên mạng về bầu cử
+    "fire",            # cháy, nổ
+    "traffic",         # tai nạn, ùn tắc giao thông
+    "medical",         # y tế
+    "crime",           # trộm cắp, tội phạm khác
+    "other",           # khác
+)
+SEVERITIES: dict[int, str] = {1: "low", 2: "medium", 3: "high", 4: "critical"}
+SOURCES: tuple[str, ...] = ("hamlet_team", "citizen_tip", "patrol", "hotline")
+
+_GIVE_UP = {"escalate": "escalated", "false_alarm": "false_alarm"}
+LIFECYCLE = Lifecycle(
+    entity="incident",
+    initial="reported",
+    moves={
+        "reported": {"verify": "verifying", **_GIVE_UP},
+        "verifying": {"dispatch": "dispatched", **_GIVE_UP},
+        "dispatched": {"arrive": "on_scene", "reassign": "dispatched", **_GIVE_UP},
+        "on_scene": {"resolve": "resolved", **_GIVE_UP},
+        "resolved": {"close": "closed"},
+        "closed": {}, "escalated": {}, "false_alarm": {},
+    },
+)
+OPEN: tuple[str, ...] = ("reported", "verifying", "dispatched", "on_scene")
+ACTIONS: tuple[str, ...] = ("verify", "dispatch", "arrive", "resolve", "close", "escalate",
+                            "false_alarm", "reassign", "note")
+# The timestamp column each new status stamps.
+_STAMPS = {"verifying": "verified_at", "dispatched": "dispatched_at",
+           "on_scene": "on_scene_at", "resolved": "resolved_at", "closed": "closed_at",
+           "escalated": "closed_at", "false_alarm": "closed_at"}
+MAX_DESCRIPTION = 4000
+
+
+def _check_report(kind: object, severity: object, lon: object, lat: object, source: object,
+                  description: object) -> list[Problem]:
+    problems = []
+    if kind not in KINDS:
+        problems.append(Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}"))
+    if isinstance(severity, bool) or not isinstance(severity, int | str) or \
+            str(severity).strip() not in {"1", "2", "3", "4"}:
+        problems.append(Problem("severity", f"must be 1, 2, 3 or 4, not {severity!r}"))
+    if source not in SOURCES:
+        problems.append(Problem("source",
+                                f"unknown source {source!r}; one of {', '.join(SOURCES)}"))
+    problems += check_point(lon, lat)
+    if description is not None and len(str(description)) > MAX_DESCRIPTION:
+        problems.append(Problem("description", f"longer than {MAX_DESCRIPTION} characters"))
+    return problems
+
+
+def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: float,
+           source: str, actor: str, description: str = "", site_code: str | None = None,
+           target_code: str | None = None, hamlet_code: str | None = None,
+           commune_code: str | None = None, request_id: str | None = None,
+           at: datetime | None = None) -> dict:
+    """Log a new incident (status ``reported``) and return its row.
+
+    A repeated *request_id* (a form submitted twice) returns the first incident
+    and writes nothing.
+    """
+    problems = _check_report(kind, severity, lon, lat, source, description)
+    try:
+        actor = check_actor(actor)
+    except Invalid as e:
+        problems += e.problems
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        if request_id:
+            earlier = tx.incident_by_request(request_id)
+            if earlier is not None:
+                return earlier
+        refs = []
+        if site_code and not tx.exists("site", site_code):
+            refs.append(Problem("site_code", f"unknown polling site {site_code!r}"))
+        if refs:
+            raise Invalid(refs)
+        row = {
+            "id": tx.next_incident_id(), "kind": kind, "severity": int(severity),
+            "status": LIFECYCLE.initial, "lon": float(lon), "lat": float(lat),
+            "commune_code": commune_code, "hamlet_code": hamlet_code,
+            "site_code": site_code or None, "target_code": target_code or None,
+            "description": clean_text(description), "source": source, "team_code": None,
+            "reported_at": tx.at, "request_id": request_id or None, "created_by": actor,
+        }
+        return tx.create("incident", row, actor=actor, action="report")
+
+    return store.transact(cmd, at=at)
+
+
+def _release_team(tx: Tx, team_code: str | None, incident_id: int, actor: str) -> None:
+    if not team_code:
+        return
+    team = tx.get("unit", team_code)
+    if team and team["status"] == "responding" and team["incident_id"] == incident_id:
+        status = UNIT_LIFECYCLE.next(team["status"], "release", team_code)
+        tx.change("unit", team, {"status": status, "incident_id": None}, actor=actor,
+                  action="release", detail={"incident_id": incident_id})
+
+
+def _take_team(tx: Tx, team_code: str, incident_id: int, actor: str) -> None:
+    team = tx.get("unit", team_code)
+    if team is None:
+        raise NotFound("unit", team_code)
+    status = UNIT_LIFECYCLE.next(team["status"], "respond", team_code)
+    tx.change("unit", team, {"status": status, "incident_id": incident_id}, actor=actor,
+              action="respond", detail={"incident_id": incident_id})
+
+
+def move(store: Store, incident_id: int, action: str, *, expected_version: int, actor: str,
+         team_code: str | None = None, note: str | None = None,
+         at: datetime | None = None) -> dict:
+    """Apply a lifecycle *action* to an incident that the caller read at *expected_version*.
+
+    Refused with StaleVersion if someone changed it since, IllegalMove if the
+    action is not allowed from its status; in both cases nothing is written.
+    """
+    actor = check_actor(actor)
+    if action not in ACTIONS:
+        raise Invalid([Problem("action", f"unknown action {action!r}; one of "
+                               f"{', '.join(ACTIONS)}")])
+    if action in ("dispatch", "reassign") and not team_code:
+        raise Invalid([Problem("team_code", f"'{action}' needs a team")])
+    try:
+        text = clean_text(note, max_len=MAX_DESCRIPTION)
+    except ValueError as e:
+        raise Invalid([Problem("note", str(e))]) from None
+    if action == "note" and not text:
+        raise Invalid([Problem("note", "the note is empty")])
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get_for_update("incident", int(incident_id), expected_version)
+        detail: dict = {"note": text} if text else {}
+        if action == "note":
+            return tx.change("incident", cur, {}, actor=actor, action="note", detail=detail)
+        status = LIFECYCLE.next(cur["status"], action, incident_id)
+        changes: dict = {"status": status}
+        stamp = _STAMPS.get(status)
+        if stamp and cur.get(stamp) is None:
+            changes[stamp] = tx.at
+        if action == "dispatch":
+            _take_team(tx, team_code, cur["id"], actor)
+            changes["team_code"] = team_code
+            detail["team_code"] = team_code
+        elif action == "reassign":
+            if team_code == cur["team_code"]:
+                raise Invalid([Problem("team_code", f"already assigned to {team_code}")])
+            _release_team(tx, cur["team_code"], cur["id"], actor)
+            _take_team(tx, team_code, cur["id"], actor)
+            changes["team_code"] = team_code
+            detail.update(team_code=team_code, previous_team=cur["team_code"])
+        elif LIFECYCLE.is_final(status) or status == "resolved":
+            _release_team(tx, cur["team_code"], cur["id"], actor)
+        return tx.change("incident", cur, changes, actor=actor, action=action, detail=detail)
+
+    return store.transact(cmd, at=at)
+
+
+def _shortcut(action: str):
+    def command(store: Store, incident_id: int, *, expected_version: int, actor: str,
+                note: str | None = None, at: datetime | None = None) -> dict:
+        return move(store, incident_id, action, expected_version=expected_version,
+                    actor=actor, note=note, at=at)
+    command.__name__ = action
+    command.__doc__ = f"Incident lifecycle action '{action}' (see :func:`move`)."
+    return command
+
+
+verify = _shortcut("verify")
+arrive = _shortcut("arrive")
+resolve = _shortcut("resolve")
+close = _shortcut("close")
+escalate = _shortcut("escalate")
+false_alarm = _shortcut("false_alarm")
+
+
+def dispatch(store: Store, incident_id: int, team_code: str, *, expected_version: int,
+             actor: str, at: datetime | None = None) -> dict:
+    """Send *team_code* (available or on patrol) to the incident; the team becomes responding."""
+    return move(store, incident_id, "dispatch", expected_version=expected_version,
+                actor=actor, team_code=team_code, at=at)
+
+
+def reassign(store: Store, incident_id: int, team_code: str, *, expected_version: int,
+             actor: str, at: datetime | None = None) -> dict:
+    """Give a dispatched incident to another team; the first is released."""
+    return move(store, incident_id, "reassign", expected_version=expected_version,
+                actor=actor, team_code=team_code, at=at)
+
+
+def add_note(store: Store, incident_id: int, note: str, *, expected_version: int, actor: str,
+             at: datetime | None = None) -> dict:
+    """Append a note to the incident's timeline (any status)."""
+    return move(store, incident_id, "note", expected_version=expected_version, actor=actor,
+                note=note, at=at)

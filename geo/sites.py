@@ -1,0 +1,90 @@
+"""Polling sites (điểm bỏ phiếu): registration and the voting-day status lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .errors import Invalid, NotFound, Problem
+from .lifecycle import Lifecycle
+from .store import Store, Tx
+from .text import clean_text
+from .validate import check_actor, check_point
+
+__all__ = ["SITE_LIFECYCLE", "register", "move"]
+
+SITE_LIFECYCLE = Lifecycle(
+    entity="site",
+    initial="not_open",
+    moves={
+        "not_open": {"open": "voting"},
+        "voting": {"suspend": "suspended", "close": "closed"},
+        "suspended": {"resume": "voting", "close": "closed"},
+        "closed": {"start_count": "counting"},
+        "counting": {"finish": "done"},
+        "done": {},
+    },
+)
+
+
+def register(store: Store, *, code: str, name: str, lon: float, lat: float, actor: str,
+             voters: int | None = None, hamlet_code: str | None = None,
+             commune_code: str | None = None, at: datetime | None = None) -> dict:
+    """Add a polling site (status not open)."""
+    actor = check_actor(actor)
+    code, name = clean_text(code), clean_text(name)
+    problems = check_point(lon, lat)
+    if not code:
+        problems.append(Problem("code", "required"))
+    if not name:
+        problems.append(Problem("name", "required"))
+    if voters is not None and (not isinstance(voters, int) or voters < 0):
+        problems.append(Problem("voters", f"must be a whole number ≥ 0, not {voters!r}"))
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        if tx.exists("site", code):
+            raise Invalid([Problem("code", f"site {code!r} already exists")])
+        return tx.create("site", {"code": code, "name": name, "lon": float(lon),
+                                  "lat": float(lat), "voters": voters,
+                                  "hamlet_code": hamlet_code, "commune_code": commune_code,
+                                  "status": SITE_LIFECYCLE.initial},
+                         actor=actor, action="register")
+
+    return store.transact(cmd, at=at)
+
+
+def move(store: Store, code: str, action: str, *, expected_version: int, actor: str,
+         reason: str | None = None, incident_id: int | None = None,
+         voted: int | None = None, at: datetime | None = None) -> dict:
+    """Change a site's status. Suspending needs a reason (and may link an incident)."""
+    actor = check_actor(actor)
+    reason = clean_text(reason)
+    problems = []
+    if action == "suspend" and not reason:
+        problems.append(Problem("reason", "suspending a polling site needs a reason"))
+    if voted is not None and (not isinstance(voted, int) or voted < 0):
+        problems.append(Problem("voted", f"must be a whole number ≥ 0, not {voted!r}"))
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get_for_update("site", code, expected_version)
+        status = SITE_LIFECYCLE.next(cur["status"], action, code)
+        changes: dict = {"status": status}
+        if action == "suspend":
+            if incident_id is not None and not tx.exists("incident", incident_id):
+                raise NotFound("incident", incident_id)
+            changes.update(reason=reason, incident_id=incident_id)
+        elif action == "resume":
+            changes.update(reason=None, incident_id=None)
+        if voted is not None:
+            if cur["voters"] is not None and voted > cur["voters"]:
+                raise Invalid([Problem("voted", f"{voted} is more than the {cur['voters']} "
+                                       "registered voters")])
+            changes["voted"] = voted
+        detail = {k: v for k, v in (("reason", reason), ("incident_id", incident_id),
+                                    ("voted", voted)) if v}
+        return tx.change("site", cur, changes, actor=actor, action=action, detail=detail)
+
+    return store.transact(cmd, at=at)

@@ -1,0 +1,682 @@
+"""DuckDB store: schema, migrations, the one write path, and every query. The only module with SQL.
+
+Threads and processes
+---------------------
+DuckDB lets one process at a time hold a database file for writing, and a
+connection object must not be shared between threads. So:
+
+* In a process, one *anchor* connection keeps the database open while it is in
+  use; each operation takes its own ``cursor()`` from it (cheap, one per
+  thread) and gives it back. Writes in one process are serialised by a lock.
+* When no operation has run for ``idle_close`` seconds the anchor is closed,
+  which releases the file lock, so the CLI (another process) can get in while
+  the dashboard idles between refreshes. Whoever finds the file locked retries
+  with back-off for up to ``lock_timeout`` seconds, then raises
+  :class:`StoreBusy`; nobody crashes on "Could not set lock".
+
+Durability
+----------
+A write returns only after its transaction commits (DuckDB syncs its WAL on
+commit). After each write the store runs ``CHECKPOINT`` so the change sits in
+the main file and a crash never depends on WAL replay alone; bulk loads
+checkpoint once at the end. Closing the anchor checkpoints too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from .errors import AnttError, NotFound, StaleVersion, StoreBusy
+
+__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "utcnow", "to_utc"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Columns of each stateful entity, in table order. ``version``, ``updated_at``
+# and ``updated_by`` are kept by the store itself.
+ENTITIES: dict[str, dict[str, Any]] = {
+    "incident": {
+        "table": "incidents",
+        "key": "id",
+        "columns": [
+            "id", "kind", "severity", "status", "lon", "lat", "commune_code", "hamlet_code",
+            "site_code", "target_code", "description", "source", "team_code", "reported_at",
+            "verified_at", "dispatched_at", "on_scene_at", "resolved_at", "closed_at",
+            "request_id", "created_by", "version", "updated_at", "updated_by",
+        ],
+    },
+    "site": {
+        "table": "sites",
+        "key": "code",
+        "columns": [
+            "code", "name", "commune_code", "hamlet_code", "voters", "lon", "lat", "status",
+            "voted", "reason", "incident_id", "version", "updated_at", "updated_by",
+        ],
+    },
+    "unit": {
+        "table": "units",
+        "key": "code",
+        "columns": [
+            "code", "name", "commune_code", "size", "route_code", "status", "lon", "lat",
+            "position_at", "incident_id", "last_checkpoint", "last_checkin_at", "version",
+            "updated_at", "updated_by",
+        ],
+    },
+}
+
+EVENT_COLUMNS = ("id", "occurred_at", "actor", "entity", "entity_id", "action", "version",
+                 "before", "after", "detail")
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "entities and event log", """
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            severity SMALLINT NOT NULL CHECK (severity BETWEEN 1 AND 4),
+            status VARCHAR NOT NULL,
+            lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,
+            commune_code VARCHAR, hamlet_code VARCHAR,
+            site_code VARCHAR, target_code VARCHAR,
+            description VARCHAR NOT NULL DEFAULT '',
+            source VARCHAR NOT NULL,
+            team_code VARCHAR,
+            reported_at TIMESTAMP NOT NULL,
+            verified_at TIMESTAMP, dispatched_at TIMESTAMP, on_scene_at TIMESTAMP,
+            resolved_at TIMESTAMP, closed_at TIMESTAMP,
+            request_id VARCHAR UNIQUE,
+            created_by VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+        CREATE TABLE sites (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            commune_code VARCHAR, hamlet_code VARCHAR,
+            voters INTEGER,
+            lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,
+            status VARCHAR NOT NULL,
+            voted INTEGER, reason VARCHAR, incident_id INTEGER,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+        CREATE TABLE units (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            commune_code VARCHAR,
+            size INTEGER,
+            route_code VARCHAR,
+            status VARCHAR NOT NULL,
+            lon DOUBLE, lat DOUBLE, position_at TIMESTAMP,
+            incident_id INTEGER,
+            last_checkpoint VARCHAR, last_checkin_at TIMESTAMP,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+        -- Append-only: this module has no UPDATE or DELETE on events.
+        CREATE TABLE events (
+            id BIGINT PRIMARY KEY,
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            entity VARCHAR NOT NULL,
+            entity_id VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            before VARCHAR,
+            after VARCHAR NOT NULL,
+            detail VARCHAR
+        );
+        CREATE TABLE clock (
+            one BOOLEAN PRIMARY KEY DEFAULT TRUE,
+            last_event_id BIGINT NOT NULL,
+            last_at TIMESTAMP
+        );
+        INSERT INTO clock VALUES (TRUE, 0, NULL);
+    """),
+]
+
+
+_STAMP = ("version", "updated_at", "updated_by")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc(at: datetime) -> datetime:
+    """Aware → naive UTC; a naive value is taken to be UTC already."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="microseconds")
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalar
+        return v.item()
+    return v
+
+
+def snapshot(row: dict) -> dict:
+    """An entity row as it goes into an event: datetimes as ISO text."""
+    return {k: _jsonable(v) for k, v in row.items()}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard filters incidents by. Empty means "any"."""
+
+    commune_codes: Sequence[str] = ()
+    hamlet_codes: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    severities: Sequence[int] = ()
+    statuses: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        parts, params = ["TRUE"], {}
+        for col, name in (("commune_code", "commune_codes"), ("hamlet_code", "hamlet_codes"),
+                          ("kind", "kinds"), ("severity", "severities"),
+                          ("status", "statuses")):
+            vals = list(getattr(self, name))
+            if vals:
+                parts.append(f"{col} IN (SELECT unnest(${name}))")
+                params[name] = vals
+        if self.since is not None:
+            parts.append("reported_at >= $since")
+            params["since"] = to_utc(self.since)
+        if self.until is not None:
+            parts.append("reported_at < $until")
+            params["until"] = to_utc(self.until)
+        return " AND ".join(parts), params
+
+
+class Tx:
+    """One write transaction. Domain commands read and change entities through it.
+
+    Every change writes the new row and its event together; the transaction
+    commits both or neither.
+    """
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, at: datetime) -> None:
+        self._cur = cur
+        self.at = at
+        self._events: list[tuple] = []
+        row = cur.execute("SELECT last_event_id FROM clock").fetchone()
+        self._next_event = int(row[0]) + 1
+
+    def get(self, entity: str, key: object) -> dict | None:
+        spec = ENTITIES[entity]
+        cols = ", ".join(spec["columns"])
+        rel = self._cur.execute(
+            f"SELECT {cols} FROM {spec['table']} WHERE {spec['key']} = $key", {"key": key})
+        row = rel.fetchone()
+        return dict(zip(spec["columns"], row, strict=True)) if row else None
+
+    def get_for_update(self, entity: str, key: object, expected_version: int) -> dict:
+        """The current row, or NotFound / StaleVersion (naming who changed it, and when)."""
+        cur = self.get(entity, key)
+        if cur is None:
+            raise NotFound(entity, key)
+        if int(expected_version) != cur["version"]:
+            raise StaleVersion(entity, key, int(expected_version), cur["version"],
+                               cur["updated_by"], cur["updated_at"])
+        return cur
+
+    def exists(self, entity: str, key: object) -> bool:
+        return self.get(entity, key) is not None
+
+    def incident_by_request(self, request_id: str) -> dict | None:
+        row = self._cur.execute("SELECT id FROM incidents WHERE request_id = $r",
+                                {"r": request_id}).fetchone()
+        return self.get("incident", row[0]) if row else None
+
+    def next_incident_id(self) -> int:
+        return int(self._cur.execute("SELECT coalesce(max(id), 0) + 1 FROM incidents")
+                   .fetchone()[0])
+
+    def create(self, entity: str, row: dict, *, actor: str, action: str = "create",
+               detail: dict | None = None) -> dict:
+        spec = ENTITIES[entity]
+        new = {c: row.get(c) for c in spec["columns"]}
+        new.update(version=1, updated_at=self.at, updated_by=actor)
+        cols = spec["columns"]
+        self._cur.execute(
+            f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('$' + c for c in cols)})", new)
+        self._event(entity, new[spec["key"]], action, actor, 1, None, new, detail)
+        return new
+
+    def change(self, entity: str, current: dict, changes: dict, *, actor: str, action: str,
+               detail: dict | None = None) -> dict:
+        """Write ``current`` + ``changes`` as the next version, with its event."""
+        spec = ENTITIES[entity]
+        new = {**current, **changes}
+        new.update(version=current["version"] + 1, updated_at=self.at, updated_by=actor)
+        # Only changed columns: DuckDB rewrites a row whose indexed column is SET
+        # (even to the same value) as delete + insert, which the key forbids twice.
+        changed = [c for c in spec["columns"]
+                   if c != spec["key"] and (new[c] != current[c] or c in _STAMP)]
+        sets = ", ".join(f"{c} = ${c}" for c in changed)
+        params = {c: new[c] for c in changed}
+        params[spec["key"]] = new[spec["key"]]
+        params["expected"] = current["version"]
+        done = self._cur.execute(
+            f"UPDATE {spec['table']} SET {sets} "
+            f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params).fetchone()
+        if not done or done[0] != 1:  # cannot happen while writes are serialised; be loud
+            raise AnttError(f"{entity} {current[spec['key']]} changed under this transaction")
+        self._event(entity, new[spec["key"]], action, actor, new["version"], current, new,
+                    detail)
+        return new
+
+    def _event(self, entity: str, key: object, action: str, actor: str, version: int,
+               before: dict | None, after: dict, detail: dict | None) -> None:
+        self._events.append((
+            self._next_event, self.at, actor, entity, str(key), action, version,
+            _dumps(snapshot(before)) if before is not None else None,
+            _dumps(snapshot(after)),
+            _dumps(detail) if detail else None,
+        ))
+        self._next_event += 1
+
+    def _flush(self) -> None:
+        if not self._events:
+            return
+        self._cur.executemany(
+            "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", self._events)
+        self._cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+                          {"id": self._events[-1][0], "at": self.at})
+
+
+class _Anchor:
+    """Keeps one process-wide connection open while in use, closes it when idle.
+
+    Fairness: after holding the file for ``max_hold`` seconds the anchor lets
+    current users finish, closes, and waits ``yield_gap`` before reopening, so a
+    process retrying on the lock gets its turn even while this one is busy.
+    """
+
+    def __init__(self, path: str, lock_timeout: float, idle_close: float,
+                 max_hold: float = 2.0, yield_gap: float = 0.06) -> None:
+        self.path, self.lock_timeout, self.idle_close = path, lock_timeout, idle_close
+        self.max_hold, self.yield_gap = max_hold, yield_gap
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+        self._users = 0
+        self._last_used = 0.0
+        self._cond = threading.Condition()
+        self._timer: threading.Timer | None = None
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        start, delay = time.monotonic(), 0.002
+        while True:
+            try:
+                return duckdb.connect(self.path)
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower():
+                    raise
+                waited = time.monotonic() - start
+                if waited > self.lock_timeout:
+                    raise StoreBusy(self.path, waited) from e
+                time.sleep(delay)
+                delay = min(delay * 2, 0.02)  # short: another process's gap is brief
+
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
+        with self._cond:
+            if self._con is not None and time.monotonic() - self._opened_at > self.max_hold:
+                # Drain (bounded: a thread holding a cursor may be waiting on us).
+                self._cond.wait_for(lambda: self._users == 0, timeout=1.0)
+                if self._users == 0 and self._con is not None:
+                    self._con.close()
+                    self._con = None
+                    time.sleep(self.yield_gap)  # hand the file lock to a waiting process
+            if self._con is None:
+                self._con = self._open()
+                self._opened_at = time.monotonic()
+            self._users += 1
+            return self._con.cursor()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._users -= 1
+            self._last_used = time.monotonic()
+            self._cond.notify_all()
+            if self._users == 0 and self._timer is None and self.idle_close >= 0:
+                self._timer = threading.Timer(self.idle_close, self._close_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._acquire()
+        try:
+            yield cur
+        finally:
+            cur.close()
+            self._release()
+
+    def _close_if_idle(self) -> None:
+        with self._cond:
+            self._timer = None
+            if self._con is None or self._users:
+                return
+            idle = time.monotonic() - self._last_used
+            if idle + 1e-3 < self.idle_close:
+                self._timer = threading.Timer(self.idle_close - idle, self._close_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
+                return
+            self._con.close()
+            self._con = None
+
+    def close(self) -> None:
+        with self._cond:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._con is not None and not self._users:
+                self._con.close()
+                self._con = None
+
+
+_ANCHORS: dict[str, _Anchor] = {}
+_ANCHORS_LOCK = threading.Lock()
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+
+
+@atexit.register
+def _close_all() -> None:
+    for a in list(_ANCHORS.values()):
+        a.close()
+
+
+class Store:
+    """The incident store on one DuckDB file.
+
+    Safe to share between threads; safe to use from several processes at once
+    (they take turns on the file lock, see the module docstring).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0,
+                 idle_close: float = 0.25, checkpoint: bool = True) -> None:
+        self.path = str(Path(path).resolve())
+        self.checkpoint_after_write = checkpoint
+        with _ANCHORS_LOCK:
+            anchor = _ANCHORS.get(self.path)
+            if anchor is None:
+                anchor = _ANCHORS[self.path] = _Anchor(self.path, lock_timeout, idle_close)
+                _WRITE_LOCKS[self.path] = threading.RLock()
+        self._anchor = anchor
+        self._write_lock = _WRITE_LOCKS[self.path]
+
+    # ---- plumbing ---------------------------------------------------------------
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._anchor.cursor() as cur:
+            yield cur
+
+    def close(self) -> None:
+        """Release the file now (otherwise it is released after ``idle_close``)."""
+        self._anchor.close()
+
+    def init(self) -> list[int]:
+        """Create the file if needed and apply pending migrations; return those applied."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        applied: list[int] = []
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+                applied_at TIMESTAMP NOT NULL)""")
+            done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, name, sql in MIGRATIONS:
+                if version in done:
+                    continue
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(sql)
+                    cur.execute("INSERT INTO schema_migrations VALUES ($v, $n, $t)",
+                                {"v": version, "n": name, "t": utcnow()})
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                applied.append(version)
+                log.info("applied migration %s: %s", version, name)
+            if applied:
+                cur.execute("CHECKPOINT")
+        return applied
+
+    def migrations(self) -> list[tuple[int, str]]:
+        with self._cursor() as cur:
+            return cur.execute(
+                "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+
+    # ---- the one write path -------------------------------------------------------
+    def transact(self, fn: Callable[[Tx], T], *, at: datetime | None = None) -> T:
+        """Run *fn* in one transaction and commit its changes and events together.
+
+        Returns only after the commit (and checkpoint). If *fn* raises, nothing is
+        written. Event times strictly increase: with no *at*, the time is now (or
+        1 µs after the last event if the clock went back); an explicit *at*
+        earlier than the last event is refused.
+        """
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                last = cur.execute("SELECT last_at FROM clock").fetchone()[0]
+                stamp = _event_time(at, last)
+                tx = Tx(cur, stamp)
+                result = fn(tx)
+                tx._flush()
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            if self.checkpoint_after_write:
+                _checkpoint(cur)
+            return result
+
+    # ---- reads ----------------------------------------------------------------------
+    def get(self, entity: str, key: object) -> dict:
+        with self._cursor() as cur:
+            row = Tx(cur, utcnow()).get(entity, key)
+        if row is None:
+            raise NotFound(entity, key)
+        return row
+
+    def frame(self, entity: str) -> pd.DataFrame:
+        """Every row of an entity's table (sites and units are small)."""
+        spec = ENTITIES[entity]
+        with self._cursor() as cur:
+            return cur.execute(
+                f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
+                f"ORDER BY {spec['key']}").df()
+
+    def incidents(self, filters: Filters | None = None, *, limit: int | None = None
+                  ) -> pd.DataFrame:
+        """Incidents matching *filters*, newest first."""
+        where, params = (filters or Filters()).where()
+        sql = (f"SELECT {', '.join(ENTITIES['incident']['columns'])} FROM incidents "
+               f"WHERE {where} ORDER BY reported_at DESC, id DESC")
+        if limit is not None:
+            sql += " LIMIT $limit"
+            params["limit"] = int(limit)
+        with self._cursor() as cur:
+            return cur.execute(sql, params).df()
+
+    def count_incidents(self, filters: Filters | None = None) -> pd.DataFrame:
+        """Counts by status, kind and severity for the filtered incidents."""
+        where, params = (filters or Filters()).where()
+        with self._cursor() as cur:
+            return cur.execute(
+                f"SELECT status, kind, severity, count(*) AS n FROM incidents WHERE {where} "
+                "GROUP BY ALL ORDER BY ALL", params).df()
+
+    def counts(self) -> dict[str, Any]:
+        """Totals for ``antt status``."""
+        with self._cursor() as cur:
+            def q(sql: str) -> list[tuple]:
+                return cur.execute(sql).fetchall()
+
+            by_status = "SELECT status, count(*) FROM {} GROUP BY 1 ORDER BY 1"
+            return {
+                "incidents": dict(q(by_status.format("incidents"))),
+                "sites": dict(q(by_status.format("sites"))),
+                "units": dict(q(by_status.format("units"))),
+                "events": q("SELECT count(*) FROM events")[0][0],
+                "last_event_at": q("SELECT last_at FROM clock")[0][0],
+            }
+
+    def events(self, entity: str | None = None, entity_id: object = None,
+               until: datetime | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Events, oldest first (or the newest *limit*, still oldest first)."""
+        parts, params = ["TRUE"], {}
+        if entity is not None:
+            parts.append("entity = $entity")
+            params["entity"] = entity
+        if entity_id is not None:
+            parts.append("entity_id = $eid")
+            params["eid"] = str(entity_id)
+        if until is not None:
+            parts.append("occurred_at <= $until")
+            params["until"] = to_utc(until)
+        sql = f"SELECT * FROM events WHERE {' AND '.join(parts)} ORDER BY id"
+        if limit is not None:
+            sql = f"SELECT * FROM ({sql} DESC LIMIT $limit) ORDER BY id"
+            params["limit"] = int(limit)
+        with self._cursor() as cur:
+            return cur.execute(sql, params).df()
+
+    def live_state(self) -> dict[str, dict[str, dict]]:
+        """Every entity's current row as its event snapshot, keyed ``[entity][id]``."""
+        out: dict[str, dict[str, dict]] = {}
+        with self._cursor() as cur:
+            for entity, spec in ENTITIES.items():
+                rel = cur.execute(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']}")
+                out[entity] = {
+                    str(r[0]): snapshot(dict(zip(spec["columns"], r, strict=True)))
+                    for r in rel.fetchall()
+                }
+        return out
+
+    def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
+                         ) -> list[tuple[str, str, str]]:
+        """For each entity, the ``after`` JSON of its last event at or before *at*."""
+        parts, params = ["TRUE"], {}
+        if at is not None:
+            parts.append("occurred_at <= $at")
+            params["at"] = to_utc(at)
+        if until_event is not None:
+            parts.append("id <= $eid")
+            params["eid"] = int(until_event)
+        with self._cursor() as cur:
+            return cur.execute(
+                "SELECT entity, entity_id, arg_max(after, id) FROM events "
+                f"WHERE {' AND '.join(parts)} GROUP BY entity, entity_id", params).fetchall()
+
+    # ---- bulk and export ---------------------------------------------------------------
+    def export(self, out_dir: str | os.PathLike[str], formats: Sequence[str] = ("csv", "parquet"),
+               filters: Filters | None = None) -> list[Path]:
+        """Write incidents (filtered) and their events to *out_dir*; return the files."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        where, params = (filters or Filters()).where()
+        inc_sql = f"SELECT * FROM incidents WHERE {where} ORDER BY id"
+        ev_sql = (f"SELECT * FROM events WHERE entity <> 'incident' OR entity_id IN "
+                  f"(SELECT CAST(id AS VARCHAR) FROM incidents WHERE {where}) ORDER BY id")
+        written = []
+        with self._cursor() as cur:
+            for name, sql in (("incidents", inc_sql), ("events", ev_sql)):
+                for fmt in formats:
+                    if fmt not in ("csv", "parquet"):
+                        raise ValueError(f"unknown export format {fmt!r}: use csv or parquet")
+                    path = out / f"{name}.{fmt}"
+                    opts = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
+                    # COPY cannot take a parameter for its target; the path is ours, quoted.
+                    target = str(path).replace("'", "''")
+                    cur.execute(f"COPY ({sql}) TO '{target}' ({opts})", params)
+                    written.append(path)
+        return written
+
+    def bulk_load(self, entity_rows: dict[str, pd.DataFrame], events: pd.DataFrame) -> None:
+        """Insert prepared rows and their events in one transaction (drills, benchmarks).
+
+        The caller builds rows and events exactly as commands would; this path
+        only skips per-row round trips. Event ids must continue the log.
+        """
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                last_id, last_at = cur.execute(
+                    "SELECT last_event_id, last_at FROM clock").fetchone()
+                if len(events):
+                    if int(events["id"].min()) != last_id + 1:
+                        raise AnttError(f"bulk events must start at id {last_id + 1}")
+                    if last_at is not None and events["occurred_at"].min() <= last_at:
+                        raise AnttError(f"bulk events must come after {last_at}")
+                for entity, df in entity_rows.items():
+                    spec = ENTITIES[entity]
+                    cur.register("_bulk", df[spec["columns"]])
+                    cur.execute(f"INSERT INTO {spec['table']} SELECT * FROM _bulk")
+                    cur.unregister("_bulk")
+                if len(events):
+                    cur.register("_bulk", events[list(EVENT_COLUMNS)])
+                    cur.execute("INSERT INTO events SELECT * FROM _bulk")
+                    cur.unregister("_bulk")
+                    cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+                                {"id": int(events["id"].max()), "at": events["occurred_at"].max()})
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            _checkpoint(cur)
+
+    def last_event(self) -> tuple[int, datetime | None]:
+        with self._cursor() as cur:
+            eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchone()
+        return int(eid), at
+
+
+def _event_time(at: datetime | None, last: datetime | None) -> datetime:
+    if at is None:
+        now = utcnow()
+        return now if last is None or now > last else last + timedelta(microseconds=1)
+    at = to_utc(at)
+    if last is not None and at <= last:
+        raise AnttError(f"event time {at} is not after the last event ({last}); "
+                        "events are appended in time order", at=at, last=last)
+    return at
+
+
+def _checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoint now; if another process's transaction blocks it, the WAL still holds
+    the commit and the next write or the close will checkpoint."""
+    try:
+        cur.execute("CHECKPOINT")
+    except duckdb.Error as e:  # pragma: no cover - depends on timing
+        log.warning("checkpoint deferred: %s", e)

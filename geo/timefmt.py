@@ -1,0 +1,28 @@
+"""Times: stored in UTC, shown in Asia/Ho_Chi_Minh."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+__all__ = ["LOCAL_TZ", "to_local", "local_text"]
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def to_local(at: datetime) -> datetime:
+    """A naive-UTC (or aware) time as an aware Vietnam time."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LOCAL_TZ)
+
+
+def local_text(at: object, fmt: str = "%d/%m %H:%M:%S") -> str:
+    """Vietnam time as text, ``""`` for a missing value."""
+    if at is None or (not isinstance(at, datetime) and pd.isna(at)):
+        return ""
+    if isinstance(at, pd.Timestamp):
+        at = at.to_pydatetime()
+    return to_local(at).strftime(fmt)

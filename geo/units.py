@@ -1,0 +1,118 @@
+"""Patrol units (tổ tuần tra): registration, status lifecycle, positions and check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .errors import Invalid, NotFound, Problem
+from .lifecycle import Lifecycle
+from .store import Store, Tx
+from .text import clean_text
+from .validate import check_actor, check_point
+
+__all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
+           "check_in"]
+
+UNIT_LIFECYCLE = Lifecycle(
+    entity="unit",
+    initial="available",
+    moves={
+        "available": {"start_patrol": "on_patrol", "respond": "responding",
+                      "stand_down": "off_duty"},
+        "on_patrol": {"end_patrol": "available", "respond": "responding",
+                      "stand_down": "off_duty"},
+        # A responding team is freed by its incident (resolved, closed, reassigned).
+        "responding": {"release": "available"},
+        "off_duty": {"report_for_duty": "available"},
+    },
+)
+# Moves an operator makes directly; respond / release come with incident commands.
+UNIT_ACTIONS = ("start_patrol", "end_patrol", "stand_down", "report_for_duty")
+
+
+def register(store: Store, *, code: str, name: str, actor: str, size: int | None = None,
+             route_code: str | None = None, commune_code: str | None = None,
+             status: str = "available", at: datetime | None = None) -> dict:
+    """Add a patrol unit (status available unless given)."""
+    actor = check_actor(actor)
+    problems = []
+    code, name = clean_text(code), clean_text(name)
+    if not code:
+        problems.append(Problem("code", "required"))
+    if not name:
+        problems.append(Problem("name", "required"))
+    if status not in UNIT_LIFECYCLE.statuses:
+        problems.append(Problem("status", f"unknown status {status!r}"))
+    if size is not None and (not isinstance(size, int) or size < 1):
+        problems.append(Problem("size", f"must be a positive whole number, not {size!r}"))
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        if tx.exists("unit", code):
+            raise Invalid([Problem("code", f"unit {code!r} already exists")])
+        return tx.create("unit", {"code": code, "name": name, "size": size,
+                                  "route_code": route_code, "commune_code": commune_code,
+                                  "status": status}, actor=actor, action="register")
+
+    return store.transact(cmd, at=at)
+
+
+def set_status(store: Store, code: str, action: str, *, expected_version: int, actor: str,
+               at: datetime | None = None) -> dict:
+    """An operator's move of a unit (start/end patrol, stand down, report for duty)."""
+    actor = check_actor(actor)
+    if action not in UNIT_ACTIONS:
+        raise Invalid([Problem("action", f"unknown unit action {action!r}; one of "
+                               f"{', '.join(UNIT_ACTIONS)}")])
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get_for_update("unit", code, expected_version)
+        status = UNIT_LIFECYCLE.next(cur["status"], action, code)
+        return tx.change("unit", cur, {"status": status}, actor=actor, action=action)
+
+    return store.transact(cmd, at=at)
+
+
+def report_position(store: Store, code: str, lon: float, lat: float, *, actor: str,
+                    at: datetime | None = None) -> dict:
+    """Record a unit's position. A position is a fact from the field, not a decision,
+    so it needs no expected version and never conflicts with an operator's edit."""
+    actor = check_actor(actor)
+    problems = check_point(lon, lat)
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get("unit", code)
+        if cur is None:
+            raise NotFound("unit", code)
+        return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
+                                       "position_at": tx.at}, actor=actor, action="position")
+
+    return store.transact(cmd, at=at)
+
+
+def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: float, *,
+             actor: str, at: datetime | None = None) -> dict:
+    """Record a checkpoint check-in (time, place); the unit's position moves there."""
+    actor = check_actor(actor)
+    problems = check_point(lon, lat)
+    checkpoint_code = clean_text(checkpoint_code)
+    if not checkpoint_code:
+        problems.append(Problem("checkpoint_code", "required"))
+    if problems:
+        raise Invalid(problems)
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get("unit", code)
+        if cur is None:
+            raise NotFound("unit", code)
+        return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
+                                       "position_at": tx.at,
+                                       "last_checkpoint": checkpoint_code,
+                                       "last_checkin_at": tx.at},
+                         actor=actor, action="checkin",
+                         detail={"checkpoint": checkpoint_code})
+
+    return store.transact(cmd, at=at)

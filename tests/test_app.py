@@ -1,0 +1,54 @@
+"""Streamlit AppTest: every page runs without an exception on a real store."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import incidents as inc
+
+from .conftest import ROOT, report_args
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def app_env(staffed, monkeypatch):
+    monkeypatch.setenv("ANTT_DB", staffed.path)
+    return staffed
+
+
+def test_incident_list_shows_store_rows(app_env):
+    inc.report(app_env, **report_args(description="<script>alert(1)</script>"))
+    inc.report(app_env, **report_args(kind="fire", severity=4, description="Cháy kho"))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Danh sách vụ việc"
+    df = at.dataframe[0].value
+    assert len(df) == 2
+    assert "Cháy, nổ" in set(df["Loại"])
+    assert "<script>alert(1)</script>" in set(df["Nội dung"])
+
+
+def test_english_switch_and_empty_store(app_env):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.sidebar.selectbox[0].set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Incidents"
+    assert "No incidents yet" in at.info[0].value
+
+
+def test_filter_by_severity(app_env):
+    inc.report(app_env, **report_args(severity=1))
+    inc.report(app_env, **report_args(severity=4))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.multiselect(key="f_severity").set_value([4]).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Mức độ"]) == ["Khẩn cấp"]
+
+
+def test_i18n_catalogues_have_the_same_keys():
+    from dashboard.i18n import catalogue
+    assert set(catalogue("vi")) == set(catalogue("en"))
+    for group, codes in (("kind", inc.KINDS), ("status", inc.LIFECYCLE.statuses),
+                         ("source", inc.SOURCES), ("severity", inc.SEVERITIES)):
+        for code in codes:
+            assert f"{group}.{code}" in catalogue("vi"), (group, code)

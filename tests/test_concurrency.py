@@ -1,0 +1,134 @@
+"""Threads and processes against one real DuckDB file."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from geo import incidents as inc
+from geo.errors import StaleVersion
+from geo.store import Store
+
+from .conftest import PYTHON, ROOT, cli_env, report_args
+
+
+def _race(store: Store, incident_id: int, n: int, retry: bool) -> tuple[list, list]:
+    barrier = threading.Barrier(n)
+    landed, stale = [], []
+
+    def worker(k: int) -> None:
+        barrier.wait()
+        while True:
+            version = store.get("incident", incident_id)["version"]
+            try:
+                inc.add_note(store, incident_id, f"ghi chú {k}", expected_version=version,
+                             actor=f"op{k}")
+                landed.append(k)
+                return
+            except StaleVersion:
+                if not retry:
+                    stale.append(k)
+                    return
+
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(worker, range(n)))
+    return landed, stale
+
+
+def _versions(store: Store, incident_id: int) -> list[int]:
+    return [int(v) for v in store.events("incident", incident_id)["version"]]
+
+
+def test_twenty_threads_each_update_lands_or_is_refused(staffed):
+    r = inc.report(staffed, **report_args())
+    landed, stale = _race(staffed, r["id"], 20, retry=False)
+    assert len(landed) + len(stale) == 20 and landed
+    final = staffed.get("incident", r["id"])
+    assert final["version"] == 1 + len(landed)
+    assert _versions(staffed, r["id"]) == list(range(1, final["version"] + 1))
+    notes = staffed.events("incident", r["id"])["detail"].dropna()
+    assert sorted(int(d.split("ghi chú ")[1].split('"')[0]) for d in notes) == sorted(landed)
+
+
+def test_twenty_threads_retrying_all_land_gap_free(staffed):
+    r = inc.report(staffed, **report_args())
+    landed, _ = _race(staffed, r["id"], 20, retry=True)
+    assert sorted(landed) == list(range(20))
+    assert _versions(staffed, r["id"]) == list(range(1, 22))
+
+
+def test_readers_and_writers_in_threads(staffed):
+    errors = []
+
+    def write(k):
+        try:
+            for _ in range(5):
+                inc.report(staffed, **report_args(description=f"w{k}"))
+        except Exception as e:  # collected and asserted below
+            errors.append(e)
+
+    def read(_):
+        try:
+            for _ in range(10):
+                staffed.incidents(limit=20)
+                staffed.counts()
+        except Exception as e:
+            errors.append(e)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: (write if k % 2 else read)(k), range(16)))
+    assert errors == []
+    assert len(staffed.incidents()) == 8 * 5
+
+
+def test_sigkill_never_loses_an_acknowledged_incident(db_path):
+    """A child prints each id after its commit; we SIGKILL it at random moments."""
+    rng = random.Random(20210523)
+    Store(db_path).init()
+    acknowledged: set[int] = set()
+    for trial in range(20):
+        child = subprocess.Popen([PYTHON, str(ROOT / "tests" / "crash_writer.py"),
+                                  str(db_path)], stdout=subprocess.PIPE, text=True,
+                                 env=cli_env(db_path))
+        assert child.stdout.readline().strip() == "ready"
+        for _ in range(rng.randint(1, 25)):
+            line = child.stdout.readline()
+            if line.strip().isdigit():
+                acknowledged.add(int(line))
+        child.send_signal(signal.SIGKILL)
+        rest, _ = child.communicate()
+        acknowledged.update(int(x) for x in rest.split() if x.isdigit())
+        store = Store(db_path)
+        present = set(store.incidents()["id"])
+        store.close()
+        missing = acknowledged - present
+        assert not missing, f"trial {trial}: acknowledged but lost: {sorted(missing)}"
+    assert len(acknowledged) >= 20
+
+
+def test_cli_writes_while_a_long_lived_writer_runs(db_path):
+    Store(db_path).init()
+    writer = subprocess.Popen([PYTHON, str(ROOT / "tests" / "busy_writer.py"), str(db_path),
+                               "6"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=cli_env(db_path))
+    assert writer.stdout.readline().strip() == "ready"
+    clis = [subprocess.Popen([PYTHON, "-m", "geo.cli", "--db", str(db_path), "incident",
+                              "report", "--kind", "fire", "--severity", "3", "--lon", "106.5",
+                              "--lat", "21.0", "--source", "hotline", "--actor", f"cli{k}"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=cli_env(db_path), cwd=ROOT)
+            for k in range(4)]
+    results = [c.communicate(timeout=120) + (c.returncode,) for c in clis]
+    out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    for _out, cli_err, rc in results:
+        assert rc == 0, cli_err
+        assert "Could not set lock" not in cli_err
+    wrote = int(out.split("wrote ")[1])
+    store = Store(db_path)
+    df = store.incidents()
+    assert (df["created_by"] == "dashboard").sum() == wrote
+    assert sorted(df.loc[df["kind"] == "fire", "created_by"]) == [f"cli{k}" for k in range(4)]

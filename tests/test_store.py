@@ -1,0 +1,107 @@
+"""Store mechanics: migrations, one transaction per command, append-only log, exports."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import incidents as inc
+from geo.errors import AnttError
+from geo.store import Filters, Store
+
+from .conftest import report_args
+
+
+def test_migrations_recorded_and_idempotent(db_path):
+    s = Store(db_path)
+    assert s.init() == [1]
+    assert s.init() == []
+    assert s.migrations() == [(1, "entities and event log")]
+
+
+def test_a_failing_command_writes_nothing(staffed):
+    n = staffed.counts()["events"]
+
+    def half_then_fail(tx):
+        tx.create("incident", {"id": 77, "kind": "fire", "severity": 1, "status": "reported",
+                               "lon": 106.5, "lat": 21.0, "source": "patrol",
+                               "reported_at": tx.at, "created_by": "A", "description": ""},
+                  actor="A")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        staffed.transact(half_then_fail)
+    assert staffed.counts()["events"] == n
+    assert staffed.incidents().empty
+
+
+def test_event_rows_carry_before_and_after(staffed):
+    r = inc.report(staffed, **report_args())
+    inc.verify(staffed, r["id"], expected_version=1, actor="Trực ban")
+    ev = staffed.events("incident", r["id"])
+    assert list(ev["version"]) == [1, 2]
+    assert ev["before"].iloc[0] is None or pd.isna(ev["before"].iloc[0])
+    assert '"status": "reported"' in ev["before"].iloc[1]
+    assert '"status": "verifying"' in ev["after"].iloc[1]
+    assert ev["actor"].iloc[1] == "Trực ban"
+    assert ev["occurred_at"].is_monotonic_increasing
+
+
+def test_event_log_is_append_only_in_code():
+    """No statement in the store updates or deletes an event row."""
+    src = (Path(__file__).parent.parent / "geo" / "store.py").read_text()
+    assert not re.search(r"(UPDATE|DELETE FROM)\s+events", src, re.I)
+
+
+def test_sql_lives_only_in_store():
+    root = Path(__file__).parent.parent
+    pattern = re.compile(r"\b(SELECT .* FROM|INSERT INTO|UPDATE \w+ SET|CREATE TABLE)\b")
+    offenders = [str(p.relative_to(root)) for d in ("geo", "dashboard")
+                 for p in (root / d).rglob("*.py")
+                 if p.name != "store.py" and pattern.search(p.read_text())]
+    assert offenders == []
+
+
+def test_request_id_makes_report_idempotent(staffed):
+    a = inc.report(staffed, **report_args(request_id="form-1"))
+    b = inc.report(staffed, **report_args(request_id="form-1", description="again"))
+    assert a["id"] == b["id"]
+    assert len(staffed.incidents()) == 1
+
+
+def test_filters(staffed):
+    ids = {}
+    for kind, sev, hamlet in [("fire", 4, "H1"), ("traffic", 2, "H1"), ("fire", 1, "H2")]:
+        ids[(kind, hamlet)] = inc.report(staffed, **report_args(kind=kind, severity=sev,
+                                                                 hamlet_code=hamlet))["id"]
+    got = staffed.incidents(Filters(hamlet_codes=["H1"], kinds=["fire"]))
+    assert list(got["id"]) == [ids[("fire", "H1")]]
+    assert len(staffed.incidents(Filters(severities=[1, 2]))) == 2
+    assert len(staffed.incidents(Filters(statuses=["closed"]))) == 0
+
+
+def test_export_reads_back(staffed, tmp_path):
+    for i in range(3):
+        inc.report(staffed, **report_args(description=f"vụ {i} <b>x</b>, \"quoted\""))
+    files = staffed.export(tmp_path / "out")
+    assert {f.name for f in files} == {"incidents.csv", "incidents.parquet", "events.csv",
+                                       "events.parquet"}
+    csv = pd.read_csv(tmp_path / "out" / "incidents.csv")
+    pq = pd.read_parquet(tmp_path / "out" / "incidents.parquet")
+    live = staffed.incidents().sort_values("id")
+    assert list(csv["id"]) == list(pq["id"]) == list(live["id"])
+    assert list(pq["description"]) == list(live["description"])
+    ev = pd.read_parquet(tmp_path / "out" / "events.parquet")
+    assert len(ev) == staffed.counts()["events"]
+    with pytest.raises(ValueError, match="unknown export format"):
+        staffed.export(tmp_path / "x", ["xlsx"])
+
+
+def test_bulk_load_refuses_out_of_order_events(staffed):
+    last_id, last_at = staffed.last_event()
+    ev = pd.DataFrame([{"id": last_id + 5, "occurred_at": last_at, "actor": "x",
+                        "entity": "incident", "entity_id": "1", "action": "report",
+                        "version": 1, "before": None, "after": "{}", "detail": None}])
+    with pytest.raises(AnttError, match="must start at id"):
+        staffed.bulk_load({}, ev)
