@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import incidents, settings, units
 from .errors import AnttError, Invalid
+from .layers import SCHEMAS
 from .store import Store
 
 __all__ = ["main"]
@@ -29,10 +30,65 @@ def _print_row(row: dict, as_json: bool) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from .importer import DEMO_DIR, load_demo
+
     store = _store(args)
     applied = store.init()
     print(f"{store.path}: schema up to date"
           + (f" (applied migrations {applied})" if applied else ""))
+    fresh = store.layer_summary().empty
+    if args.demo or (fresh and not args.empty and (DEMO_DIR / "communes.geojson").exists()):
+        for plan in load_demo(store):
+            print(f"  demo: {plan.summary()}")
+    return 0
+
+
+def _say(msg: str) -> None:
+    print(f"  … {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import apply_import, plan_import
+
+    store = _store(args)
+    plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
+                       progress=_say)
+    for w in plan.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not plan.ok:
+        for e in plan.errors:
+            print(f"error: {e}", file=sys.stderr)
+        print(f"{len(plan.errors)} error(s): nothing imported", file=sys.stderr)
+        return 2
+    print(plan.summary())
+    for label, codes in (("new", plan.added), ("changed", plan.changed)):
+        if codes:
+            shown = ", ".join(codes[:20]) + (" …" if len(codes) > 20 else "")
+            print(f"  {label}: {shown}")
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    apply_import(store, plan, actor=args.actor)
+    print("imported")
+    return 0
+
+
+def cmd_layers(args: argparse.Namespace) -> int:
+    summary = _store(args).layer_summary()
+    if summary.empty:
+        print("no layers loaded: `antt import PATH --kind ...` or `antt init --demo`")
+        return 0
+    for r in summary.itertuples():
+        print(f"{r.kind:<12} {r.features:>6} features in {r.communes} commune(s); "
+              f"last import {r.last_import:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import simulate
+
+    report = simulate(_store(args), scale=args.scale, seed=args.seed, progress=args.progress)
+    print(report)
     return 0
 
 
@@ -94,8 +150,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print results as JSON")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("init", help="create the database / apply migrations").set_defaults(
-        fn=cmd_init)
+    i = sub.add_parser("init", help="create the database, apply migrations, load the demo "
+                       "layers into a new database")
+    i.add_argument("--demo", action="store_true", help="(re)load the bundled demo layers")
+    i.add_argument("--empty", action="store_true", help="do not load the demo layers")
+    i.set_defaults(fn=cmd_init)
+
+    im = sub.add_parser("import", help="import a layer file (validated; atomic)")
+    im.add_argument("path")
+    im.add_argument("--kind", required=True, choices=list(SCHEMAS))
+    im.add_argument("--crs", help="CRS when the file declares none, e.g. EPSG:9209")
+    im.add_argument("--encoding", help="CSV text encoding if not UTF-8, e.g. cp1258")
+    im.add_argument("--dry-run", action="store_true", help="show what would change only")
+    im.add_argument("--actor", default="import", help="name recorded on the events")
+    im.set_defaults(fn=cmd_import)
+    sub.add_parser("layers", help="list the loaded map layers").set_defaults(fn=cmd_layers)
+
+    sm = sub.add_parser("simulate", help="play a seeded election-day drill into the database")
+    sm.add_argument("--scale", choices=["commune", "province", "national"], default="commune")
+    sm.add_argument("--seed", type=int, default=1)
+    sm.add_argument("--no-progress", dest="progress", action="store_false")
+    sm.set_defaults(fn=cmd_simulate)
     sub.add_parser("status", help="counts of incidents, sites, units, events").set_defaults(
         fn=cmd_status)
 

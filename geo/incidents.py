@@ -11,6 +11,7 @@ from datetime import datetime
 
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
+from .places import locate
 from .store import Store, Tx
 from .text import clean_text
 from .units import UNIT_LIFECYCLE
@@ -95,6 +96,9 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
         problems += e.problems
     if problems:
         raise Invalid(problems)
+    if hamlet_code is None:
+        located_commune, hamlet_code = locate(store, float(lon), float(lat))
+        commune_code = commune_code or located_commune
 
     def cmd(tx: Tx) -> dict:
         if request_id:

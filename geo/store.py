@@ -43,7 +43,7 @@ import pandas as pd
 
 from .errors import AnttError, NotFound, StaleVersion, StoreBusy
 
-__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "utcnow", "to_utc"]
+__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "event_json", "utcnow", "to_utc"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -148,6 +148,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         INSERT INTO clock VALUES (TRUE, 0, NULL);
     """),
+    (2, "map layers", """
+        -- Static geography: communes, hamlets, sites, targets, hotspots, routes,
+        -- checkpoints. Geometry as WKB in EPSG:4326; kind-specific fields as JSON text.
+        CREATE TABLE features (
+            kind VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            commune_code VARCHAR,
+            props VARCHAR NOT NULL,
+            geom BLOB NOT NULL,
+            PRIMARY KEY (kind, code)
+        );
+        CREATE TABLE layer_imports (
+            id INTEGER PRIMARY KEY,
+            imported_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            added INTEGER NOT NULL,
+            changed INTEGER NOT NULL
+        );
+    """),
 ]
 
 
@@ -183,6 +205,21 @@ def snapshot(row: dict) -> dict:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="microseconds")
+    if hasattr(v, "item"):  # numpy scalar
+        return v.item()
+    raise TypeError(f"cannot store {type(v).__name__} in an event")
+
+
+def event_json(row: dict | None) -> str | None:
+    """A row as the JSON text an event stores; ``json.loads`` of it equals ``snapshot(row)``."""
+    if row is None:
+        return None
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 @dataclass(frozen=True)
@@ -226,7 +263,7 @@ class Tx:
         self._cur = cur
         self.at = at
         self._events: list[tuple] = []
-        row = cur.execute("SELECT last_event_id FROM clock").fetchone()
+        row = cur.execute("SELECT last_event_id FROM clock").fetchall()[0]
         self._next_event = int(row[0]) + 1
 
     def get(self, entity: str, key: object) -> dict | None:
@@ -234,8 +271,8 @@ class Tx:
         cols = ", ".join(spec["columns"])
         rel = self._cur.execute(
             f"SELECT {cols} FROM {spec['table']} WHERE {spec['key']} = $key", {"key": key})
-        row = rel.fetchone()
-        return dict(zip(spec["columns"], row, strict=True)) if row else None
+        rows = rel.fetchall()  # fetchall: a half-read result blocks register() later
+        return dict(zip(spec["columns"], rows[0], strict=True)) if rows else None
 
     def get_for_update(self, entity: str, key: object, expected_version: int) -> dict:
         """The current row, or NotFound / StaleVersion (naming who changed it, and when)."""
@@ -252,12 +289,12 @@ class Tx:
 
     def incident_by_request(self, request_id: str) -> dict | None:
         row = self._cur.execute("SELECT id FROM incidents WHERE request_id = $r",
-                                {"r": request_id}).fetchone()
-        return self.get("incident", row[0]) if row else None
+                                {"r": request_id}).fetchall()
+        return self.get("incident", row[0][0]) if row else None
 
     def next_incident_id(self) -> int:
         return int(self._cur.execute("SELECT coalesce(max(id), 0) + 1 FROM incidents")
-                   .fetchone()[0])
+                   .fetchall()[0][0])
 
     def create(self, entity: str, row: dict, *, actor: str, action: str = "create",
                detail: dict | None = None) -> dict:
@@ -287,19 +324,41 @@ class Tx:
         params["expected"] = current["version"]
         done = self._cur.execute(
             f"UPDATE {spec['table']} SET {sets} "
-            f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params).fetchone()
-        if not done or done[0] != 1:  # cannot happen while writes are serialised; be loud
+            f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params).fetchall()
+        if not done or done[0][0] != 1:  # cannot happen while writes are serialised; be loud
             raise AnttError(f"{entity} {current[spec['key']]} changed under this transaction")
         self._event(entity, new[spec["key"]], action, actor, new["version"], current, new,
                     detail)
         return new
 
+    def features(self, kind: str) -> pd.DataFrame:
+        return self._cur.execute(
+            "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
+            "ORDER BY code", {"kind": kind}).df()
+
+    def put_features(self, kind: str, rows: pd.DataFrame, *, actor: str, source: str,
+                     added: int, changed: int) -> None:
+        """Insert or replace features of *kind* by code (columns: code, name,
+        commune_code, props, geom) and record the import."""
+        self._cur.register("_features", rows[["code", "name", "commune_code", "props", "geom"]])
+        self._cur.execute("DELETE FROM features WHERE kind = $kind AND code IN "
+                          "(SELECT code FROM _features)", {"kind": kind})
+        self._cur.execute("INSERT INTO features SELECT $kind, code, name, commune_code, props, "
+                          "geom FROM _features", {"kind": kind})
+        self._cur.unregister("_features")
+        nxt = self._cur.execute("SELECT coalesce(max(id), 0) + 1 FROM layer_imports"
+                                ).fetchall()[0][0]
+        self._cur.execute("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
+                          "$added, $changed)", {"id": nxt, "at": self.at, "actor": actor,
+                                                "kind": kind, "source": source, "added": added,
+                                                "changed": changed})
+
     def _event(self, entity: str, key: object, action: str, actor: str, version: int,
                before: dict | None, after: dict, detail: dict | None) -> None:
         self._events.append((
             self._next_event, self.at, actor, entity, str(key), action, version,
-            _dumps(snapshot(before)) if before is not None else None,
-            _dumps(snapshot(after)),
+            event_json(before),
+            event_json(after),
             _dumps(detail) if detail else None,
         ))
         self._next_event += 1
@@ -488,7 +547,7 @@ class Store:
         with self._write_lock, self._cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
-                last = cur.execute("SELECT last_at FROM clock").fetchone()[0]
+                last = cur.execute("SELECT last_at FROM clock").fetchall()[0][0]
                 stamp = _event_time(at, last)
                 tx = Tx(cur, stamp)
                 result = fn(tx)
@@ -623,7 +682,9 @@ class Store:
                     written.append(path)
         return written
 
-    def bulk_load(self, entity_rows: dict[str, pd.DataFrame], events: pd.DataFrame) -> None:
+    def bulk_load(self, entity_rows: dict[str, pd.DataFrame], events: pd.DataFrame, *,
+                  features: dict[str, pd.DataFrame] | None = None, actor: str = "bulk"
+                  ) -> None:
         """Insert prepared rows and their events in one transaction (drills, benchmarks).
 
         The caller builds rows and events exactly as commands would; this path
@@ -633,12 +694,16 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 last_id, last_at = cur.execute(
-                    "SELECT last_event_id, last_at FROM clock").fetchone()
+                    "SELECT last_event_id, last_at FROM clock").fetchall()[0]
                 if len(events):
                     if int(events["id"].min()) != last_id + 1:
                         raise AnttError(f"bulk events must start at id {last_id + 1}")
                     if last_at is not None and events["occurred_at"].min() <= last_at:
                         raise AnttError(f"bulk events must come after {last_at}")
+                tx = Tx(cur, last_at or utcnow())
+                for kind, rows in (features or {}).items():
+                    tx.put_features(kind, rows, actor=actor, source="bulk", added=len(rows),
+                                    changed=0)
                 for entity, df in entity_rows.items():
                     spec = ENTITIES[entity]
                     cur.register("_bulk", df[spec["columns"]])
@@ -656,9 +721,33 @@ class Store:
                 raise
             _checkpoint(cur)
 
+    def features(self, kind: str) -> pd.DataFrame:
+        """Features of one layer kind: code, name, commune_code, props (JSON), geom (WKB)."""
+        with self._cursor() as cur:
+            return Tx(cur, utcnow()).features(kind)
+
+    def layers_version(self) -> int:
+        """Grows with every layer import: a cache key for loaded layers."""
+        with self._cursor() as cur:
+            return int(cur.execute("SELECT coalesce(max(id), 0) FROM layer_imports"
+                                   ).fetchall()[0][0])
+
+    def layer_summary(self) -> pd.DataFrame:
+        """Per layer kind: features, communes, last import."""
+        with self._cursor() as cur:
+            return cur.execute("""
+                SELECT f.kind, count(*) AS features, count(DISTINCT f.commune_code) AS communes,
+                       max(i.imported_at) AS last_import
+                FROM features f LEFT JOIN layer_imports i ON i.kind = f.kind
+                GROUP BY f.kind ORDER BY f.kind""").df()
+
+    def next_incident_id(self) -> int:
+        with self._cursor() as cur:
+            return Tx(cur, utcnow()).next_incident_id()
+
     def last_event(self) -> tuple[int, datetime | None]:
         with self._cursor() as cur:
-            eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchone()
+            eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchall()[0]
         return int(eid), at
 
 

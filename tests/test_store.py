@@ -15,9 +15,9 @@ from .conftest import report_args
 
 def test_migrations_recorded_and_idempotent(db_path):
     s = Store(db_path)
-    assert s.init() == [1]
+    assert s.init() == [1, 2]
     assert s.init() == []
-    assert s.migrations() == [(1, "entities and event log")]
+    assert s.migrations() == [(1, "entities and event log"), (2, "map layers")]
 
 
 def test_a_failing_command_writes_nothing(staffed):

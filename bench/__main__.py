@@ -1,0 +1,26 @@
+"""`python -m bench` (or `make bench`): run every benchmark and print the tables."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+from . import store_bench
+
+BENCHES = {"store": store_bench.run}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="bench")
+    p.add_argument("names", nargs="*", default=list(BENCHES), help=", ".join(BENCHES))
+    args = p.parse_args()
+    print(f"# ANTT benchmarks — {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}")
+    for name in args.names:
+        print(BENCHES[name](), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

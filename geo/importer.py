@@ -1,0 +1,200 @@
+"""Layer import: read + validate, compare with what is stored, then write atomically.
+
+``plan_import`` changes nothing and says what would change; ``apply_import``
+writes the features, and registers new polling sites and patrol teams, in one
+transaction. A plan with any error cannot be applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .errors import Invalid, Problem
+from .layers import LayerRead, read_layer
+from .places import load_layer, to_features
+from .sites import SITE_LIFECYCLE
+from .spatial import assign_hamlets
+from .store import Store, Tx
+from .units import UNIT_LIFECYCLE
+from .validate import check_actor
+
+__all__ = ["ImportPlan", "plan_import", "apply_import", "import_layer", "load_demo",
+           "DEMO_DIR", "LAYER_ORDER"]
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
+# Parents before children: hamlets name their commune, checkpoints their route.
+LAYER_ORDER = ("communes", "hamlets", "sites", "targets", "hotspots", "routes", "checkpoints")
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    source: str
+    read: LayerRead
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    not_in_file: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.read.warnings
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        return (f"{self.kind} from {self.source} ({self.read.source_format}, "
+                f"{self.read.source_crs}): {len(self.added)} new, {len(self.changed)} changed, "
+                f"{len(self.unchanged)} unchanged, {len(self.not_in_file)} stored but not in "
+                f"the file (kept)")
+
+
+def _fill_places(gdf: gpd.GeoDataFrame, store: Store, plan: ImportPlan) -> None:
+    """Give points a hamlet / commune by point-in-polygon; warn where the file disagrees."""
+    if "hamlet_code" not in gdf.columns and "commune_code" not in gdf.columns:
+        return
+    if not (gdf.geometry.geom_type == "Point").all():
+        return
+    hamlets = load_layer(store, "hamlets")
+    if hamlets.empty:
+        return
+    got = assign_hamlets(gdf, hamlets)
+    for col in ("hamlet_code", "commune_code"):
+        if col not in gdf.columns:
+            continue
+        given = gdf[col]
+        missing = given.isna()
+        gdf.loc[missing, col] = got.loc[missing, col]
+        differ = ~missing & got[col].notna() & (given != got[col])
+        for i in gdf.index[differ]:
+            plan.read.warnings.append(Problem(
+                col, f"the file says {given[i]!r} but the point lies in {got.at[i, col]!r}",
+                row=int(i) + 1, severity="warning"))
+
+
+def _check_refs(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:
+    refs = {"hamlets": ("commune_code", "communes"), "checkpoints": ("route_code", "routes")}
+    if kind not in refs:
+        return
+    col, parent = refs[kind]
+    known = set(load_layer(store, parent)["code"])
+    if not known:
+        plan.errors.append(Problem(col, f"import {parent} before {kind}"))
+        return
+    for i, v in gdf[col].items():
+        if v not in known:
+            plan.errors.append(Problem(col, f"unknown {parent[:-1]} {v!r}", row=int(i) + 1))
+
+
+def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = None,
+                encoding: str | None = None,
+                progress: Callable[[str], None] | None = None) -> ImportPlan:
+    """Read, validate and compare with the store. Writes nothing."""
+    read = read_layer(path, kind, crs=crs, encoding=encoding, progress=progress)
+    plan = ImportPlan(kind, str(path), read, errors=list(read.errors))
+    if not read.ok:
+        return plan
+    gdf = read.frame
+    _fill_places(gdf, store, plan)
+    _check_refs(gdf, kind, store, plan)
+    if plan.errors:
+        return plan
+    new = to_features(gdf, kind).set_index("code")
+    old = store.features(kind).set_index("code")
+    for code, row in new.iterrows():
+        if code not in old.index:
+            plan.added.append(code)
+        elif (row["name"], row["commune_code"], json.loads(row["props"]), row["geom"]) != (
+                old.at[code, "name"], old.at[code, "commune_code"],
+                json.loads(old.at[code, "props"]), bytes(old.at[code, "geom"])):
+            plan.changed.append(code)
+        else:
+            plan.unchanged.append(code)
+    plan.not_in_file = sorted(set(old.index) - set(new.index))
+    return plan
+
+
+def _register_entities(tx: Tx, kind: str, gdf: gpd.GeoDataFrame, actor: str) -> None:
+    """Sites get a status row; each route's team becomes a patrol unit."""
+    if kind == "sites":
+        for _, r in gdf.iterrows():
+            row = {"code": r["code"], "name": r["name"], "commune_code": r.get("commune_code"),
+                   "hamlet_code": r.get("hamlet_code"),
+                   "voters": None if pd.isna(r.get("voters")) else int(r["voters"]),
+                   "lon": float(r.geometry.x), "lat": float(r.geometry.y)}
+            cur = tx.get("site", r["code"])
+            if cur is None:
+                tx.create("site", {**row, "status": SITE_LIFECYCLE.initial}, actor=actor,
+                          action="register")
+            elif any(cur[k] != v for k, v in row.items()):
+                tx.change("site", cur, row, actor=actor, action="update")
+    elif kind == "routes":
+        for _, r in gdf.iterrows():
+            size = r.get("team_size")
+            row = {"code": r["team_code"], "name": r.get("team_name") or r["team_code"],
+                   "commune_code": r.get("commune_code"), "route_code": r["code"],
+                   "size": None if pd.isna(size) else int(size)}
+            cur = tx.get("unit", r["team_code"])
+            if cur is None:
+                tx.create("unit", {**row, "status": UNIT_LIFECYCLE.initial}, actor=actor,
+                          action="register")
+            elif any(cur[k] != v for k, v in row.items()):
+                tx.change("unit", cur, row, actor=actor, action="update")
+
+
+def apply_import(store: Store, plan: ImportPlan, *, actor: str,
+                 at: datetime | None = None) -> ImportPlan:
+    """Write a plan in one transaction; refuse (writing nothing) if it has errors."""
+    actor = check_actor(actor)
+    if not plan.ok:
+        raise Invalid(plan.errors)
+    gdf = plan.read.frame
+    rows = to_features(gdf, plan.kind)
+
+    def cmd(tx: Tx) -> None:
+        tx.put_features(plan.kind, rows, actor=actor, source=Path(plan.source).name,
+                        added=len(plan.added), changed=len(plan.changed))
+        _register_entities(tx, plan.kind, gdf, actor)
+
+    store.transact(cmd, at=at)
+    return plan
+
+
+def import_layer(store: Store, path: str | Path, kind: str, *, actor: str,
+                 crs: str | None = None, encoding: str | None = None, dry_run: bool = False,
+                 progress: Callable[[str], None] | None = None,
+                 at: datetime | None = None) -> ImportPlan:
+    """Plan, and unless *dry_run*, apply. Raises Invalid (nothing written) on any error."""
+    plan = plan_import(store, path, kind, crs=crs, encoding=encoding, progress=progress)
+    if not plan.ok:
+        raise Invalid(plan.errors)
+    if not dry_run:
+        apply_import(store, plan, actor=actor, at=at)
+    return plan
+
+
+def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: str = "demo",
+              progress: Callable[[str], None] | None = None,
+              at: datetime | None = None) -> list[ImportPlan]:
+    """Import the bundled demo layers (``data/<kind>.geojson``) in dependency order.
+
+    *at* stamps the registrations (a drill sets up its world before its day starts).
+    """
+    plans = []
+    for k, kind in enumerate(LAYER_ORDER):
+        path = Path(folder) / f"{kind}.geojson"
+        if path.exists():
+            when = None if at is None else at + timedelta(seconds=k)
+            plans.append(import_layer(store, path, kind, actor=actor, progress=progress,
+                                      at=when))
+    return plans

@@ -1,0 +1,438 @@
+"""Layer schemas, and reading + validating the files a district actually has.
+
+``read_layer(path, kind)`` reads GeoJSON, GeoPackage, zipped Shapefile, CSV or
+XLSX; takes the CRS the file declares (or the one the user gives); turns
+VN-2000 into EPSG:4326; recognises GADM, HDX COD-AB and OpenStreetMap boundary
+files; and checks every row. It never raises on a bad file: every problem
+(row, field, reason) comes back in ``LayerRead.errors`` and a caller that finds
+any writes nothing. Warnings (repaired polygons, guessed encodings) don't block.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from .errors import Problem
+from .text import nfc
+from .validate import VN_BBOX
+
+__all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS"]
+
+log = logging.getLogger(__name__)
+
+TARGET_KINDS = ("peoples_committee", "party_office", "police", "ballot_storage",
+                "voter_list_posting", "candidate_list_posting", "health_station", "school",
+                "market", "fuel_station")
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    kind: str
+    geom_types: tuple[str, ...]
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    ints: tuple[str, ...] = ()
+    choices: dict[str, tuple] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+_POLY = ("Polygon", "MultiPolygon")
+SCHEMAS: dict[str, LayerSchema] = {s.kind: s for s in (
+    LayerSchema("communes", _POLY, ("code", "name"),
+                ("district", "province", "admin_set", "area_km2", "population", "source"),
+                ints=("population",)),
+    LayerSchema("hamlets", _POLY, ("code", "name", "commune_code")),
+    LayerSchema("sites", ("Point",), ("code", "name"),
+                ("hamlet_code", "commune_code", "voters"), ints=("voters",)),
+    LayerSchema("targets", ("Point", *_POLY), ("code", "name", "kind"),
+                ("commune_code", "protection"), ints=("protection",),
+                choices={"kind": TARGET_KINDS, "protection": (1, 2, 3)}),
+    LayerSchema("hotspots", ("Point", *_POLY), ("code", "name", "reason"),
+                ("risk", "active_from", "active_to", "commune_code", "radius_m"),
+                ints=("risk",), choices={"risk": (1, 2, 3, 4)}),
+    LayerSchema("routes", ("LineString", "MultiLineString"),
+                ("code", "name", "team_code"),
+                ("team_name", "team_size", "starts_at", "ends_at", "commune_code"),
+                ints=("team_size",)),
+    LayerSchema("checkpoints", ("Point",), ("code", "name", "route_code"),
+                ("seq", "interval_min"), ints=("seq", "interval_min")),
+)}
+
+# Boundary files as published: which fields mean code / name / district / province.
+_BOUNDARY_FORMATS = {
+    "gadm": {"code": "GID_3", "name": "NAME_3", "district": "NAME_2", "province": "NAME_1"},
+    "hdx": {"code": "ADM3_PCODE", "name": "ADM3_VI", "district": "ADM2_VI",
+            "province": "ADM1_VI"},
+}
+_LONLAT = [("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"), ("kinh_do", "vi_do"),
+           ("x", "y")]
+VN2000_HINT = ("VN-2000: EPSG:3405 (UTM 48N), EPSG:3406 (UTM 49N), or the province's TM-3 "
+               "zone, e.g. EPSG:9209 (105°30′, Hải Dương) or EPSG:9210 (105°45′)")
+
+
+@dataclass
+class LayerRead:
+    """The outcome of reading one file: rows in EPSG:4326, and what was wrong."""
+
+    kind: str
+    frame: gpd.GeoDataFrame | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    source_format: str = "plain"
+    source_crs: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.frame is not None
+
+
+class _Refuse(Exception):
+    """A whole-file problem: stop reading and report it."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def read_layer(path: str | Path, kind: str, *, crs: str | None = None,
+               encoding: str | None = None,
+               progress: Callable[[str], None] | None = None) -> LayerRead:
+    """Read and validate a layer file. Never raises for bad content."""
+    say = progress or (lambda _msg: None)
+    if kind not in SCHEMAS:
+        return LayerRead(kind, None, [Problem("kind", f"unknown layer kind {kind!r}; one of "
+                                              f"{', '.join(SCHEMAS)}")])
+    result = LayerRead(kind, None)
+    try:
+        user_crs = _parse_crs(crs) if crs else None
+        say(f"reading {Path(path).name}")
+        gdf = _read_any(Path(path), user_crs, encoding, result)
+        say(f"read {len(gdf)} rows; checking")
+        gdf = _recognise_boundaries(gdf, kind, result)
+        gdf = _to_wgs84(gdf, user_crs, result)
+        result.frame = _check_rows(gdf, SCHEMAS[kind], result)
+    except _Refuse as r:
+        result.errors.append(r.problem)
+    except Exception as e:  # a reader library choking on a malformed file
+        log.debug("unreadable layer %s", path, exc_info=True)
+        result.errors.append(Problem("file", f"cannot read the file: {_short(e)}"))
+    if result.errors:
+        result.frame = None
+    return result
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:300]
+
+
+def _parse_crs(text: str) -> CRS:
+    try:
+        return CRS.from_user_input(text)
+    except CRSError:
+        raise _Refuse(Problem("crs", f"unknown CRS {text!r}; give it as EPSG:N "
+                                     f"({VN2000_HINT})")) from None
+
+
+# ---- readers -----------------------------------------------------------------------------
+def _read_any(path: Path, user_crs: CRS | None, encoding: str | None,
+              result: LayerRead) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise _Refuse(Problem("file", f"no such file: {path}"))
+    if path.stat().st_size == 0:
+        raise _Refuse(Problem("file", "the file is empty"))
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".zip" else \
+        path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_table(_read_csv(path, encoding, result), user_crs, result)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_table(pd.read_excel(path, dtype=object), user_crs, result)
+    if suffix.endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            shps = [n for n in z.namelist() if n.lower().endswith(".shp")]
+        if not shps:
+            raise _Refuse(Problem("file", "the zip holds no .shp file"))
+        gdf = gpd.read_file(f"zip://{path}!{shps[0]}", engine="pyogrio")
+    elif suffix in (".geojson", ".json"):
+        gdf = _read_geojson(path)
+    elif suffix in (".gpkg", ".shp"):
+        gdf = gpd.read_file(path, engine="pyogrio")
+    else:
+        raise _Refuse(Problem("file", f"unsupported file type {suffix or '(none)'}: use "
+                                      ".geojson, .gpkg, .zip (shapefile), .csv or .xlsx"))
+    if len(gdf) == 0:
+        raise _Refuse(Problem("file", "the file has no features"))
+    return gdf
+
+
+def _read_geojson(path: Path) -> gpd.GeoDataFrame:
+    """GeoJSON with a check that it is JSON and a FeatureCollection first: GDAL's
+    messages for broken files are cryptic."""
+    raw = path.read_bytes()
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _Refuse(Problem("file", "GeoJSON must be UTF-8")) from None
+    except json.JSONDecodeError as e:
+        raise _Refuse(Problem("file", f"not valid JSON (line {e.lineno}, column {e.colno}): "
+                                      f"{e.msg}")) from None
+    if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
+        raise _Refuse(Problem("file", "not a GeoJSON FeatureCollection"))
+    features = doc.get("features", [doc] if doc.get("type") == "Feature" else [])
+    if not isinstance(features, list) or not features:
+        raise _Refuse(Problem("file", "the GeoJSON has no features"))
+    return gpd.read_file(io.BytesIO(raw), engine="pyogrio")
+
+
+def _read_csv(path: Path, encoding: str | None, result: LayerRead) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as e:
+            raise _Refuse(Problem("file", f"cannot decode as {encoding}: {_short(e)}")) from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Vietnamese offices often save CSV from Excel as Windows-1258; a Latin-1 file
+            # of Western letters decodes the same way.
+            text = raw.decode("cp1258", errors="replace")
+            result.warnings.append(Problem(
+                "file", "not UTF-8: read as Windows-1258 (Vietnamese Windows). If names look "
+                        "wrong, save the file as UTF-8 or give --encoding"))
+    try:
+        return pd.read_csv(io.StringIO(nfc(text)), dtype=str, keep_default_na=False,
+                           sep=None, engine="python")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as e:
+        raise _Refuse(Problem("file", f"not a readable CSV: {_short(e)}")) from None
+
+
+def csv_error() -> type[Exception]:
+    import csv
+    return csv.Error
+
+
+def _read_table(df: pd.DataFrame, user_crs: CRS | None, result: LayerRead) -> gpd.GeoDataFrame:
+    """A table with lon/lat (or VN-2000 X/Y) columns → points."""
+    if df.empty:
+        raise _Refuse(Problem("file", "the table has no rows"))
+    df = df.rename(columns={c: nfc(str(c)).strip() for c in df.columns})
+    lower = {c.lower(): c for c in df.columns}
+    for xname, yname in _LONLAT:
+        if xname in lower and yname in lower:
+            xs = pd.to_numeric(df[lower[xname]].astype(str).str.replace(",", ".").str.strip(),
+                               errors="coerce")
+            ys = pd.to_numeric(df[lower[yname]].astype(str).str.replace(",", ".").str.strip(),
+                               errors="coerce")
+            bad = ~(np.isfinite(xs) & np.isfinite(ys))  # NaN, inf, or not a number
+            for i in np.flatnonzero(bad.to_numpy()):
+                result.errors.append(Problem(xname, "coordinates missing, infinite or not "
+                                             "numbers: "
+                                             f"{df.iloc[i][lower[xname]]!r}, "
+                                             f"{df.iloc[i][lower[yname]]!r}", row=int(i) + 1))
+            geom = gpd.points_from_xy(xs.where(~bad, 106.0), ys.where(~bad, 16.0))
+            if bad.any():
+                raise _Refuse(result.errors.pop())  # every bad row is already listed
+            rest = df.drop(columns=[lower[xname], lower[yname]])
+            if xname == "x" and user_crs is None and (xs.abs() > 180).any():
+                pass  # metres; _to_wgs84 will ask for the CRS
+            return gpd.GeoDataFrame(rest, geometry=geom, crs=None)
+    raise _Refuse(Problem("file", "no coordinate columns: expected lon/lat (or longitude/"
+                                  "latitude) in degrees, or x/y in VN-2000 metres"))
+
+
+# ---- boundaries and CRS --------------------------------------------------------------------
+def _recognise_boundaries(gdf: gpd.GeoDataFrame, kind: str, result: LayerRead
+                          ) -> gpd.GeoDataFrame:
+    if kind not in ("communes", "hamlets"):
+        return gdf
+    cols = set(gdf.columns)
+    for fmt, mapping in _BOUNDARY_FORMATS.items():
+        if {mapping["code"], mapping["name"]} <= cols:
+            result.source_format = fmt
+            out = gdf.rename(columns={v: k for k, v in mapping.items() if v in cols})
+            return out.loc[:, ~out.columns.duplicated()]
+    if "admin_level" in cols:
+        result.source_format = "osm"
+        level = pd.to_numeric(gdf["admin_level"], errors="coerce")
+        out = gdf[level == 8].copy()
+        if out.empty:
+            raise _Refuse(Problem("admin_level", "an OpenStreetMap boundary file with no "
+                                                 "admin_level=8 (commune) features"))
+        if "code" not in out.columns:
+            ref = next((c for c in ("ref", "ref:vn", "osm_id", "@id", "id") if c in cols), None)
+            if ref is None:
+                raise _Refuse(Problem("code", "OSM boundaries need a ref or osm_id field"))
+            out["code"] = out[ref].astype(str)
+        return out
+    return gdf
+
+
+def _looks_metric(gdf: gpd.GeoDataFrame) -> bool:
+    b = gdf.geometry.bounds.to_numpy()
+    b = b[np.isfinite(b).all(axis=1)]
+    return bool((np.abs(b) > 180).any())
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, user_crs: CRS | None, result: LayerRead
+              ) -> gpd.GeoDataFrame:
+    declared = gdf.crs
+    if user_crs is not None:
+        if declared is not None and CRS(declared) != user_crs:
+            result.warnings.append(Problem("crs", f"the file declares {CRS(declared).to_string()}"
+                                                  f"; using {user_crs.to_string()} as asked"))
+        gdf = gdf.set_crs(user_crs, allow_override=True)
+    elif declared is None:
+        if _looks_metric(gdf):
+            raise _Refuse(Problem("crs", "coordinates are in metres but the file declares no "
+                                         f"CRS; give one with --crs ({VN2000_HINT})"))
+        gdf = gdf.set_crs(4326)
+    crs = CRS(gdf.crs)
+    result.source_crs = crs.to_string()
+    if crs.is_geographic and _looks_metric(gdf):
+        raise _Refuse(Problem("crs", f"the file says {crs.to_string()} (degrees) but holds "
+                                     f"metres: a VN-2000 projected CRS? ({VN2000_HINT})"))
+    if crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    return gdf
+
+
+# ---- rows ----------------------------------------------------------------------------------
+def _check_rows(gdf: gpd.GeoDataFrame, schema: LayerSchema, result: LayerRead
+                ) -> gpd.GeoDataFrame:
+    err = result.errors
+    # Shapefiles cut field names to 10 characters: commune_code arrives as commune_co.
+    cut = {f[:10]: f for f in schema.fields if len(f) > 10 and f not in gdf.columns}
+    gdf = gdf.rename(columns={c: cut[c] for c in gdf.columns if c in cut})
+    missing = [f for f in schema.required if f not in gdf.columns]
+    if missing:
+        err.append(Problem(", ".join(missing), "required field missing from the file "
+                           f"(has: {', '.join(map(str, gdf.columns.drop('geometry')))})"))
+        return gdf
+    out = gpd.GeoDataFrame(
+        {f: gdf[f] if f in gdf.columns else None for f in schema.fields},
+        geometry=gdf.geometry.values, crs=4326).reset_index(drop=True)
+    rows = np.arange(1, len(out) + 1)
+
+    # Text: NFC, trimmed; required text present.
+    for f in schema.fields:
+        if f in schema.ints or f in ("area_km2", "radius_m"):
+            continue
+        col = out[f]
+        out[f] = [None if _blank(v) else nfc(str(v)).strip() for v in col]
+    for f in schema.required:
+        for r in rows[out[f].isna().to_numpy()]:
+            err.append(Problem(f, "required value is empty", row=int(r)))
+
+    for f in schema.ints:
+        vals = []
+        for r, v in zip(rows, out[f], strict=True):
+            if _blank(v):
+                vals.append(None)
+                continue
+            try:
+                fv = float(str(v).replace(",", "."))
+                if not math.isfinite(fv) or fv != int(fv):
+                    raise ValueError
+                vals.append(int(fv))
+            except (TypeError, ValueError):
+                err.append(Problem(f, f"must be a whole number, not {v!r}", row=int(r)))
+                vals.append(None)
+        out[f] = pd.array(vals, dtype="Int64")
+    for f, allowed in schema.choices.items():
+        for r, v in zip(rows, out[f], strict=True):
+            if v is not None and not pd.isna(v) and v not in allowed:
+                err.append(Problem(f, f"{v!r} is not one of {', '.join(map(str, allowed))}",
+                                   row=int(r)))
+
+    # Codes unique.
+    dup = out["code"].duplicated(keep=False) & out["code"].notna()
+    for r, code in zip(rows[dup.to_numpy()], out.loc[dup, "code"], strict=True):
+        err.append(Problem("code", f"duplicate code {code!r}", row=int(r)))
+
+    _check_geometry(out, schema, rows, result)
+    return out
+
+
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _check_geometry(out: gpd.GeoDataFrame, schema: LayerSchema, rows: np.ndarray,
+                    result: LayerRead) -> None:
+    err, warn = result.errors, result.warnings
+    geoms = out.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for r in rows[missing]:
+        err.append(Problem("geometry", "missing or empty geometry", row=int(r)))
+    types = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+    wrong = ~missing & ~np.isin(types, schema.geom_types)
+    for r, t in zip(rows[wrong], types[wrong], strict=True):
+        err.append(Problem("geometry", f"{t} where {schema.kind} need "
+                                       f"{' or '.join(schema.geom_types)}", row=int(r)))
+    present = ~missing
+    coords_ok = np.ones(len(out), dtype=bool)
+    for i in np.flatnonzero(present):
+        c = shapely.get_coordinates(geoms[i])
+        if not np.isfinite(c).all():
+            err.append(Problem("geometry", "coordinates contain NaN or infinity",
+                               row=int(rows[i])))
+            coords_ok[i] = False
+    w, s, e, n = VN_BBOX
+    b = shapely.bounds(geoms)
+    check = present & coords_ok
+    inside = (b[:, 0] >= w) & (b[:, 2] <= e) & (b[:, 1] >= s) & (b[:, 3] <= n)
+    swapped = (b[:, 1] >= w) & (b[:, 3] <= e) & (b[:, 0] >= s) & (b[:, 2] <= n)
+    for i in np.flatnonzero(check & ~inside):
+        if swapped[i]:
+            why = "lon/lat look swapped (latitude first?)"
+        else:
+            why = f"outside Vietnam (102–110° E, 8–24° N): {_fmt_xy(b[i])}"
+        err.append(Problem("geometry", why, row=int(rows[i])))
+    polys = check & np.isin(types, ("Polygon", "MultiPolygon"))
+    invalid = polys & ~shapely.is_valid(geoms)
+    if invalid.any():
+        for i in np.flatnonzero(invalid):
+            reason = shapely.is_valid_reason(geoms[i])
+            fixed = shapely.make_valid(geoms[i])
+            fixed = _polygonal(fixed)
+            if fixed is None or fixed.is_empty:
+                err.append(Problem("geometry", f"invalid polygon that cannot be repaired: "
+                                               f"{reason}", row=int(rows[i])))
+                continue
+            out.loc[i, "geometry"] = fixed
+            warn.append(Problem("geometry", f"invalid polygon repaired ({reason})",
+                                row=int(rows[i]), severity="warning"))
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    """The polygon parts of a make_valid result (it may add stray lines or points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else None
+
+
+def _fmt_xy(bounds: np.ndarray) -> str:
+    return f"({bounds[0]:.5g}, {bounds[1]:.5g})"

@@ -1,0 +1,67 @@
+"""Stored map layers as GeoDataFrames, and "which hamlet is this point in"."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .layers import SCHEMAS
+from .spatial import WGS84, assign_hamlets, points
+from .store import Store
+
+__all__ = ["load_layer", "locate", "to_features"]
+
+_CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
+_LOCK = threading.Lock()
+
+
+def load_layer(store: Store, kind: str) -> gpd.GeoDataFrame:
+    """All features of *kind*, props expanded to columns (cached until the next import)."""
+    version = store.layers_version()
+    key = (store.path, kind)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit and hit[0] == version:
+            return hit[1].copy()
+    df = store.features(kind)
+    fields = SCHEMAS[kind].fields
+    props = pd.DataFrame([json.loads(p) for p in df["props"]], columns=[
+        f for f in fields if f not in ("code", "name", "commune_code")])
+    gdf = gpd.GeoDataFrame(
+        pd.concat([df[["code", "name", "commune_code"]].reset_index(drop=True), props], axis=1),
+        geometry=shapely.from_wkb([bytes(g) for g in df["geom"]]) if len(df) else [], crs=WGS84)
+    with _LOCK:
+        _CACHE[key] = (version, gdf)
+    return gdf.copy()
+
+
+def locate(store: Store, lon: float, lat: float) -> tuple[str | None, str | None]:
+    """``(commune_code, hamlet_code)`` of the hamlet containing the point, or Nones."""
+    hamlets = load_layer(store, "hamlets")
+    if hamlets.empty:
+        return None, None
+    got = assign_hamlets(points([lon], [lat]), hamlets).iloc[0]
+    return got["commune_code"], got["hamlet_code"]
+
+
+def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
+    """A validated layer as rows for the features table (props JSON, geometry WKB)."""
+    extra = [f for f in SCHEMAS[kind].fields if f not in ("code", "name", "commune_code")]
+    props = [json.dumps({f: _plain(row[f]) for f in extra}, ensure_ascii=False, sort_keys=True)
+             for _, row in gdf[extra].iterrows()] if extra else ["{}"] * len(gdf)
+    commune = gdf["commune_code"] if "commune_code" in gdf.columns else [None] * len(gdf)
+    return pd.DataFrame({"code": gdf["code"].to_numpy(), "name": gdf["name"].to_numpy(),
+                         "commune_code": list(commune), "props": props,
+                         "geom": shapely.to_wkb(gdf.geometry.values)})
+
+
+def _plain(v: object) -> object:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v

@@ -1,0 +1,488 @@
+"""Election-day drills: synthetic incident histories that follow the real lifecycle.
+
+``bulk_history`` builds rows and events exactly as the commands would write
+them, for ``Store.bulk_load`` — the bulk path for province and national scale
+and for benchmarks.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import AnttError
+from .incidents import KINDS, LIFECYCLE, SOURCES
+from .store import ENTITIES, EVENT_COLUMNS, Store, event_json
+from .units import UNIT_LIFECYCLE
+
+__all__ = ["bulk_history", "simulate", "SCALES", "DRILL_DAY"]
+
+# The happy path of an incident and the column each step stamps.
+_PATH = [("report", "reported", "reported_at"), ("verify", "verifying", "verified_at"),
+         ("dispatch", "dispatched", "dispatched_at"), ("arrive", "on_scene", "on_scene_at"),
+         ("resolve", "resolved", "resolved_at"), ("close", "closed", "closed_at")]
+
+
+def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
+                 teams: Sequence[str], first_event_id: int, first_incident_id: int = 1,
+                 seed: int = 0, actor: str = "drill", settle: bool = False
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """*n* incidents over *hours* from *start* (naive UTC) and their events.
+
+    *places* has columns ``lon, lat, hamlet_code, commune_code``; each incident
+    happens at a random place (jittered ~200 m). Each incident walks the
+    lifecycle as far as a random stopping point (some end as false alarm), with
+    realistic delays. Returns ``(incidents, events)`` ready for ``bulk_load``.
+    With *settle*, no incident is left dispatched or on scene: the bulk path writes
+    no team events, so no team may still be holding one.
+    """
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(places), n)
+    pl = places.iloc[pick].reset_index(drop=True)
+    hamlet, commune = pl["hamlet_code"].tolist(), pl["commune_code"].tolist()
+    t0 = rng.uniform(0, hours * 3600, n)
+    # Delays in seconds between steps: verify, dispatch, arrive, resolve, close.
+    delays = np.column_stack([rng.gamma(2, 30, n), rng.gamma(2, 40, n), rng.gamma(3, 150, n),
+                              rng.gamma(3, 600, n), rng.gamma(2, 900, n)])
+    steps = np.cumsum(np.column_stack([t0, delays]), axis=1)
+    p_last = [.04, .04, 0, 0, .2, .72] if settle else [.02, .03, .03, .04, .18, .70]
+    last_step = rng.choice([0, 1, 2, 3, 4, 5], n, p=p_last)
+    false_alarm = (rng.random(n) < 0.06) & (last_step <= 1)
+    kinds = rng.choice(KINDS, n)
+    sev = rng.choice([1, 2, 3, 4], n, p=[.4, .35, .18, .07])
+    src = rng.choice(SOURCES, n, p=[.55, .2, .15, .1])
+    team = rng.choice(list(teams), n)
+    lon = pl["lon"].to_numpy() + rng.normal(0, 0.002, n)
+    lat = pl["lat"].to_numpy() + rng.normal(0, 0.002, n)
+
+    rows, events = [], []
+    eid = first_event_id
+    for i in range(n):
+        iid = first_incident_id + i
+        row = {c: None for c in ENTITIES["incident"]["columns"]}
+        row.update(id=iid, kind=str(kinds[i]), severity=int(sev[i]), lon=float(lon[i]),
+                   lat=float(lat[i]), commune_code=commune[i],
+                   hamlet_code=hamlet[i], description="", source=str(src[i]),
+                   created_by=actor, version=0)
+        prev = None
+        n_steps = int(last_step[i]) + 1
+        for k in range(n_steps + int(false_alarm[i])):
+            if k < n_steps:
+                action, status, stamp = _PATH[k]
+            else:
+                action, status, stamp = "false_alarm", "false_alarm", "closed_at"
+            at = start + timedelta(seconds=float(steps[i, min(k, 5)]) + k * 1e-3)
+            row = dict(row)
+            row.update(status=status, version=row["version"] + 1, updated_at=at,
+                       updated_by=actor)
+            row[stamp] = at
+            if action == "report":
+                row["reported_at"] = at
+            if action == "dispatch":
+                row["team_code"] = str(team[i])
+            events.append((eid, at, actor, "incident", str(iid), action, row["version"],
+                           event_json(prev), event_json(row), None))
+            eid += 1
+            prev = row
+        rows.append(prev)
+    inc = pd.DataFrame(rows, columns=ENTITIES["incident"]["columns"])
+    ev = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
+    # The log is in time order; ids follow it.
+    ev = ev.sort_values(["occurred_at", "id"], kind="stable").reset_index(drop=True)
+    ev["id"] = np.arange(first_event_id, first_event_id + len(ev))
+    assert set(inc["status"]) <= set(LIFECYCLE.statuses)
+    return inc, ev
+
+
+# ---- the drill ---------------------------------------------------------------------------
+DRILL_DAY = date(2021, 5, 23)  # the 2021 National Assembly / People's Council election
+_LOCAL = timedelta(hours=7)   # Asia/Ho_Chi_Minh, no DST
+# Relative incident rate by local hour: opening rush, midday, closing and counting.
+_HOURLY = np.array([0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 3.0, 2.5, 1.6, 1.3, 1.2, 1.0, 1.0,
+                    1.1, 1.2, 1.4, 1.8, 2.2, 2.6, 2.0, 1.4, 0.8, 0.4])
+
+
+def _utc(day: date, hour: float) -> datetime:
+    return datetime.combine(day, time()) + timedelta(hours=hour) - _LOCAL
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool, label: str) -> None:
+        self.total, self.enabled, self.label, self.done, self._shown = total, enabled, label, 0, -1
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        pct = int(100 * self.done / max(1, self.total))
+        if self.enabled and pct != self._shown and pct % 2 == 0:
+            self._shown = pct
+            bar = "#" * (pct // 4)
+            print(f"\r{self.label} [{bar:<25}] {pct:3d}%", end="", file=sys.stderr, flush=True)
+            if pct >= 100:
+                print(file=sys.stderr)
+
+
+def setup_time(day: date) -> datetime:
+    """When a drill registers its sites and teams: 04:00 local on the drill day (UTC)."""
+    return _utc(day, 4)
+
+
+def _check_fresh(store: Store, day: date) -> None:
+    last = store.last_event()[1]
+    if last is not None and last >= setup_time(day) + timedelta(minutes=1):
+        raise AnttError(
+            f"this database already has events up to {last} UTC, after the drill for {day} "
+            "would start. Events are kept in time order, so run the drill on a fresh "
+            "database: antt --db var/drill.duckdb simulate --scale ...")
+
+
+def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
+             progress: bool = True) -> str:
+    """Play an election-day drill into *store*; return a one-paragraph summary."""
+    if scale == "commune":
+        return _simulate_commune(store, seed, day, progress)
+    if scale in SCALES:
+        return _simulate_bulk(store, scale, seed, day, progress)
+    raise ValueError(f"unknown scale {scale!r}: commune, province or national")
+
+
+def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
+    minx, miny, maxx, maxy = geom.bounds
+    for _ in range(200):
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if geom.contains(shapely.Point(x, y)):
+            return float(x), float(y)
+    c = geom.representative_point()
+    return float(c.x), float(c.y)
+
+
+def _simulate_commune(store: Store, seed: int, day: date, progress: bool) -> str:
+    """Every change goes through the normal commands, in time order, so every rule holds."""
+    from . import incidents as inc
+    from . import sites as site_cmd
+    from . import units as unit_cmd
+    from .places import load_layer
+    from .spatial import nearest_teams, points
+
+    rng = np.random.default_rng(seed)
+    _check_fresh(store, day)
+    if store.layer_summary().empty:
+        from .importer import load_demo
+        load_demo(store, actor="diễn tập", at=setup_time(day))
+    sites = store.frame("site")
+    teams = store.frame("unit")
+    hamlets = load_layer(store, "hamlets")
+    hotspots = load_layer(store, "hotspots")
+    routes = load_layer(store, "routes").set_index("code")
+    checkpoints = load_layer(store, "checkpoints")
+    if sites.empty or teams.empty or hamlets.empty:
+        raise AnttError("the commune drill needs the demo layers: run `antt init --demo`")
+
+    queue: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+    seq = iter(range(10**9))
+
+    def at(t: datetime, fn: Callable[[datetime], None]) -> None:
+        heapq.heappush(queue, (t, next(seq), fn))
+
+    actor_ops, actor_field = "Trực ban (diễn tập)", "Tổ ANTT thôn (diễn tập)"
+
+    # Polling sites: open 07:00, close 19:00, count, done; a few suspended briefly.
+    def site_move(code: str, action: str, **kw):
+        def fn(t: datetime) -> None:
+            cur = store.get("site", code)
+            try:
+                site_cmd.move(store, code, action, expected_version=cur["version"],
+                              actor=actor_field, at=t, **kw)
+            except AnttError:
+                pass  # e.g. resuming a site that a later rule already closed
+        return fn
+
+    for code, voters in zip(sites["code"], sites["voters"].fillna(500), strict=True):
+        at(_utc(day, 7 + rng.uniform(-0.05, 0.05)), site_move(code, "open"))
+        at(_utc(day, 19 + rng.uniform(0, 0.1)), site_move(code, "close",
+                                                           voted=int(voters * rng.uniform(.95, 1))))
+        at(_utc(day, 19.25 + rng.uniform(0, 0.2)), site_move(code, "start_count"))
+        at(_utc(day, 21 + rng.uniform(0, 2)), site_move(code, "finish"))
+
+    # Teams: patrol from their route's start (or 06:00), positions every 30 min,
+    # checkpoint check-ins at the planned interval (some late, some missed).
+    def team_action(code: str, action: str):
+        def fn(t: datetime) -> None:
+            cur = store.get("unit", code)
+            if action in UNIT_LIFECYCLE.allowed(cur["status"]):
+                unit_cmd.set_status(store, code, action, expected_version=cur["version"],
+                                    actor=actor_ops, at=t)
+        return fn
+
+    def position(code: str, line, frac: float):
+        def fn(t: datetime) -> None:
+            p = line.interpolate(frac, normalized=True)
+            unit_cmd.report_position(store, code, p.x, p.y, actor=code, at=t)
+        return fn
+
+    def checkin(code: str, cp_code: str, x: float, y: float):
+        def fn(t: datetime) -> None:
+            unit_cmd.check_in(store, code, cp_code, x, y, actor=code, at=t)
+        return fn
+
+    for _, team in teams.iterrows():
+        route = routes.loc[team["route_code"]] if team["route_code"] in routes.index else None
+        at(_utc(day, 6 + rng.uniform(0, 0.5)), team_action(team["code"], "start_patrol"))
+        at(_utc(day, 23.5), team_action(team["code"], "end_patrol"))
+        if route is None:
+            continue
+        line = route.geometry
+        for k, hour in enumerate(np.arange(6.5, 23.0, 0.5)):
+            at(_utc(day, hour + rng.uniform(0, 0.05)), position(team["code"], line,
+                                                                (k % 10) / 10))
+        cps = checkpoints[checkpoints["route_code"] == route.name]
+        for _, cp in cps.iterrows():
+            every = float(cp.get("interval_min") or 60) / 60
+            for hour in np.arange(7.0 + 0.1 * float(cp.get("seq") or 1), 22.0, every):
+                r = rng.random()
+                if r < 0.05:
+                    continue  # missed
+                late = rng.uniform(0.2, 0.5) if r < 0.12 else rng.uniform(0, 0.08)
+                at(_utc(day, hour + late), checkin(team["code"], cp["code"],
+                                                  cp.geometry.x, cp.geometry.y))
+
+    # Incidents, weighted by hour and by hotspots.
+    n_inc = int(rng.poisson(9 * hamlets["commune_code"].nunique()))
+    hours = rng.choice(24, n_inc, p=_HOURLY / _HOURLY.sum()) + rng.random(n_inc)
+    spots = hotspots[hotspots.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+
+    def dispatch_nearest(iid: int, tries: int = 0):
+        def fn(t: datetime) -> None:
+            cur = store.get("incident", iid)
+            if cur["status"] != "verifying":
+                return
+            free = store.frame("unit")
+            free = free[free["status"].isin(["available", "on_patrol"]) & free["lon"].notna()]
+            if free.empty:
+                if tries >= 6:
+                    inc.escalate(store, iid, expected_version=cur["version"], actor=actor_ops,
+                                 note="Không còn tổ trống", at=t)
+                else:
+                    at(t + timedelta(minutes=3), dispatch_nearest(iid, tries + 1))
+                return
+            near = nearest_teams(points([cur["lon"]], [cur["lat"]]),
+                                 points(free["lon"], free["lat"]).set_index(free["code"]), k=1)
+            team, dist = near.iloc[0]["team"], float(near.iloc[0]["distance_m"])
+            inc.dispatch(store, iid, team, expected_version=cur["version"], actor=actor_ops,
+                         at=t)
+            travel = timedelta(seconds=60 + dist / (25 / 3.6) * rng.uniform(1.0, 1.6))
+            at(t + travel, step(iid, "arrive", team))
+        return fn
+
+    def step(iid: int, action: str, who: str = actor_ops):
+        def fn(t: datetime) -> None:
+            cur = store.get("incident", iid)
+            if action not in inc.LIFECYCLE.allowed(cur["status"]):
+                return
+            inc.move(store, iid, action, expected_version=cur["version"], actor=who, at=t)
+            follow = {"verify": None, "arrive": ("resolve", rng.gamma(3, 8)),
+                      "resolve": ("close", rng.gamma(2, 10))}.get(action)
+            if action == "verify":
+                if rng.random() < 0.07:
+                    at(t + timedelta(minutes=rng.uniform(2, 8)), step(iid, "false_alarm"))
+                else:
+                    at(t + timedelta(seconds=rng.gamma(2, 20)), dispatch_nearest(iid))
+            elif follow:
+                at(t + timedelta(minutes=float(follow[1])), step(iid, follow[0], who))
+        return fn
+
+    def report(hour: float):
+        def fn(t: datetime) -> None:
+            if len(spots) and rng.random() < 0.35:
+                spot = spots.iloc[rng.integers(len(spots))]
+                x, y = _random_point_in(spot.geometry, rng)
+            else:
+                h = hamlets.iloc[rng.integers(len(hamlets))]
+                x, y = _random_point_in(h.geometry, rng)
+            kind = str(rng.choice(inc.KINDS, p=_KIND_WEIGHTS))
+            site = sites.iloc[int(np.argmin(np.hypot(sites["lon"] - x, sites["lat"] - y)))]
+            near_site = np.hypot(site["lon"] - x, site["lat"] - y) < 0.004
+            row = inc.report(store, kind=kind, severity=int(rng.choice([1, 2, 3, 4],
+                                                                        p=[.35, .4, .18, .07])),
+                             lon=x, lat=y, source=str(rng.choice(inc.SOURCES,
+                                                                 p=[.6, .15, .15, .1])),
+                             actor=actor_ops, description=_DESCRIPTIONS[kind],
+                             site_code=site["code"] if near_site else None, at=t)
+            at(t + timedelta(seconds=rng.gamma(2, 25)), step(row["id"], "verify"))
+            if kind == "disorder" and near_site and rng.random() < 0.5:
+                at(t + timedelta(minutes=2), site_move(site["code"], "suspend",
+                                                       reason="Gây rối tại điểm bỏ phiếu",
+                                                       incident_id=row["id"]))
+                at(t + timedelta(minutes=rng.uniform(10, 25)), site_move(site["code"], "resume"))
+        return fn
+
+    for h in hours:
+        at(_utc(day, float(h)), report(float(h)))
+
+    bar = _Progress(len(queue), progress, "simulate commune")
+    n_done = 0
+    while queue:
+        t, _, fn = heapq.heappop(queue)
+        before = len(queue)
+        fn(t)
+        bar.total += len(queue) - before + (1 if len(queue) > before else 0)
+        bar.step()
+        n_done += 1
+    store.close()
+    counts = store.counts()
+    return (f"commune drill on {day} (seed {seed}): {sum(counts['incidents'].values())} "
+            f"incidents, {len(sites)} sites, {len(teams)} teams, {counts['events']} events "
+            f"in the log")
+
+
+_KIND_WEIGHTS = np.array([.16, .14, .1, .1, .08, .08, .04, .12, .08, .05, .05])
+_DESCRIPTIONS = {
+    "disorder": "Gây mất trật tự trước nhà văn hóa thôn",
+    "tampering": "Danh sách cử tri niêm yết bị xé một phần",
+    "gathering": "Một nhóm người tụ tập, mang theo đơn khiếu nại",
+    "complaint": "Cử tri khiếu nại về danh sách cử tri",
+    "filming": "Có người quay phim trong khu vực bỏ phiếu",
+    "misinformation": "Thông tin sai lệch về bầu cử lan truyền trên mạng xã hội",
+    "fire": "Chập điện, khói tại khu vực gần điểm bỏ phiếu",
+    "traffic": "Ùn tắc giao thông trên đường vào điểm bỏ phiếu",
+    "medical": "Cử tri cao tuổi bị mệt, cần hỗ trợ y tế",
+    "crime": "Mất trộm xe máy gần khu vực bỏ phiếu",
+    "other": "Sự việc khác cần xác minh",
+}
+
+# ---- province and national scale: the bulk path ----------------------------------------------
+SCALES = {  # sites, incidents, sites per commune
+    "province": (3_000, 10_000, 15),
+    "national": (85_000, 100_000, 14),
+}
+_PROVINCE_CENTRES = [  # rough land anchors for synthetic communes, (lon, lat)
+    (105.85, 21.03), (106.33, 20.94), (105.78, 19.8), (105.7, 18.68), (107.6, 16.46),
+    (108.2, 16.05), (108.99, 13.1), (108.0, 12.67), (106.7, 10.78), (105.78, 10.03),
+    (106.1, 11.3), (105.2, 10.4), (104.9, 21.7), (106.6, 21.9), (107.1, 20.95),
+]
+
+
+def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Synthetic communes (5 km squares) on a grid around real provincial centres, each
+    with *per_commune* sites. Returns (communes, sites)."""
+    n_communes = -(-n_sites // per_commune)
+    size = 0.045
+    centres = _PROVINCE_CENTRES if n_communes > 300 else _PROVINCE_CENTRES[1:2]
+    per_centre = -(-n_communes // len(centres))
+    side = int(np.ceil(np.sqrt(per_centre)))
+    rows = []
+    for c, (lon0, lat0) in enumerate(centres):
+        for k in range(per_centre):
+            if len(rows) == n_communes:
+                break
+            i, j = divmod(k, side)
+            x0 = lon0 + (j - side / 2) * size
+            y0 = lat0 + (i - side / 2) * size
+            rows.append({"code": f"SYN{c:02d}{k:04d}", "name": f"Xã mô phỏng {c:02d}-{k:04d}",
+                         "x0": x0, "y0": y0})
+    communes = pd.DataFrame(rows)
+    cidx = np.repeat(np.arange(len(communes)), per_commune)[:n_sites]
+    sx = communes["x0"].to_numpy()[cidx] + rng.uniform(0.003, size - 0.003, n_sites)
+    sy = communes["y0"].to_numpy()[cidx] + rng.uniform(0.003, size - 0.003, n_sites)
+    sites = pd.DataFrame({"code": [f"{communes.at[c, 'code']}-S{k:02d}" for k, c in
+                                   zip(np.arange(n_sites) % per_commune, cidx, strict=True)],
+                          "commune_code": communes["code"].to_numpy()[cidx], "lon": sx,
+                          "lat": sy, "voters": rng.integers(300, 4000, n_sites)})
+    sites["hamlet_code"] = sites["code"].str.replace("-S", "-H", regex=False)
+    sites["name"] = "Điểm bỏ phiếu " + sites["code"]
+    return communes, sites
+
+
+def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: bool) -> str:
+    from .places import to_features
+
+    n_sites, n_inc, per_commune = SCALES[scale]
+    rng = np.random.default_rng(seed)
+    bar = _Progress(6, progress, f"simulate {scale}")
+    _check_fresh(store, day)
+    last_id, _ = store.last_event()
+    communes, sites = _synthetic_places(n_sites, per_commune, rng)
+    bar.step()
+    size = 0.045
+    comm_geo = gpd.GeoDataFrame(
+        {"code": communes["code"], "name": communes["name"], "commune_code": communes["code"]},
+        geometry=shapely.box(communes["x0"], communes["y0"], communes["x0"] + size,
+                             communes["y0"] + size), crs="EPSG:4326")
+    for col in ("district", "province", "admin_set", "area_km2", "population", "source"):
+        comm_geo[col] = None
+    comm_geo["source"] = "synthetic (drill)"
+    site_geo = gpd.GeoDataFrame(sites[["code", "name", "hamlet_code", "commune_code",
+                                       "voters"]],
+                                geometry=gpd.points_from_xy(sites["lon"], sites["lat"]),
+                                crs="EPSG:4326")
+
+    actor = "diễn tập"
+    setup_at = setup_time(day) + timedelta(seconds=30)
+    n_teams = max(1, n_sites // 6)
+    team_site = rng.integers(0, n_sites, n_teams)
+    teams = pd.DataFrame({"code": [f"TEAM{k:05d}" for k in range(n_teams)],
+                          "name": [f"Tổ tuần tra {k}" for k in range(n_teams)],
+                          "commune_code": sites["commune_code"].to_numpy()[team_site],
+                          "size": rng.integers(3, 7, n_teams), "route_code": None,
+                          "status": "available", "lon": sites["lon"].to_numpy()[team_site],
+                          "lat": sites["lat"].to_numpy()[team_site], "position_at": setup_at,
+                          "incident_id": None, "last_checkpoint": None,
+                          "last_checkin_at": None, "version": 1, "updated_at": setup_at,
+                          "updated_by": actor})
+
+    # Site rows and their five events: register, open, close, count, done.
+    steps = [("register", "not_open", -1.0), ("open", "voting", 7.0), ("close", "closed", 19.0),
+             ("start_count", "counting", 19.3), ("finish", "done", 21.5)]
+    site_rows, events = [], []
+    jitter = rng.uniform(0, 0.15, (n_sites, len(steps)))
+    scols = ENTITIES["site"]["columns"]
+    for i, s in enumerate(sites.itertuples(index=False)):
+        row = {c: None for c in scols}
+        row.update(code=s.code, name=s.name, commune_code=s.commune_code,
+                   hamlet_code=s.hamlet_code, voters=int(s.voters), lon=float(s.lon),
+                   lat=float(s.lat), version=0)
+        prev = None
+        for k, (action, status, hour) in enumerate(steps):
+            t = setup_at + timedelta(seconds=i * 1e-3) if hour < 0 else \
+                _utc(day, hour + jitter[i, k])
+            row = dict(row)
+            row.update(status=status, version=row["version"] + 1, updated_at=t,
+                       updated_by=actor)
+            if action == "close":
+                row["voted"] = int(s.voters * 0.98)
+            events.append((0, t, actor, "site", s.code, action, row["version"],
+                           event_json(prev), event_json(row), None))
+            prev = row
+        site_rows.append(prev)
+    bar.step()
+    for k, t in enumerate(teams.itertuples(index=False)):
+        row = t._asdict()
+        events.append((0, setup_at + timedelta(seconds=k * 1e-3 + 0.5), actor, "unit", t.code,
+                       "register", 1, None, event_json(row), None))
+    bar.step()
+    places = sites[["lon", "lat", "hamlet_code", "commune_code"]]
+    incidents, inc_events = bulk_history(n_inc, start=_utc(day, 5), hours=18, places=places,
+                                         teams=list(teams["code"]), first_event_id=1,
+                                         first_incident_id=store.next_incident_id(),
+                                         seed=seed, actor=actor, settle=True)
+    bar.step()
+    ev = pd.concat([pd.DataFrame(events, columns=list(EVENT_COLUMNS)), inc_events],
+                   ignore_index=True)
+    ev = ev.sort_values(["occurred_at", "id"], kind="stable").reset_index(drop=True)
+    ev["id"] = np.arange(last_id + 1, last_id + 1 + len(ev))
+    site_df = pd.DataFrame(site_rows, columns=scols)
+    bar.step()
+    store.bulk_load({"site": site_df, "unit": teams[ENTITIES["unit"]["columns"]],
+                     "incident": incidents}, ev,
+                    features={"communes": to_features(comm_geo, "communes"),
+                              "sites": to_features(site_geo, "sites")}, actor=actor)
+    bar.step()
+    return (f"{scale} drill on {day} (seed {seed}): {n_sites:,} sites in {len(communes):,} "
+            f"synthetic communes, {n_teams:,} teams, {n_inc:,} incidents, {len(ev):,} events")

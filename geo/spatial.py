@@ -1,0 +1,172 @@
+"""Spatial analysis: pure functions on GeoDataFrames in EPSG:4326.
+
+Metric work (distances, buffers) happens in VN-2000 / UTM 48N or 49N, chosen by
+longitude. Before two layers meet, their CRS is checked and a mismatch raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = [
+    "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",
+    "within_distance", "in_hotspots", "coverage", "points",
+]
+
+WGS84 = "EPSG:4326"
+
+
+class CRSMismatch(ValueError):
+    pass
+
+
+def check_crs(left: gpd.GeoDataFrame | gpd.GeoSeries, right: gpd.GeoDataFrame | gpd.GeoSeries
+              ) -> None:
+    """Raise unless both layers carry the same, declared CRS."""
+    if left.crs is None or right.crs is None:
+        raise CRSMismatch("a layer has no CRS; set it before combining layers")
+    if left.crs != right.crs:
+        raise CRSMismatch(f"CRS differ: {left.crs.to_string()} vs {right.crs.to_string()}")
+
+
+def metric_crs(lon: float) -> str:
+    """VN-2000 / UTM zone 48N west of 108° E, 49N east of it."""
+    return "EPSG:3405" if lon < 108.0 else "EPSG:3406"
+
+
+def to_metric(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> list:
+    """The layers in one metric CRS chosen by the first layer's mean longitude."""
+    first = layers[0]
+    for other in layers[1:]:
+        check_crs(first, other)
+    b = first.total_bounds
+    lon = (b[0] + b[2]) / 2 if np.isfinite(b).all() else 106.0
+    crs = metric_crs(lon)
+    return [layer.to_crs(crs) for layer in layers]
+
+
+def points(lon: Sequence[float], lat: Sequence[float], **columns: Sequence) -> gpd.GeoDataFrame:
+    """A point layer in EPSG:4326 from coordinate arrays."""
+    return gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
+
+
+def assign_hamlets(pts: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``hamlet_code`` and ``commune_code`` of the hamlet each point lies in (None outside).
+
+    Vectorised through the hamlets' spatial index; a point on a shared border
+    goes to the hamlet with the smallest code, so the answer is deterministic.
+    """
+    check_crs(pts, hamlets)
+    out = pd.DataFrame({"hamlet_code": pd.Series([None] * len(pts), dtype=object),
+                        "commune_code": pd.Series([None] * len(pts), dtype=object)},
+                       index=pts.index)
+    if len(pts) == 0 or len(hamlets) == 0:
+        return out
+    tree = shapely.STRtree(hamlets.geometry.values)
+    p_idx, h_idx = tree.query(pts.geometry.values, predicate="intersects")
+    if len(p_idx) == 0:
+        return out
+    codes = hamlets["code"].to_numpy()
+    pairs = pd.DataFrame({"p": p_idx, "code": codes[h_idx], "h": h_idx})
+    first = pairs.sort_values(["p", "code"]).drop_duplicates("p")
+    out.iloc[first["p"].to_numpy(), 0] = first["code"].to_numpy()
+    out.iloc[first["p"].to_numpy(), 1] = hamlets["commune_code"].to_numpy()[first["h"]]
+    return out
+
+
+def nearest_teams(incident: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, k: int = 3
+                  ) -> pd.DataFrame:
+    """For each incident, its *k* nearest teams with ``distance_m`` (straight line).
+
+    Returns columns ``incident`` (index label), ``team`` (index label), ``distance_m``.
+    """
+    check_crs(incident, teams)
+    if len(incident) == 0 or len(teams) == 0:
+        return pd.DataFrame(columns=["incident", "team", "distance_m"])
+    inc_m, teams_m = to_metric(incident, teams)
+    xy_i = shapely.get_coordinates(inc_m.geometry.values)
+    xy_t = shapely.get_coordinates(teams_m.geometry.values)
+    k = min(k, len(teams))
+    rows = []
+    # Chunk so 10 000 × 500 stays within memory (one chunk ≈ chunk × teams doubles).
+    chunk = max(1, 2_000_000 // len(xy_t))
+    for s in range(0, len(xy_i), chunk):
+        d = np.hypot(xy_i[s:s + chunk, None, 0] - xy_t[None, :, 0],
+                     xy_i[s:s + chunk, None, 1] - xy_t[None, :, 1])
+        idx = np.argpartition(d, k - 1, axis=1)[:, :k]
+        dist = np.take_along_axis(d, idx, axis=1)
+        order = np.argsort(dist, axis=1)
+        idx, dist = np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
+        for j in range(k):
+            rows.append(pd.DataFrame({"incident": incident.index[s:s + len(idx)],
+                                      "team": teams.index[idx[:, j]], "distance_m": dist[:, j],
+                                      "rank": j + 1}))
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["incident", "rank"]).drop(columns="rank").reset_index(drop=True)
+
+
+def within_distance(pts: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m: float
+                    ) -> pd.DataFrame:
+    """Pairs (point, place) closer than *radius_m*, with ``distance_m``."""
+    check_crs(pts, places)
+    if len(pts) == 0 or len(places) == 0:
+        return pd.DataFrame(columns=["point", "place", "distance_m"])
+    p_m, pl_m = to_metric(pts, places)
+    tree = shapely.STRtree(pl_m.geometry.values)
+    pi, qi = tree.query(p_m.geometry.values, predicate="dwithin", distance=radius_m)
+    d = shapely.distance(p_m.geometry.values[pi], pl_m.geometry.values[qi])
+    return pd.DataFrame({"point": pts.index[pi], "place": places.index[qi], "distance_m": d})
+
+
+def in_hotspots(pts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Pairs (point, hotspot) where the point lies in the hotspot. A point hotspot with a
+    ``radius_m`` counts as the circle around it."""
+    check_crs(pts, hotspots)
+    if len(pts) == 0 or len(hotspots) == 0:
+        return pd.DataFrame(columns=["point", "hotspot"])
+    p_m, h_m = to_metric(pts, hotspots)
+    geoms = h_m.geometry.values.copy()
+    if "radius_m" in hotspots.columns:
+        radius = pd.to_numeric(hotspots["radius_m"], errors="coerce").fillna(0).to_numpy()
+        is_point = shapely.get_type_id(geoms) == 0
+        geoms[is_point] = shapely.buffer(geoms[is_point], radius[is_point])
+    tree = shapely.STRtree(geoms)
+    pi, hi = tree.query(p_m.geometry.values, predicate="intersects")
+    return pd.DataFrame({"point": pts.index[pi], "hotspot": hotspots.index[hi]})
+
+
+def coverage(places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, radius_m: float,
+             window: tuple[datetime, datetime] | None = None) -> pd.DataFrame:
+    """Which places lie within *radius_m* of a patrol route active in *window*.
+
+    Routes carry ``starts_at`` / ``ends_at``; a route counts for the window when
+    the two overlap. Returns, per place: ``covered`` (bool), ``distance_m`` to
+    the nearest active route and that route's ``route`` label.
+    """
+    check_crs(places, routes)
+    active = routes
+    if window is not None and {"starts_at", "ends_at"} <= set(routes.columns):
+        start, end = (pd.Timestamp(t) for t in window)
+        s = pd.to_datetime(routes["starts_at"], utc=True)
+        e = pd.to_datetime(routes["ends_at"], utc=True)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start
+        end = end.tz_localize("UTC") if end.tzinfo is None else end
+        active = routes[(s < end) & (e > start)]
+    out = pd.DataFrame({"covered": False, "distance_m": np.inf, "route": None},
+                       index=places.index)
+    if len(active) == 0 or len(places) == 0:
+        return out
+    pl_m, r_m = to_metric(places, active)
+    tree = shapely.STRtree(r_m.geometry.values)
+    pi, ri = tree.query_nearest(pl_m.geometry.values, return_distance=False, all_matches=False)
+    d = shapely.distance(pl_m.geometry.values[pi], r_m.geometry.values[ri])
+    out.iloc[pi, out.columns.get_loc("distance_m")] = d
+    out.iloc[pi, out.columns.get_loc("route")] = active.index[ri].to_numpy()
+    out["covered"] = out["distance_m"] <= radius_m
+    return out
