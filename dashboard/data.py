@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.importer import LAYER_ORDER
+from geo.places import load_layer
 from geo.store import Filters, Store
 
-__all__ = ["store", "incidents"]
+__all__ = ["store", "incidents", "layers", "sites", "units"]
 
 
 @st.cache_resource
@@ -22,6 +26,26 @@ def store() -> Store:
     return _store(settings.get("db"))
 
 
-def incidents(filters: Filters, limit: int = 500):
+def incidents(filters: Filters, limit: int | None = 500) -> pd.DataFrame:
     """Filtered incidents, newest first. Not cached: the list must be live."""
     return store().incidents(filters, limit=limit)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _layers(path: str, version: int) -> dict[str, gpd.GeoDataFrame]:
+    s = _store(path)
+    return {kind: load_layer(s, kind) for kind in LAYER_ORDER}
+
+
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    """Every map layer, cached until the next import (the version is part of the key)."""
+    s = store()
+    return _layers(s.path, s.layers_version())
+
+
+def sites() -> pd.DataFrame:
+    return store().frame("site")
+
+
+def units() -> pd.DataFrame:
+    return store().frame("unit")

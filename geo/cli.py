@@ -36,8 +36,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     applied = store.init()
     print(f"{store.path}: schema up to date"
           + (f" (applied migrations {applied})" if applied else ""))
-    fresh = store.layer_summary().empty
-    if args.demo or (fresh and not args.empty and (DEMO_DIR / "communes.geojson").exists()):
+    fresh = store.layer_summary().empty and store.last_event()[1] is None
+    if args.empty or not (DEMO_DIR / "communes.geojson").exists():
+        return 0
+    if fresh and not args.demo:
+        # A new database gets the demo communes and today's drill up to now.
+        from .simulate import live_day, setup_time, simulate
+
+        day, now = live_day()
+        for plan in load_demo(store, actor="diễn tập", at=setup_time(day)):
+            print(f"  demo: {plan.summary()}")
+        print("  " + simulate(store, scale="commune", seed=args.seed, day=day, until=now,
+                              progress=sys.stderr.isatty()))
+    elif args.demo:
         for plan in load_demo(store):
             print(f"  demo: {plan.summary()}")
     return 0
@@ -85,9 +96,13 @@ def cmd_layers(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from .simulate import simulate
 
-    report = simulate(_store(args), scale=args.scale, seed=args.seed, progress=args.progress)
+    day = date.fromisoformat(args.day)
+    report = simulate(_store(args), scale=args.scale, seed=args.seed, day=day,
+                      progress=args.progress)
     print(report)
     return 0
 
@@ -139,8 +154,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = {**os.environ, "ANTT_DB": str(Path(args.db).resolve())}
     _store(args).init()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    return subprocess.call(cmd, env=env)
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true"]
+    return subprocess.call(cmd, env=env, cwd=app.parent.parent)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "layers into a new database")
     i.add_argument("--demo", action="store_true", help="(re)load the bundled demo layers")
     i.add_argument("--empty", action="store_true", help="do not load the demo layers")
+    i.add_argument("--seed", type=int, default=1, help="seed of the demo drill")
     i.set_defaults(fn=cmd_init)
 
     im = sub.add_parser("import", help="import a layer file (validated; atomic)")
@@ -169,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("simulate", help="play a seeded election-day drill into the database")
     sm.add_argument("--scale", choices=["commune", "province", "national"], default="commune")
     sm.add_argument("--seed", type=int, default=1)
+    sm.add_argument("--day", default="2021-05-23", help="election day (default: 23 May 2021)")
     sm.add_argument("--no-progress", dest="progress", action="store_false")
     sm.set_defaults(fn=cmd_simulate)
     sub.add_parser("status", help="counts of incidents, sites, units, events").set_defaults(

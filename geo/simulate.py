@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +22,7 @@ from .incidents import KINDS, LIFECYCLE, SOURCES
 from .store import ENTITIES, EVENT_COLUMNS, Store, event_json
 from .units import UNIT_LIFECYCLE
 
-__all__ = ["bulk_history", "simulate", "SCALES", "DRILL_DAY"]
+__all__ = ["bulk_history", "simulate", "live_day", "setup_time", "SCALES", "DRILL_DAY"]
 
 # The happy path of an incident and the column each step stamps.
 _PATH = [("report", "reported", "reported_at"), ("verify", "verifying", "verified_at"),
@@ -142,11 +142,22 @@ def _check_fresh(store: Store, day: date) -> None:
             "database: antt --db var/drill.duckdb simulate --scale ...")
 
 
+def live_day(now: datetime | None = None) -> tuple[date, datetime]:
+    """The drill day that is "today" for a demo played up to *now* (naive UTC): the local
+    date, or yesterday's before the 04:00 set-up."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    return (now + _LOCAL - timedelta(hours=4, minutes=1)).date(), now
+
+
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
-             progress: bool = True) -> str:
-    """Play an election-day drill into *store*; return a one-paragraph summary."""
+             until: datetime | None = None, progress: bool = True) -> str:
+    """Play an election-day drill into *store*; return a one-paragraph summary.
+
+    With *until* (naive UTC), stop there: the demo plays today's drill up to now, so
+    the wall screen shows a day in progress and live writes carry on after it.
+    """
     if scale == "commune":
-        return _simulate_commune(store, seed, day, progress)
+        return _simulate_commune(store, seed, day, progress, until)
     if scale in SCALES:
         return _simulate_bulk(store, scale, seed, day, progress)
     raise ValueError(f"unknown scale {scale!r}: commune, province or national")
@@ -162,7 +173,8 @@ def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
     return float(c.x), float(c.y)
 
 
-def _simulate_commune(store: Store, seed: int, day: date, progress: bool) -> str:
+def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
+                      until: datetime | None = None) -> str:
     """Every change goes through the normal commands, in time order, so every rule holds."""
     from . import incidents as inc
     from . import sites as site_cmd
@@ -326,14 +338,18 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool) -> str
         at(_utc(day, float(h)), report(float(h)))
 
     bar = _Progress(len(queue), progress, "simulate commune")
+    store.checkpoint_after_write = False  # one checkpoint at the end (store.close)
     n_done = 0
     while queue:
         t, _, fn = heapq.heappop(queue)
+        if until is not None and t > until:
+            break
         before = len(queue)
         fn(t)
         bar.total += len(queue) - before + (1 if len(queue) > before else 0)
         bar.step()
         n_done += 1
+    store.checkpoint_after_write = True
     store.close()
     counts = store.counts()
     return (f"commune drill on {day} (seed {seed}): {sum(counts['incidents'].values())} "

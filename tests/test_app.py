@@ -16,10 +16,38 @@ def app_env(staffed, monkeypatch):
     return staffed
 
 
+def _incidents_page(app_env):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("app_pages/incidents.py").run()
+    return at
+
+
+def test_live_page_without_layers_explains(app_env):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "antt init --demo" in at.info[0].value
+
+
+def test_live_page_with_layers(app_env, tmp_path):
+    from geo.importer import import_layer
+
+    from . import geofixtures as fx
+    for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets()),
+                      ("sites", fx.sites())):
+        import_layer(app_env, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t")
+    inc.report(app_env, **report_args())
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Tình hình an ninh trật tự bầu cử"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Vụ việc đang xử lý"] == "1"
+    assert metrics["Tổ sẵn sàng"] == "2"
+
+
 def test_incident_list_shows_store_rows(app_env):
     inc.report(app_env, **report_args(description="<script>alert(1)</script>"))
     inc.report(app_env, **report_args(kind="fire", severity=4, description="Cháy kho"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _incidents_page(app_env)
     assert not at.exception
     assert at.title[0].value == "Danh sách vụ việc"
     df = at.dataframe[0].value
@@ -29,7 +57,7 @@ def test_incident_list_shows_store_rows(app_env):
 
 
 def test_english_switch_and_empty_store(app_env):
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _incidents_page(app_env)
     at.sidebar.selectbox[0].set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Incidents"
@@ -39,7 +67,7 @@ def test_english_switch_and_empty_store(app_env):
 def test_filter_by_severity(app_env):
     inc.report(app_env, **report_args(severity=1))
     inc.report(app_env, **report_args(severity=4))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _incidents_page(app_env)
     at.multiselect(key="f_severity").set_value([4]).run()
     assert not at.exception
     assert list(at.dataframe[0].value["Mức độ"]) == ["Khẩn cấp"]

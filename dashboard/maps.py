@@ -1,0 +1,226 @@
+"""Folium maps from layers. No Streamlit here: these functions only build map objects.
+
+Offline: every JS/CSS asset points at the copies in ``dashboard/static/vendor``
+(served by Streamlit at ``/app/static/``); the basemap is the shipped vector
+layers unless a tile URL is set. All user text is escaped before it becomes HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["STATIC", "localize", "base_map", "live_groups", "SEVERITY_COLOURS",
+           "SITE_COLOURS", "UNIT_COLOURS"]
+
+STATIC = "/app/static/vendor"
+_LOCAL_JS = {
+    "leaflet": f"{STATIC}/leaflet/leaflet.js",
+    "jquery": f"{STATIC}/jquery/jquery.min.js",  # folium's popup templates call $()
+    "markerclusterjs": f"{STATIC}/markercluster/leaflet.markercluster.js",
+    "leaflet-heat.js": f"{STATIC}/heat/leaflet-heat.js",
+}
+_LOCAL_CSS = {
+    "leaflet_css": f"{STATIC}/leaflet/leaflet.css",
+    "markerclustercss": f"{STATIC}/markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": f"{STATIC}/markercluster/MarkerCluster.Default.css",
+}
+
+SEVERITY_COLOURS = {1: "#2e7d32", 2: "#f9a825", 3: "#ef6c00", 4: "#c62828"}
+STATUS_OUTLINE = {"reported": "#000000", "verifying": "#6a1b9a", "dispatched": "#1565c0",
+                  "on_scene": "#00838f", "resolved": "#9e9e9e", "closed": "#bdbdbd",
+                  "escalated": "#ad1457", "false_alarm": "#bdbdbd"}
+SITE_COLOURS = {"not_open": "#9e9e9e", "voting": "#2e7d32", "suspended": "#c62828",
+                "closed": "#1565c0", "counting": "#6a1b9a", "done": "#37474f"}
+UNIT_COLOURS = {"available": "#2e7d32", "on_patrol": "#1565c0", "responding": "#c62828",
+                "off_duty": "#9e9e9e"}
+TARGET_COLOUR = "#4e342e"
+_ROUTE_PALETTE = ["#1565c0", "#00838f", "#6a1b9a", "#ef6c00", "#2e7d32", "#ad1457"]
+
+
+def esc(value: object) -> str:
+    """User text as safe HTML text."""
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
+                       else str(value))
+
+
+def localize(m: folium.Map) -> folium.Map:
+    """Point every element's JS/CSS at the local copies; drop assets this app never uses
+    (Bootstrap, Font Awesome), so nothing is requested from the internet."""
+    for elem in _walk(m):
+        if hasattr(elem, "default_js"):
+            elem.default_js = [(k, _LOCAL_JS[k]) for k, _ in elem.default_js if k in _LOCAL_JS]
+        if hasattr(elem, "default_css"):
+            elem.default_css = [(k, _LOCAL_CSS[k]) for k, _ in elem.default_css
+                                if k in _LOCAL_CSS]
+    return m
+
+
+def _walk(elem):
+    yield elem
+    for child in getattr(elem, "_children", {}).values():
+        yield from _walk(child)
+
+
+def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str], str],
+             tile_url: str = "", center: tuple[float, float] | None = None,
+             zoom: int | None = None, dark: bool = False) -> folium.Map:
+    """The static picture: communes, hamlets (with names), hotspots, targets, routes.
+
+    *label(group, code)* translates domain codes. The map's JS must be identical
+    between reruns for the same layers, so the browser keeps its view.
+    """
+    communes = layers.get("communes")
+    bounds = communes.total_bounds if communes is not None and len(communes) else None
+    m = folium.Map(location=center or _centre(bounds), zoom_start=zoom or 13, tiles=None,
+                   prefer_canvas=True, control_scale=True)
+    if tile_url:
+        folium.TileLayer(tile_url, attr="tiles", name="tiles").add_to(m)
+    fill = "#1e2630" if dark else "#f4f1ea"
+    line = "#90a4ae" if dark else "#546e7a"
+    text = "#eceff1" if dark else "#263238"
+    if communes is not None and len(communes):
+        folium.GeoJson(
+            communes[["code", "name", "geometry"]], name="communes", control=False,
+            style_function=lambda _f: {"color": line, "weight": 3, "fillColor": fill,
+                                       "fillOpacity": 1.0 if not tile_url else 0.1},
+            tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+        if bounds is not None and center is None:
+            m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    hamlets = layers.get("hamlets")
+    if hamlets is not None and len(hamlets):
+        group = folium.FeatureGroup(name=label("layer", "hamlets"))
+        folium.GeoJson(
+            hamlets[["code", "name", "geometry"]].assign(name=hamlets["name"].map(esc)),
+            style_function=lambda _f: {"color": line, "weight": 1, "dashArray": "4 4",
+                                       "fillOpacity": 0.0},
+            highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.08},
+            tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
+        for _, h in hamlets.iterrows():
+            p = h.geometry.representative_point()
+            folium.Marker([p.y, p.x], icon=folium.DivIcon(
+                html=f'<div class="antt-hamlet" style="color:{text}">{esc(h["name"])}</div>',
+                icon_size=(140, 18), icon_anchor=(70, 26))).add_to(group)
+        group.add_to(m)
+    hotspots = layers.get("hotspots")
+    if hotspots is not None and len(hotspots):
+        group = folium.FeatureGroup(name=label("layer", "hotspots"))
+        for _, h in hotspots.iterrows():
+            popup = (f"<b>{esc(h['name'])}</b><br>{esc(h.get('reason'))}"
+                     f"<br>{esc(label('layer', 'risk'))}: {esc(h.get('risk'))}")
+            geom = h.geometry
+            if geom.geom_type == "Point":
+                folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
+                              color="#c62828", fill=True, fill_opacity=0.15, weight=2,
+                              popup=folium.Popup(popup, max_width=320)).add_to(group)
+            else:
+                folium.GeoJson(
+                    gpd.GeoDataFrame(geometry=[geom], crs=4326),
+                    style_function=lambda _f: {"color": "#c62828", "weight": 2,
+                                               "fillColor": "#e53935", "fillOpacity": 0.18,
+                                               "dashArray": "6 3"},
+                    popup=folium.Popup(popup, max_width=320)).add_to(group)
+        group.add_to(m)
+    routes = layers.get("routes")
+    if routes is not None and len(routes):
+        group = folium.FeatureGroup(name=label("layer", "routes"))
+        for k, (_, r) in enumerate(routes.iterrows()):
+            coords = [(y, x) for x, y in _line_coords(r.geometry)]
+            folium.PolyLine(coords, color=_ROUTE_PALETTE[k % len(_ROUTE_PALETTE)], weight=4,
+                            opacity=0.8, tooltip=f"{esc(r['name'])} — {esc(r.get('team_name'))}"
+                            ).add_to(group)
+        group.add_to(m)
+    targets = layers.get("targets")
+    if targets is not None and len(targets):
+        group = folium.FeatureGroup(name=label("layer", "targets"))
+        for _, t in targets.iterrows():
+            p = t.geometry if t.geometry.geom_type == "Point" else t.geometry.centroid
+            folium.RegularPolygonMarker(
+                [p.y, p.x], number_of_sides=4, radius=6, color=TARGET_COLOUR, weight=2,
+                fill=True, fill_color="#ffffff", fill_opacity=1,
+                tooltip=f"{esc(t['name'])} ({esc(label('target', t.get('kind')))})",
+            ).add_to(group)
+        group.add_to(m)
+    _style(m, dark)
+    return m
+
+
+def _line_coords(geom) -> list[tuple[float, float]]:
+    if geom.geom_type == "LineString":
+        return list(geom.coords)
+    return [c for part in geom.geoms for c in part.coords]
+
+
+def _centre(bounds) -> tuple[float, float]:
+    if bounds is None:
+        return (16.0, 106.0)
+    return ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2)
+
+
+def _style(m: folium.Map, dark: bool) -> None:
+    bg = "#10151b" if dark else "#dfe7ec"
+    css = (f"<style>.leaflet-container{{background:{bg};}}"
+           ".antt-hamlet{font:600 12px/1.2 sans-serif;text-align:center;"
+           "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
+           "</style>")
+    m.get_root().header.add_child(folium.Element(css))
+
+
+def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFrame, *,
+                label: Callable[[str, str], str], cluster_above: int = 400
+                ) -> list[folium.FeatureGroup]:
+    """The live layers: sites by status, incidents by severity/status, team positions.
+
+    Above *cluster_above* points a layer is clustered (canvas markers inside).
+    """
+    return [_sites_group(sites, label, cluster_above),
+            _incidents_group(incidents, label, cluster_above),
+            _units_group(units, label)]
+
+
+def _sites_group(sites: pd.DataFrame, label, cluster_above: int) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=label("layer", "sites"))
+    target = folium.plugins.MarkerCluster().add_to(group) if len(sites) > cluster_above \
+        else group
+    for s in sites.itertuples(index=False):
+        tip = (f"{esc(s.name)} — {esc(label('site_status', s.status))}")
+        folium.CircleMarker([s.lat, s.lon], radius=8, color="#ffffff", weight=2, fill=True,
+                            fill_color=SITE_COLOURS.get(s.status, "#000"), fill_opacity=1,
+                            tooltip=tip, class_name=f"antt-site antt-site-{s.status}"
+                            ).add_to(target)
+    return group
+
+
+def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
+                     ) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=label("layer", "incidents"))
+    target = folium.plugins.MarkerCluster().add_to(group) if len(incidents) > cluster_above \
+        else group
+    for i in incidents.itertuples(index=False):
+        popup = (f"<b>#{int(i.id)} {esc(label('kind', i.kind))}</b><br>"
+                 f"{esc(label('severity', i.severity))} · {esc(label('status', i.status))}"
+                 f"<br>{esc(i.description)}")
+        folium.CircleMarker([i.lat, i.lon], radius=6 + 2 * int(i.severity),
+                            color=STATUS_OUTLINE.get(i.status, "#000"), weight=3, fill=True,
+                            fill_color=SEVERITY_COLOURS.get(int(i.severity), "#000"),
+                            fill_opacity=0.9, popup=folium.Popup(popup, max_width=320),
+                            class_name="antt-incident").add_to(target)
+    return group
+
+
+def _units_group(units: pd.DataFrame, label) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=label("layer", "units"))
+    for u in units.dropna(subset=["lon", "lat"]).itertuples(index=False):
+        colour = UNIT_COLOURS.get(u.status, "#000")
+        folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
+            html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'
+                  'font:700 11px sans-serif;padding:2px 4px;border-radius:3px;'
+                  f'white-space:nowrap">{esc(u.name)}</div>'),
+            icon_size=(120, 18), icon_anchor=(0, 9)),
+            tooltip=f"{esc(u.name)} — {esc(label('unit_status', u.status))}").add_to(group)
+    return group
