@@ -15,7 +15,7 @@ def antt(db, *args):
 
 def test_cli_flow(tmp_path):
     db = tmp_path / "c.duckdb"
-    assert antt(db, "init").returncode == 0
+    assert antt(db, "init", "--empty").returncode == 0
     assert antt(db, "unit", "register", "T1", "Tổ 1", "--actor", "op", "--size", "4"
                 ).returncode == 0
     r = antt(db, "--json", "incident", "report", "--kind", "gathering", "--severity", "3",
@@ -41,7 +41,7 @@ def test_cli_flow(tmp_path):
 
 def test_cli_errors_are_clear_and_exit_2(tmp_path):
     db = tmp_path / "c.duckdb"
-    antt(db, "init")
+    antt(db, "init", "--empty")
     r = antt(db, "incident", "report", "--kind", "fire", "--severity", "9", "--lon", "21",
              "--lat", "106", "--source", "patrol", "--actor", "op")
     assert r.returncode == 2
