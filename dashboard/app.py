@@ -15,7 +15,8 @@ import streamlit as st  # noqa: E402
 from dashboard import state  # noqa: E402
 from dashboard.i18n import LANGS, t  # noqa: E402
 
-st.set_page_config(page_title="ANTT", page_icon=":material/shield:", layout="wide")
+# No page or page icons: Streamlit fetches Material-icon favicons from the internet.
+st.set_page_config(page_title="ANTT", layout="wide")
 state.init()
 
 with st.sidebar:
@@ -24,9 +25,9 @@ with st.sidebar:
 
 lang = state.get("lang")
 pages = [
-    st.Page("app_pages/live.py", title=t("nav.live", lang), icon=":material/map:", url_path="live",
+    st.Page("app_pages/live.py", title=t("nav.live", lang), url_path="live",
             default=True),
-    st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), icon=":material/list_alt:",
+    st.Page("app_pages/incidents.py", title=t("nav.incidents", lang),
             url_path="incidents"),
 ]
 st.navigation(pages).run()

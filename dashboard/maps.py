@@ -140,9 +140,10 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
         group = folium.FeatureGroup(name=label("layer", "targets"))
         for _, t in targets.iterrows():
             p = t.geometry if t.geometry.geom_type == "Point" else t.geometry.centroid
-            folium.RegularPolygonMarker(
-                [p.y, p.x], number_of_sides=4, radius=6, color=TARGET_COLOUR, weight=2,
-                fill=True, fill_color="#ffffff", fill_opacity=1,
+            # A square (a DivIcon: RegularPolygonMarker needs a plugin we don't ship).
+            folium.Marker([p.y, p.x], icon=folium.DivIcon(
+                html=f'<div class="antt-target" style="border-color:{TARGET_COLOUR}"></div>',
+                icon_size=(12, 12), icon_anchor=(6, 6)),
                 tooltip=f"{esc(t['name'])} ({esc(label('target', t.get('kind')))})",
             ).add_to(group)
         group.add_to(m)
@@ -167,6 +168,8 @@ def _style(m: folium.Map, dark: bool) -> None:
     css = (f"<style>.leaflet-container{{background:{bg};}}"
            ".antt-hamlet{font:600 12px/1.2 sans-serif;text-align:center;"
            "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
+           ".antt-target{width:10px;height:10px;background:#fff;border:2px solid;"
+           "box-sizing:border-box}"
            "</style>")
     m.get_root().header.add_child(folium.Element(css))
 

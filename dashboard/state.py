@@ -10,6 +10,7 @@ __all__ = ["DEFAULTS", "init", "get", "set"]
 
 DEFAULTS: dict[str, Any] = {
     "lang": "vi",               # UI language: "vi" (default) or "en"
+    "f_commune": "*",           # live map: one commune code, or "*" for all
     "f_status": [],             # incident filters: statuses
     "f_kind": [],               # kinds
     "f_severity": [],           # severities 1..4

@@ -172,7 +172,7 @@ def _read_any(path: Path, user_crs: CRS | None, encoding: str | None,
     elif suffix in (".geojson", ".json"):
         gdf = _read_geojson(path)
     elif suffix in (".gpkg", ".shp"):
-        gdf = gpd.read_file(path, engine="pyogrio")
+        gdf = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
     else:
         raise _Refuse(Problem("file", f"unsupported file type {suffix or '(none)'}: use "
                                       ".geojson, .gpkg, .zip (shapefile), .csv or .xlsx"))
@@ -197,7 +197,7 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
     features = doc.get("features", [doc] if doc.get("type") == "Feature" else [])
     if not isinstance(features, list) or not features:
         raise _Refuse(Problem("file", "the GeoJSON has no features"))
-    return gpd.read_file(io.BytesIO(raw), engine="pyogrio")
+    return gpd.read_file(io.BytesIO(raw), engine="pyogrio", datetime_as_string=True)
 
 
 def _read_csv(path: Path, encoding: str | None, result: LayerRead) -> pd.DataFrame:

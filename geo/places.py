@@ -53,7 +53,12 @@ def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
     extra = [f for f in SCHEMAS[kind].fields if f not in ("code", "name", "commune_code")]
     props = [json.dumps({f: _plain(row[f]) for f in extra}, ensure_ascii=False, sort_keys=True)
              for _, row in gdf[extra].iterrows()] if extra else ["{}"] * len(gdf)
-    commune = gdf["commune_code"] if "commune_code" in gdf.columns else [None] * len(gdf)
+    if kind == "communes":
+        commune = gdf["code"]  # a commune is its own commune
+    elif "commune_code" in gdf.columns:
+        commune = gdf["commune_code"]
+    else:
+        commune = [None] * len(gdf)
     return pd.DataFrame({"code": gdf["code"].to_numpy(), "name": gdf["name"].to_numpy(),
                          "commune_code": list(commune), "props": props,
                          "geom": shapely.to_wkb(gdf.geometry.values)})

@@ -12,6 +12,7 @@ from geo.incidents import OPEN
 from geo.store import Filters
 
 lang = state.get("lang")
+ALL = "*"
 
 
 def _label(group: str, code: object) -> str:
@@ -23,14 +24,25 @@ if layers["communes"].empty:
     st.info(t("live.no_layers", lang))
     st.stop()
 
-st.title(t("live.title", lang))
+communes = layers["communes"]
+names = dict(zip(communes["code"], communes["name"], strict=True))
+choice = st.selectbox(t("live.commune", lang), [ALL, *names], key="f_commune",
+                      format_func=lambda c: t("live.all_communes", lang) if c == ALL else names[c])
+if choice != ALL:
+    layers = {k: v[v["code" if k == "communes" else "commune_code"] == choice]
+              if k != "checkpoints" else v for k, v in layers.items()}
+st.title(t("live.title", lang) + ("" if choice == ALL else f" — {names[choice]}"))
 kpi = st.container()
 
 
 @st.fragment(run_every=float(settings.get("refresh_seconds")))
 def live() -> None:
     sites, units = data.sites(), data.units()
-    incidents = data.incidents(Filters(statuses=OPEN), limit=None)
+    codes = [] if choice == ALL else [choice]
+    incidents = data.incidents(Filters(statuses=OPEN, commune_codes=codes), limit=None)
+    if codes:
+        sites = sites[sites["commune_code"].isin(codes)]
+        units = units[units["commune_code"].isin(codes)]
     with kpi:
         cols = st.columns(4)
         cols[0].metric(t("kpi.open_incidents", lang), len(incidents))
