@@ -1,4 +1,4 @@
-"""Dashboard entry point: theme, language, navigation, shared sidebar."""
+"""Dashboard entry point: theme, language, wall mode, the shared filters, navigation."""
 
 from __future__ import annotations
 
@@ -12,22 +12,35 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import data, filters, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, t  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
-st.set_page_config(page_title="ANTT", layout="wide")
+st.set_page_config(page_title="ANTT", layout="wide",
+                   initial_sidebar_state="collapsed" if st.query_params.get("wall") else "auto")
 state.init()
-
-with st.sidebar:
-    st.selectbox(t("app.language", state.get("lang")), LANGS, key="lang",
-                 format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
-
+wall = st.query_params.get("wall") in ("1", "true")
+if st.query_params.get("lang") in LANGS:
+    state.set("lang", st.query_params["lang"])
 lang = state.get("lang")
+
+layers = data.layers()
+communes = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
+hamlets = {c: (n, cc) for c, n, cc in zip(layers["hamlets"]["code"], layers["hamlets"]["name"],
+                                           layers["hamlets"]["commune_code"], strict=True)}
+if wall:
+    theme.wall()
+    view = filters.from_url(st.query_params.to_dict())
+else:
+    with st.sidebar:
+        st.selectbox(t("app.language", lang), LANGS, key="lang",
+                     format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    lang = state.get("lang")
+    view = filters.sidebar(communes, hamlets, lang)
+state.set("view", view)
+
 pages = [
-    st.Page("app_pages/live.py", title=t("nav.live", lang), url_path="live",
-            default=True),
-    st.Page("app_pages/incidents.py", title=t("nav.incidents", lang),
-            url_path="incidents"),
+    st.Page("app_pages/live.py", title=t("nav.live", lang), url_path="live", default=True),
+    st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), url_path="incidents"),
 ]
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if wall else "sidebar").run()

@@ -11,7 +11,7 @@ from geo.importer import LAYER_ORDER
 from geo.places import load_layer
 from geo.store import Filters, Store
 
-__all__ = ["store", "incidents", "layers", "sites", "units"]
+__all__ = ["store", "incidents", "layers", "sites", "units", "latest_events"]
 
 
 @st.cache_resource
@@ -41,6 +41,11 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
     """Every map layer, cached until the next import (the version is part of the key)."""
     s = store()
     return _layers(s.path, s.layers_version())
+
+
+def latest_events(n: int, commune_codes: list[str]) -> pd.DataFrame:
+    """The newest *n* events worth a ticker line (not routine position pings)."""
+    return store().recent_events(n, commune_codes)
 
 
 def sites() -> pd.DataFrame:

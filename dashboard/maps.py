@@ -14,9 +14,12 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
-__all__ = ["STATIC", "localize", "base_map", "live_groups", "SEVERITY_COLOURS",
-           "SITE_COLOURS", "UNIT_COLOURS"]
+__all__ = ["STATIC", "localize", "base_map", "live_groups", "layer_control", "CompactPoints",
+           "aggregate_sites", "KIND_SYMBOLS", "SEVERITY_COLOURS", "SITE_COLOURS",
+           "UNIT_COLOURS"]
 
 STATIC = "/app/static/vendor"
 _LOCAL_JS = {
@@ -40,6 +43,10 @@ SITE_COLOURS = {"not_open": "#9e9e9e", "voting": "#2e7d32", "suspended": "#c6282
 UNIT_COLOURS = {"available": "#2e7d32", "on_patrol": "#1565c0", "responding": "#c62828",
                 "off_duty": "#9e9e9e"}
 TARGET_COLOUR = "#4e342e"
+# One letter per incident kind, from its Vietnamese name (no emoji: wall PCs may lack the font).
+KIND_SYMBOLS = {"disorder": "R", "tampering": "D", "gathering": "T", "complaint": "K",
+                "filming": "Q", "misinformation": "M", "fire": "C", "traffic": "G",
+                "medical": "Y", "crime": "P", "other": "?"}
 _ROUTE_PALETTE = ["#1565c0", "#00838f", "#6a1b9a", "#ef6c00", "#2e7d32", "#ad1457"]
 
 
@@ -69,7 +76,8 @@ def _walk(elem):
 
 def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str], str],
              tile_url: str = "", center: tuple[float, float] | None = None,
-             zoom: int | None = None, dark: bool = False) -> folium.Map:
+             zoom: int | None = None, dark: bool = False, legend: bool = False
+             ) -> folium.Map:
     """The static picture: communes, hamlets (with names), hotspots, targets, routes.
 
     *label(group, code)* translates domain codes. The map's JS must be identical
@@ -148,7 +156,38 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
             ).add_to(group)
         group.add_to(m)
     _style(m, dark)
+    if legend:
+        m.get_root().html.add_child(folium.Element(_legend_html(label, dark)))
     return m
+
+
+def layer_control() -> folium.LayerControl:
+    """The layer switcher (built per run: st_folium adds it to the map it is given)."""
+    return folium.LayerControl(collapsed=False, position="topright")
+
+
+def _legend_html(label: Callable[[str, str], str], dark: bool) -> str:
+    """A fixed legend of colours and symbols (our own labels, escaped all the same)."""
+    def dot(colour: str, text: str, border: str = "#fff") -> str:
+        return (f'<div><span style="display:inline-block;width:12px;height:12px;'
+                f'border-radius:50%;background:{colour};border:2px solid {border};'
+                f'margin-right:6px"></span>{esc(text)}</div>')
+
+    rows = [f"<b>{esc(label('layer', 'sites'))}</b>"]
+    rows += [dot(c, label("site_status", s)) for s, c in SITE_COLOURS.items()]
+    rows.append(f"<b>{esc(label('layer', 'incidents'))}</b>")
+    rows += [dot(c, label("severity", s)) for s, c in SEVERITY_COLOURS.items()]
+    rows.append(" ".join(f"<span title='{esc(label('kind', k))}'><b>{v}</b> "
+                         f"{esc(label('kind', k).split(',')[0])}</span><br>"
+                         for k, v in KIND_SYMBOLS.items()))
+    rows.append(f"<b>{esc(label('layer', 'units'))}</b>")
+    rows += [dot(c, label("unit_status", s)) for s, c in UNIT_COLOURS.items()]
+    bg, fg = ("rgba(16,21,27,.92)", "#eceff1") if dark else ("rgba(255,255,255,.92)", "#263238")
+    return (f'<div class="antt-legend" style="position:absolute;bottom:28px;left:10px;'
+            f'z-index:1000;background:{bg};color:{fg};padding:8px 10px;border-radius:6px;'
+            f'font:12px/1.5 sans-serif;max-height:70%;overflow:auto">'
+            f'<details{" open" if dark else ""}><summary><b>{esc(label("layer", "legend"))}'
+            f'</b></summary>{"".join(rows)}</details></div>')
 
 
 def _line_coords(geom) -> list[tuple[float, float]]:
@@ -174,45 +213,121 @@ def _style(m: folium.Map, dark: bool) -> None:
     m.get_root().header.add_child(folium.Element(css))
 
 
-def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFrame, *,
-                label: Callable[[str, str], str], cluster_above: int = 400
-                ) -> list[folium.FeatureGroup]:
-    """The live layers: sites by status, incidents by severity/status, team positions.
+class CompactPoints(MacroElement):
+    """Many points as one JSON array; the browser builds circle markers (on canvas) and,
+    if asked, clusters them. Popup text is escaped here, before it reaches the page.
 
-    Above *cluster_above* points a layer is clustered (canvas markers inside).
+    Rows: ``[lat, lon, fill, outline, radius, popup_html, class_name]``.
     """
-    return [_sites_group(sites, label, cluster_above),
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function() {
+      var rows = {{ this.rows|tojson }};
+      var target = {{ this._parent.get_name() }};
+      var layer = {{ "L.markerClusterGroup({chunkedLoading: true})" if this.cluster
+                     else "L.layerGroup()" }};
+      var markers = [];
+      for (var i = 0; i < rows.length; i++) {
+        var d = rows[i];
+        var m = L.circleMarker([d[0], d[1]], {radius: d[4], color: d[3], weight: 2,
+          fillColor: d[2], fillOpacity: 0.9, className: d[6]});
+        if (d[5]) { m.bindPopup(d[5]); }
+        markers.push(m);
+      }
+      if (layer.addLayers) { layer.addLayers(markers); }
+      else { markers.forEach(function(m) { layer.addLayer(m); }); }
+      target.addLayer(layer);
+    })();
+    {% endmacro %}
+    """)
+    default_js = [("markerclusterjs", _LOCAL_JS["markerclusterjs"])]
+    default_css = [("markerclustercss", _LOCAL_CSS["markerclustercss"]),
+                   ("markerclusterdefaultcss", _LOCAL_CSS["markerclusterdefaultcss"])]
+
+    def __init__(self, rows: list[list], cluster: bool) -> None:
+        super().__init__()
+        self._name = "CompactPoints"
+        self.rows, self.cluster = rows, cluster
+
+
+def aggregate_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """Sites per commune: count, open-site count, and where to draw them (mean position)."""
+    g = sites.groupby("commune_code", dropna=False)
+    out = g.agg(n=("code", "size"), lon=("lon", "mean"), lat=("lat", "mean"),
+                voting=("status", lambda s: int((s == "voting").sum())))
+    return out.reset_index()
+
+
+def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFrame, *,
+                label: Callable[[str, str], str], cluster_above: int = 400,
+                aggregate_above: int = 20_000) -> list[folium.FeatureGroup]:
+    """The live layers: sites by status, incidents by kind/severity/status, team positions.
+
+    Above *cluster_above* points a layer is drawn compactly and clustered; above
+    *aggregate_above* sites, sites are drawn as one circle per commune with its count.
+    """
+    return [_sites_group(sites, label, cluster_above, aggregate_above),
             _incidents_group(incidents, label, cluster_above),
             _units_group(units, label)]
 
 
-def _sites_group(sites: pd.DataFrame, label, cluster_above: int) -> folium.FeatureGroup:
+def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above: int
+                 ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "sites"))
-    target = folium.plugins.MarkerCluster().add_to(group) if len(sites) > cluster_above \
-        else group
+    if len(sites) > aggregate_above:
+        agg = aggregate_sites(sites)
+        rows = [[r.lat, r.lon, "#2e7d32" if r.voting else "#607d8b", "#ffffff",
+                 4 + min(16, r.n ** 0.5), esc(f"{r.commune_code}: {r.n} "
+                                             f"{label('layer', 'sites')}"), "antt-site-agg"]
+                for r in agg.itertuples(index=False)]
+        CompactPoints(rows, cluster=False).add_to(group)
+        return group
+    if len(sites) > cluster_above:
+        rows = [[s.lat, s.lon, SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
+                 f"{esc(s.name)} — {esc(label('site_status', s.status))}",
+                 f"antt-site antt-site-{s.status}"] for s in sites.itertuples(index=False)]
+        CompactPoints(rows, cluster=True).add_to(group)
+        return group
     for s in sites.itertuples(index=False):
         tip = (f"{esc(s.name)} — {esc(label('site_status', s.status))}")
         folium.CircleMarker([s.lat, s.lon], radius=8, color="#ffffff", weight=2, fill=True,
                             fill_color=SITE_COLOURS.get(s.status, "#000"), fill_opacity=1,
                             tooltip=tip, class_name=f"antt-site antt-site-{s.status}"
-                            ).add_to(target)
+                            ).add_to(group)
     return group
+
+
+def _incident_popup(i, label) -> str:
+    return (f"<b>#{int(i.id)} {esc(label('kind', i.kind))}</b><br>"
+            f"{esc(label('severity', i.severity))} · {esc(label('status', i.status))}"
+            f"<br>{esc(i.description)}")
 
 
 def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
                      ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "incidents"))
-    target = folium.plugins.MarkerCluster().add_to(group) if len(incidents) > cluster_above \
-        else group
+    if len(incidents) > cluster_above:
+        rows = [[i.lat, i.lon, SEVERITY_COLOURS.get(int(i.severity), "#000"),
+                 STATUS_OUTLINE.get(i.status, "#000"), 5 + int(i.severity),
+                 _incident_popup(i, label), "antt-incident"]
+                for i in incidents.itertuples(index=False)]
+        CompactPoints(rows, cluster=True).add_to(group)
+        return group
     for i in incidents.itertuples(index=False):
-        popup = (f"<b>#{int(i.id)} {esc(label('kind', i.kind))}</b><br>"
-                 f"{esc(label('severity', i.severity))} · {esc(label('status', i.status))}"
-                 f"<br>{esc(i.description)}")
-        folium.CircleMarker([i.lat, i.lon], radius=6 + 2 * int(i.severity),
-                            color=STATUS_OUTLINE.get(i.status, "#000"), weight=3, fill=True,
-                            fill_color=SEVERITY_COLOURS.get(int(i.severity), "#000"),
-                            fill_opacity=0.9, popup=folium.Popup(popup, max_width=320),
-                            class_name="antt-incident").add_to(target)
+        size = 18 + 4 * int(i.severity)
+        fill = SEVERITY_COLOURS.get(int(i.severity), "#000")
+        outline = STATUS_OUTLINE.get(i.status, "#000")
+        icon = folium.DivIcon(
+            html=(f'<div class="antt-incident" data-id="{int(i.id)}" style="width:{size}px;'
+                  f'height:{size}px;line-height:{size - 6}px;background:{fill};'
+                  f'border:3px solid {outline};border-radius:50%;color:#fff;'
+                  f'font:700 {size // 2}px sans-serif;text-align:center;'
+                  f'box-sizing:border-box">{KIND_SYMBOLS.get(i.kind, "?")}</div>'),
+            icon_size=(size, size), icon_anchor=(size // 2, size // 2))
+        folium.Marker([i.lat, i.lon], icon=icon,
+                      popup=folium.Popup(_incident_popup(i, label), max_width=320)
+                      ).add_to(group)
     return group
 
 
@@ -222,8 +337,8 @@ def _units_group(units: pd.DataFrame, label) -> folium.FeatureGroup:
         colour = UNIT_COLOURS.get(u.status, "#000")
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
             html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'
-                  'font:700 11px sans-serif;padding:2px 4px;border-radius:3px;'
-                  f'white-space:nowrap">{esc(u.name)}</div>'),
-            icon_size=(120, 18), icon_anchor=(0, 9)),
+                  'font:700 11px sans-serif;padding:1px 4px;border-radius:3px;'
+                  f'display:inline-block;white-space:nowrap">{esc(u.code)}</div>'),
+            icon_size=None, icon_anchor=(0, 9)),
             tooltip=f"{esc(u.name)} — {esc(label('unit_status', u.status))}").add_to(group)
     return group

@@ -10,10 +10,13 @@ __all__ = ["DEFAULTS", "init", "get", "set"]
 
 DEFAULTS: dict[str, Any] = {
     "lang": "vi",               # UI language: "vi" (default) or "en"
-    "f_commune": "*",           # live map: one commune code, or "*" for all
-    "f_status": [],             # incident filters: statuses
-    "f_kind": [],               # kinds
-    "f_severity": [],           # severities 1..4
+    "f_commune": "*",           # one commune code, or "*" for all
+    "f_hamlets": [],            # hamlet codes (empty: all)
+    "f_status": ["reported", "verifying", "dispatched", "on_scene"],  # open ones
+    "f_kind": [],               # incident kinds (empty: all)
+    "f_severity": [],           # severities 1..4 (empty: all)
+    "f_window": "all",          # time window: 1h, 6h, 24h, all
+    "view": None,               # the View the sidebar (or the wall URL) produced this run
 }
 
 

@@ -631,6 +631,26 @@ class Store:
         with self._cursor() as cur:
             return cur.execute(sql, params).df()
 
+    def recent_events(self, n: int, commune_codes: Sequence[str] = (),
+                      skip_actions: Sequence[str] = ("position",)) -> pd.DataFrame:
+        """The newest *n* events, newest first, for entities in *commune_codes* (all if
+        empty), with the entity's display name; routine *skip_actions* left out."""
+        params: dict[str, Any] = {"n": int(n), "skip": list(skip_actions)}
+        where = "e.action NOT IN (SELECT unnest($skip))"
+        if commune_codes:
+            where += " AND x.commune_code IN (SELECT unnest($communes))"
+            params["communes"] = list(commune_codes)
+        with self._cursor() as cur:
+            return cur.execute(f"""
+                WITH x AS (
+                    SELECT 'incident' AS entity, CAST(id AS VARCHAR) AS entity_id,
+                           commune_code, kind AS name FROM incidents
+                    UNION ALL SELECT 'site', code, commune_code, name FROM sites
+                    UNION ALL SELECT 'unit', code, commune_code, name FROM units)
+                SELECT e.id, e.occurred_at, e.actor, e.entity, e.entity_id, e.action, x.name
+                FROM events e JOIN x USING (entity, entity_id)
+                WHERE {where} ORDER BY e.id DESC LIMIT $n""", params).df()
+
     def live_state(self) -> dict[str, dict[str, dict]]:
         """Every entity's current row as its event snapshot, keyed ``[entity][id]``."""
         out: dict[str, dict[str, dict]] = {}

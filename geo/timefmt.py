@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-__all__ = ["LOCAL_TZ", "to_local", "local_text"]
+__all__ = ["LOCAL_TZ", "to_local", "local_text", "local_midnight_utc"]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -26,3 +26,11 @@ def local_text(at: object, fmt: str = "%d/%m %H:%M:%S") -> str:
     if isinstance(at, pd.Timestamp):
         at = at.to_pydatetime()
     return to_local(at).strftime(fmt)
+
+
+def local_midnight_utc(now: datetime | None = None) -> datetime:
+    """Naive UTC of the last midnight in Vietnam: where "today" starts for the KPIs."""
+    local = (now.replace(tzinfo=UTC) if now is not None else datetime.now(UTC)).astimezone(
+        LOCAL_TZ)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC).replace(tzinfo=None)

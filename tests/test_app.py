@@ -38,7 +38,7 @@ def test_live_page_with_layers(app_env, tmp_path):
     inc.report(app_env, **report_args())
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
-    assert at.title[0].value == "Tình hình an ninh trật tự bầu cử"
+    assert at.title[0].value == "Tình hình an ninh trật tự bầu cử — Tất cả các xã"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Vụ việc đang xử lý"] == "1"
     assert metrics["Tổ sẵn sàng"] == "2"

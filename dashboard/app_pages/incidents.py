@@ -7,23 +7,14 @@ import streamlit as st
 from dashboard import data, state
 from dashboard.i18n import label, t
 from geo.errors import AnttError
-from geo.incidents import KINDS, LIFECYCLE, SEVERITIES
-from geo.store import Filters
 from geo.timefmt import local_text
 
 lang = state.get("lang")
+view = state.get("view")
 st.title(t("incidents.title", lang))
 
-c1, c2, c3 = st.columns(3)
-statuses = c1.multiselect(t("incidents.filter_status", lang), LIFECYCLE.statuses,
-                          key="f_status", format_func=lambda s: label("status", s, lang))
-kinds = c2.multiselect(t("incidents.filter_kind", lang), KINDS, key="f_kind",
-                       format_func=lambda k: label("kind", k, lang))
-severities = c3.multiselect(t("incidents.filter_severity", lang), list(SEVERITIES),
-                            key="f_severity", format_func=lambda s: label("severity", s, lang))
-
 try:
-    df = data.incidents(Filters(statuses=statuses, kinds=kinds, severities=severities))
+    df = data.incidents(view.filters())
 except AnttError as e:
     st.error(t("error.store", lang, reason=str(e)))
     st.stop()
@@ -45,4 +36,4 @@ table = {
     t("col.description", lang): df["description"],
 }
 # st.dataframe renders cells as text, never as HTML, so descriptions stay data.
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")

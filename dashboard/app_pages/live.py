@@ -1,4 +1,9 @@
-"""Live page: the map of the communes with sites, incidents and teams, and the KPI strip."""
+"""Live page: KPI strip, the map (static layers + live layers), the ticker. Renders only.
+
+The live part is a fragment that reruns every ``ANTT_REFRESH_SECONDS``: it redraws
+the KPIs, the ticker and the map's live feature groups; the map itself is not
+remounted, so a commander's pan and zoom stay where they are.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ from streamlit_folium import st_folium
 
 from dashboard import data, maps, state
 from dashboard.i18n import label, t
-from geo import settings
-from geo.incidents import OPEN
-from geo.store import Filters
+from geo import metrics, settings
+from geo.incidents import OPEN, SEVERITIES
+from geo.store import Filters, utcnow
+from geo.timefmt import local_midnight_utc, local_text
 
 lang = state.get("lang")
+view = state.get("view")
 ALL = "*"
 
 
@@ -23,41 +30,98 @@ layers = data.layers()
 if layers["communes"].empty:
     st.info(t("live.no_layers", lang))
     st.stop()
-
-communes = layers["communes"]
-names = dict(zip(communes["code"], communes["name"], strict=True))
-choice = st.selectbox(t("live.commune", lang), [ALL, *names], key="f_commune",
-                      format_func=lambda c: t("live.all_communes", lang) if c == ALL else names[c])
-if choice != ALL:
-    layers = {k: v[v["code" if k == "communes" else "commune_code"] == choice]
+if view.commune != ALL:
+    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
               if k != "checkpoints" else v for k, v in layers.items()}
-st.title(t("live.title", lang) + ("" if choice == ALL else f" — {names[choice]}"))
-kpi = st.container()
+names = ", ".join(layers["communes"]["name"]) if view.commune != ALL else \
+    t("filter.all_communes", lang)
+st.title(f"{t('live.title', lang)} — {names}")
+kpi_box = st.container()
+map_col, side_col = st.columns([3, 1]) if not view.wall else st.columns([4, 1])
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} ph {s:02d} s" if lang == "vi" else f"{m} min {s:02d} s"
+
+
+def _clicked_hamlet(value: dict | None) -> str | None:
+    """The hamlet code of the feature the user clicked on the map, if it was a hamlet."""
+    drawing = (value or {}).get("last_active_drawing") or {}
+    code = (drawing.get("properties") or {}).get("code")
+    return code if code in set(layers["hamlets"]["code"]) else None
 
 
 @st.fragment(run_every=float(settings.get("refresh_seconds")))
 def live() -> None:
+    f = view.filters()
     sites, units = data.sites(), data.units()
-    codes = [] if choice == ALL else [choice]
-    incidents = data.incidents(Filters(statuses=OPEN, commune_codes=codes), limit=None)
-    if codes:
-        sites = sites[sites["commune_code"].isin(codes)]
-        units = units[units["commune_code"].isin(codes)]
-    with kpi:
-        cols = st.columns(4)
-        cols[0].metric(t("kpi.open_incidents", lang), len(incidents))
-        cols[1].metric(t("kpi.sites_voting", lang), int((sites["status"] == "voting").sum()))
-        cols[2].metric(t("kpi.teams_available", lang),
-                       int(units["status"].isin(["available", "on_patrol"]).sum()))
-        cols[3].metric(t("kpi.teams_responding", lang),
-                       int((units["status"] == "responding").sum()))
-    # A fresh base map each run: st_folium mutates the map it is given, and its JS
-    # (random ids aside) is the same each time, so the browser keeps the map and its view.
-    base = maps.localize(maps.base_map(layers, label=_label,
-                                       tile_url=settings.get("tile_url")))
-    groups = maps.live_groups(sites, incidents, units, label=_label)
-    st_folium(base, key="live_map", feature_group_to_add=groups, returned_objects=[],
-              height=720, use_container_width=True)
+    if view.commune != ALL:
+        sites = sites[sites["commune_code"] == view.commune]
+        units = units[units["commune_code"] == view.commune]
+    if view.hamlets:
+        sites = sites[sites["hamlet_code"].isin(view.hamlets)]
+    shown = data.incidents(f, limit=None)
+    today = data.incidents(Filters(commune_codes=f.commune_codes, hamlet_codes=f.hamlet_codes,
+                                   since=local_midnight_utc()), limit=None)
+    open_now = data.incidents(Filters(commune_codes=f.commune_codes,
+                                      hamlet_codes=f.hamlet_codes, statuses=OPEN), limit=None)
+    k = metrics.kpis(open_now, today, sites, units)
+    with kpi_box:
+        cols = st.columns(7)
+        cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
+        sev = " · ".join(f"{_label('severity', s)} {k['open_by_severity'][s]}"
+                         for s in sorted(SEVERITIES, reverse=True))
+        cols[0].caption(sev)
+        cols[1].metric(t("kpi.sites_voting", lang), k["sites_by_status"].get("voting", 0))
+        cols[1].caption(" · ".join(f"{_label('site_status', s)} {n}"
+                                   for s, n in sorted(k["sites_by_status"].items())))
+        cols[2].metric(t("kpi.sites_suspended", lang), k["sites_by_status"].get("suspended", 0))
+        units_by = k["units_by_status"]
+        cols[3].metric(t("kpi.teams_available", lang),
+                       units_by.get("available", 0) + units_by.get("on_patrol", 0))
+        cols[4].metric(t("kpi.teams_responding", lang), units_by.get("responding", 0))
+        cols[5].metric(t("kpi.to_dispatch", lang), _duration(k["median_to_dispatch_s"]))
+        cols[6].metric(t("kpi.to_scene", lang), _duration(k["median_to_scene_s"]))
+        cols[5].caption(t("kpi.median_today", lang))
+        cols[6].caption(t("kpi.median_today", lang))
+        st.caption(t("kpi.updated", lang, at=local_text(utcnow(), "%H:%M:%S")))
+    with map_col:
+        base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get(
+            "tile_url"), dark=view.wall, legend=True))
+        groups = maps.live_groups(sites, shown, units, label=_label)
+        value = st_folium(base, key="live_map", feature_group_to_add=groups,
+                          layer_control=maps.layer_control(),
+                          returned_objects=["last_active_drawing"],
+                          height=820 if view.wall else 680, use_container_width=True)
+    hamlet = _clicked_hamlet(value)
+    if hamlet and not view.wall and hamlet not in view.hamlets:
+        state.set("f_hamlets", [hamlet])
+        st.rerun(scope="app")
+    with side_col:
+        st.subheader(t("ticker.title", lang))
+        st.dataframe(_ticker(), hide_index=True, width="stretch",
+                     height=820 if view.wall else 640)
+
+
+def _ticker():
+    ev = data.latest_events(12, [] if view.commune == ALL else [view.commune])
+    return {
+        t("ticker.time", lang): [local_text(a, "%H:%M:%S") for a in ev["occurred_at"]],
+        t("ticker.what", lang): [_event_text(e) for e in ev.itertuples(index=False)],
+    }
+
+
+def _event_text(e) -> str:
+    """One ticker line: what changed, and who did it if that is not the thing itself."""
+    if e.entity == "incident":
+        what = f"#{e.entity_id} {_label('kind', e.name)}"
+    else:
+        what = e.name
+    who = "" if e.actor in (e.entity_id, e.name) else f" ({e.actor})"
+    return f"{what} · {_label('action', e.action)}{who}"
 
 
 live()

@@ -1,0 +1,42 @@
+"""Figures the command centre watches: counts and response times. Pure functions on frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .incidents import OPEN, SEVERITIES
+
+__all__ = ["kpis", "response_seconds"]
+
+
+def response_seconds(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Per incident: reported→dispatched, dispatched→on scene, reported→resolved (seconds)."""
+    def span(a: str, b: str) -> pd.Series:
+        return (pd.to_datetime(incidents[b]) - pd.to_datetime(incidents[a])).dt.total_seconds()
+
+    return pd.DataFrame({
+        "to_dispatch": span("reported_at", "dispatched_at"),
+        "to_scene": span("dispatched_at", "on_scene_at"),
+        "to_resolve": span("reported_at", "resolved_at"),
+    }, index=incidents.index)
+
+
+def kpis(open_incidents: pd.DataFrame, today: pd.DataFrame, sites: pd.DataFrame,
+         units: pd.DataFrame) -> dict:
+    """The KPI strip: open incidents by severity, sites and teams by status, and the median
+    reported→dispatched and dispatched→on-scene times of *today*'s incidents."""
+    open_ = open_incidents[open_incidents["status"].isin(OPEN)]
+    times = response_seconds(today)
+    return {
+        "open_total": int(len(open_)),
+        "open_by_severity": {s: int((open_["severity"] == s).sum()) for s in SEVERITIES},
+        "sites_by_status": sites["status"].value_counts().to_dict(),
+        "units_by_status": units["status"].value_counts().to_dict(),
+        "median_to_dispatch_s": _median(times["to_dispatch"]),
+        "median_to_scene_s": _median(times["to_scene"]),
+    }
+
+
+def _median(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return float(s.median()) if len(s) else None

@@ -1,0 +1,138 @@
+"""A real dashboard (streamlit in its own process) and a real headless Chromium that may
+reach nothing but localhost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from geo.importer import load_demo
+from geo.simulate import setup_time
+from geo.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+REFRESH_S = 2
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Dashboard:
+    url: str
+    store: Store
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
+    """The demo communes (layers only, no drill) served on a free port."""
+    from datetime import date
+    db = tmp_path_factory.mktemp("e2e") / "antt.duckdb"
+    store = Store(db)
+    store.init()
+    load_demo(store, at=setup_time(date(2021, 5, 23)))
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("dashboard did not start:\n" + proc.stdout.read()) from None
+            time.sleep(0.2)  # polling for start-up, not an assertion
+    yield Dashboard(url, Store(db))
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@dataclass
+class Browser:
+    page: object
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def map_frame(self):
+        """The iframe that holds the Leaflet map (streamlit-folium's component)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for f in self.page.frames:
+                try:
+                    if f.evaluate("typeof map_div !== 'undefined' && !!map_div.getCenter"):
+                        return f
+                except Exception:  # a frame navigating away
+                    continue
+            self.page.wait_for_timeout(200)
+        raise AssertionError("no Leaflet map appeared")
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install "
+                    "chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a URL in a fresh page with every non-local request blocked and recorded."""
+    pages = []
+
+    def _open(url: str, width: int = 1920, height: int = 1080) -> Browser:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        page = ctx.new_page()
+        b = Browser(page)
+
+        def route(r):
+            u = r.request.url
+            host = u.split("/")[2].split(":")[0] if "://" in u else ""
+            if host in ("127.0.0.1", "localhost") or u.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                b.blocked.append(u)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page.on("console", lambda m: b.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: b.errors.append(str(e)))
+        page.on("dialog", lambda d: (b.dialogs.append(d.message), d.dismiss()))
+        page.goto(url)
+        pages.append(ctx)
+        return b
+
+    yield _open
+    for ctx in pages:
+        ctx.close()

@@ -1,0 +1,102 @@
+"""The live page in a real headless Chromium with the network blocked."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from geo import incidents as inc
+from geo.places import load_layer
+
+from .conftest import ARTIFACTS, REFRESH_S
+
+pytestmark = pytest.mark.browser
+
+COUNT_SITES = """() => { let n = 0; map_div.eachLayer(l => {
+    const c = l.options && l.options.className;
+    if (c && c.split(' ').includes('antt-site')) n++; }); return n; }"""
+VIEW = "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
+
+
+def _wait(pred, timeout: float, step_ms: int = 100):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(step_ms / 1000)  # polling interval; the assertion is on the deadline
+    return pred()
+
+
+def test_live_map_offline_with_every_site(dashboard, open_page):
+    b = open_page(dashboard.url + "/")
+    frame = b.map_frame()
+    n_sites = len(load_layer(dashboard.store, "sites"))
+    assert n_sites == 19
+    assert _wait(lambda: frame.evaluate(COUNT_SITES) == n_sites, 10), frame.evaluate(COUNT_SITES)
+    b.page.wait_for_timeout(REFRESH_S * 1000 + 500)  # let one refresh happen
+    assert b.blocked == [], b.blocked
+    assert b.errors == [], b.errors
+
+
+def _settled(b):
+    """The map frame once the page has drawn its sites and refreshed once."""
+    frame = b.map_frame()
+    assert _wait(lambda: frame.evaluate(COUNT_SITES) > 0, 15)
+    b.page.wait_for_timeout(REFRESH_S * 1000 + 1000)
+    return b.map_frame()
+
+
+def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
+    b = open_page(dashboard.url + "/")
+    frame = _settled(b)
+    frame.evaluate("() => map_div.setView([21.0, 106.47], 15, {animate: false})")
+    before = frame.evaluate(VIEW)
+    row = inc.report(dashboard.store, kind="gathering", severity=4, lon=106.48, lat=21.003,
+                     source="hamlet_team", actor="e2e", description="Tụ tập đông người")
+    dashboard.store.close()  # let the dashboard process have the file
+    written = time.monotonic()
+    selector = f".antt-incident[data-id='{row['id']}']"
+    seen = _wait(lambda: b.map_frame().query_selector(selector) is not None, REFRESH_S + 2,
+                 step_ms=50)
+    latency = time.monotonic() - written
+    assert seen, f"incident {row['id']} not on the map {latency:.1f} s after the write"
+    assert latency <= REFRESH_S + 2
+    after = b.map_frame().evaluate(VIEW)
+    assert after == pytest.approx(before, abs=1e-9), (before, after)
+    assert b.errors == []
+
+
+def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
+    nasty = "<img src=x onerror=alert(1)>"
+    row = inc.report(dashboard.store, kind="disorder", severity=3, lon=106.482, lat=21.004,
+                     source="citizen_tip", actor="<b>e2e</b>", description=nasty)
+    dashboard.store.close()
+    b = open_page(dashboard.url + "/")
+    frame = _settled(b)
+    selector = f".antt-incident[data-id='{row['id']}']"
+    assert _wait(lambda: frame.query_selector(selector) is not None, REFRESH_S + 5)
+    frame.evaluate(f"() => map_div.setView([{row['lat']}, {row['lon']}], 17, {{animate: false}})")
+    frame.click(selector)
+    popup = _wait(lambda: frame.query_selector(".leaflet-popup-content"), 5)
+    assert popup is not None
+    assert nasty in popup.inner_text()
+    assert frame.query_selector("img[src='x']") is None
+    assert b.page.query_selector("img[src='x']") is None
+    b.page.wait_for_timeout(500)
+    assert b.dialogs == []
+    assert b.errors == []
+
+
+def test_wall_mode_screenshot(dashboard, open_page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    b = open_page(dashboard.url + "/?wall=1&commune=10732")
+    frame = b.map_frame()
+    assert _wait(lambda: frame.evaluate(COUNT_SITES) == 5, 10)  # An Phụ's five hamlets
+    assert b.page.query_selector("[data-testid='stSidebar']") is None or \
+        not b.page.query_selector("[data-testid='stSidebar']").is_visible()
+    b.page.wait_for_timeout(1000)
+    b.page.screenshot(path=str(ARTIFACTS / "wall-1920x1080.png"))
+    assert (ARTIFACTS / "wall-1920x1080.png").stat().st_size > 50_000
+    assert b.blocked == [] and b.errors == []
