@@ -51,9 +51,10 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         chosen = st.multiselect(t("filter.hamlets", lang), options, key="f_hamlets",
                                 format_func=lambda c: _hamlet_label(hamlets[c][0]),
                                 placeholder=t("filter.hamlets_hint", lang))
-        if chosen and st.button(t("filter.clear_hamlets", lang), key="clear_hamlets"):
-            state.set("f_hamlets", [])
-            st.rerun()
+        if chosen:
+            # A callback: it runs before the script, when the widget may still be changed.
+            st.button(t("filter.clear_hamlets", lang), key="clear_hamlets",
+                      on_click=state.set, args=("f_hamlets", []))
         kinds = st.multiselect(t("filter.kind", lang), KINDS, key="f_kind",
                                format_func=lambda k: label("kind", k, lang))
         sev = st.multiselect(t("filter.severity", lang), list(SEVERITIES), key="f_severity",

@@ -269,7 +269,7 @@ def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFram
     """
     return [_sites_group(sites, label, cluster_above, aggregate_above),
             _incidents_group(incidents, label, cluster_above),
-            _units_group(units, label)]
+            _units_group(units, label, cluster_above)]
 
 
 def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above: int
@@ -331,9 +331,16 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
     return group
 
 
-def _units_group(units: pd.DataFrame, label) -> folium.FeatureGroup:
+def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "units"))
-    for u in units.dropna(subset=["lon", "lat"]).itertuples(index=False):
+    placed = units.dropna(subset=["lon", "lat"])
+    if len(placed) > cluster_above:
+        rows = [[u.lat, u.lon, UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6,
+                 f"{esc(u.name)} — {esc(label('unit_status', u.status))}", "antt-unit"]
+                for u in placed.itertuples(index=False)]
+        CompactPoints(rows, cluster=True).add_to(group)
+        return group
+    for u in placed.itertuples(index=False):
         colour = UNIT_COLOURS.get(u.status, "#000")
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
             html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "f_kind": [],               # incident kinds (empty: all)
     "f_severity": [],           # severities 1..4 (empty: all)
     "f_window": "all",          # time window: 1h, 6h, 24h, all
+    "map_click": None,          # the last map click already acted on (click-to-filter)
     "view": None,               # the View the sidebar (or the wall URL) produced this run
 }
 

@@ -340,10 +340,14 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     bar = _Progress(len(queue), progress, "simulate commune")
     store.checkpoint_after_write = False  # one checkpoint at the end (store.close)
     n_done = 0
+    last_t = datetime.min
     while queue:
         t, _, fn = heapq.heappop(queue)
         if until is not None and t > until:
             break
+        # Steps planned for the same instant (every team ending patrol at 23:30) go
+        # 1 µs apart: the log keeps strictly increasing times.
+        t = last_t = max(t, last_t + timedelta(microseconds=1))
         before = len(queue)
         fn(t)
         bar.total += len(queue) - before + (1 if len(queue) > before else 0)

@@ -68,6 +68,22 @@ def test_commune_drill_follows_the_rules_and_replays(drill_store):
         simulate(drill_store, scale="commune", seed=3, progress=False)
 
 
+def test_full_demo_drill_day(tmp_path):
+    """The whole day on the real demo communes: 13 teams end patrol at the same minute."""
+    from geo.importer import load_demo
+    from geo.simulate import setup_time
+    from geo.store import Store
+    s = Store(tmp_path / "demo.duckdb")
+    s.init()
+    day = datetime(2021, 5, 23).date()
+    load_demo(s, at=setup_time(day))
+    simulate(s, scale="commune", seed=5, day=day, progress=False)
+    counts = s.counts()
+    assert counts["sites"] == {"done": 19}
+    assert counts["units"] == {"available": 13}
+    assert state_at(s) == s.live_state()
+
+
 def test_commune_drill_is_deterministic(tmp_path):
     from geo.store import Store
     outs = []

@@ -48,8 +48,14 @@ def _duration(seconds: float | None) -> str:
 
 
 def _clicked_hamlet(value: dict | None) -> str | None:
-    """The hamlet code of the feature the user clicked on the map, if it was a hamlet."""
-    drawing = (value or {}).get("last_active_drawing") or {}
+    """The hamlet the user just clicked on the map, once per click (the component keeps
+    returning its last click; the click position tells a new click from an old one)."""
+    value = value or {}
+    click = value.get("last_clicked")
+    if not click or click == state.get("map_click"):
+        return None
+    state.set("map_click", click)
+    drawing = value.get("last_active_drawing") or {}
     code = (drawing.get("properties") or {}).get("code")
     return code if code in set(layers["hamlets"]["code"]) else None
 
@@ -94,7 +100,7 @@ def live() -> None:
         groups = maps.live_groups(sites, shown, units, label=_label)
         value = st_folium(base, key="live_map", feature_group_to_add=groups,
                           layer_control=maps.layer_control(),
-                          returned_objects=["last_active_drawing"],
+                          returned_objects=["last_active_drawing", "last_clicked"],
                           height=820 if view.wall else 680, use_container_width=True)
     hamlet = _clicked_hamlet(value)
     if hamlet and not view.wall and hamlet not in view.hamlets:

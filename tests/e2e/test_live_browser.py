@@ -100,3 +100,24 @@ def test_wall_mode_screenshot(dashboard, open_page):
     b.page.screenshot(path=str(ARTIFACTS / "wall-1920x1080.png"))
     assert (ARTIFACTS / "wall-1920x1080.png").stat().st_size > 50_000
     assert b.blocked == [] and b.errors == []
+
+
+def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
+    b = open_page(dashboard.url + "/?commune=x")  # the URL is ignored outside wall mode
+    frame = _settled(b)
+    hamlets = load_layer(dashboard.store, "hamlets")
+    target = hamlets[hamlets["name"] == "Thôn Huề Trì"].iloc[0]
+    p = target.geometry.representative_point()
+    frame.evaluate(f"() => map_div.setView([{p.y}, {p.x}], 16, {{animate: false}})")
+    b.page.wait_for_timeout(300)
+    box = b.page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    # Click the centre of the map, away from markers: the hamlet polygon is there.
+    pt = frame.evaluate(f"() => map_div.latLngToContainerPoint([{p.y}, {p.x}])")
+    b.page.mouse.click(box["x"] + pt["x"] + 25, box["y"] + pt["y"] + 25)
+    chip = b.page.get_by_text("Thôn Huề Trì · thon hue tri")
+    chip.wait_for(timeout=(REFRESH_S + 8) * 1000)
+    clear = b.page.get_by_role("button", name="Bỏ lọc thôn")
+    clear.click()
+    b.page.wait_for_timeout(REFRESH_S * 1000 + 1500)
+    assert b.page.get_by_text("Thôn Huề Trì · thon hue tri").count() == 0
+    assert b.errors == []
