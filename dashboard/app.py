@@ -35,12 +35,20 @@ else:
     with st.sidebar:
         st.selectbox(t("app.language", lang), LANGS, key="lang",
                      format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
-    lang = state.get("lang")
+        lang = state.get("lang")
+        # Until accounts exist: a name or call sign, once per session, on every write.
+        st.text_input(t("actor.label", lang), key="actor", max_chars=64,
+                      placeholder=t("actor.hint", lang))
     view = filters.sidebar(communes, hamlets, lang)
 state.set("view", view)
 
 pages = [
     st.Page("app_pages/live.py", title=t("nav.live", lang), url_path="live", default=True),
+    st.Page("app_pages/operator.py", title=t("nav.operator", lang), url_path="operator"),
+    st.Page("app_pages/board.py", title=t("nav.board", lang), url_path="board"),
+    st.Page("app_pages/sites.py", title=t("nav.sites", lang), url_path="sites"),
+    st.Page("app_pages/teams.py", title=t("nav.teams", lang), url_path="teams"),
+    st.Page("app_pages/field.py", title=t("nav.field", lang), url_path="field"),
     st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), url_path="incidents"),
 ]
 st.navigation(pages, position="hidden" if wall else "sidebar").run()

@@ -11,7 +11,8 @@ from geo.importer import LAYER_ORDER
 from geo.places import load_layer
 from geo.store import Filters, Store
 
-__all__ = ["store", "incidents", "layers", "sites", "units", "latest_events"]
+__all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "place_names",
+           "checkins"]
 
 
 @st.cache_resource
@@ -43,9 +44,24 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
     return _layers(s.path, s.layers_version())
 
 
+def place_names(frame: pd.DataFrame, name_col: str = "name") -> dict[str, str]:
+    """code → "name — commune" for pickers: names repeat across communes ("Thôn 1",
+    "Tổ tuần tra số 1"), and a picker must never offer two identical labels."""
+    communes = layers()["communes"]
+    cname = dict(zip(communes["code"], communes["name"], strict=True))
+    return {c: f"{n} — {cname.get(cc, cc)}" if cc else n
+            for c, n, cc in zip(frame["code"], frame[name_col], frame["commune_code"],
+                                strict=True)}
+
+
 def latest_events(n: int, commune_codes: list[str]) -> pd.DataFrame:
     """The newest *n* events worth a ticker line (not routine position pings)."""
     return store().recent_events(n, commune_codes)
+
+
+def checkins() -> pd.DataFrame:
+    """Every checkpoint check-in event (the team board compares them to the schedule)."""
+    return store().events(entity="unit", action="checkin")
 
 
 def sites() -> pd.DataFrame:

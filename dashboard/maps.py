@@ -27,11 +27,13 @@ _LOCAL_JS = {
     "jquery": f"{STATIC}/jquery/jquery.min.js",  # folium's popup templates call $()
     "markerclusterjs": f"{STATIC}/markercluster/leaflet.markercluster.js",
     "leaflet-heat.js": f"{STATIC}/heat/leaflet-heat.js",
+    "Control_locate_min_js": f"{STATIC}/locate/L.Control.Locate.min.js",
 }
 _LOCAL_CSS = {
     "leaflet_css": f"{STATIC}/leaflet/leaflet.css",
     "markerclustercss": f"{STATIC}/markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": f"{STATIC}/markercluster/MarkerCluster.Default.css",
+    "Control_locate_min_css": f"{STATIC}/locate/L.Control.Locate.min.css",
 }
 
 SEVERITY_COLOURS = {1: "#2e7d32", 2: "#f9a825", 3: "#ef6c00", 4: "#c62828"}

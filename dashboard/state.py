@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import secrets
 from typing import Any
 
 import streamlit as st
@@ -16,6 +18,16 @@ DEFAULTS: dict[str, Any] = {
     "f_kind": [],               # incident kinds (empty: all)
     "f_severity": [],           # severities 1..4 (empty: all)
     "f_window": "all",          # time window: 1h, 6h, 24h, all
+    "actor": "",                # the user's name or call sign, recorded on every write
+    "nonce": None,              # per-session random text (idempotency keys of forms)
+    "op_point": None,           # operator page: picked (lon, lat)
+    "op_click": None,           # operator page: last map click acted on
+    "op_errors": {},            # operator page: field → message from the last save
+    "op_last": None,            # operator page: number of the last incident saved
+    "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
+    "sites_outcome": None,      # site board: (code, "stale"/"error", message)
+    "teams_outcome": None,      # team board: (code, message)
+    "field_outcome": None,      # field page: message of the last refused site change
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "view": None,               # the View the sidebar (or the wall URL) produced this run
 }
@@ -24,7 +36,9 @@ DEFAULTS: dict[str, Any] = {
 def init() -> None:
     """Put every key's default in session_state if it is not there yet."""
     for key, value in DEFAULTS.items():
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
+        st.session_state.setdefault(key, copy.copy(value))
+    if st.session_state["nonce"] is None:
+        st.session_state["nonce"] = secrets.token_hex(8)
 
 
 def get(key: str) -> Any:

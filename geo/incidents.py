@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
-from .places import locate
+from .places import has_hamlets, locate
 from .store import Store, Tx
 from .text import clean_text
 from .units import UNIT_LIFECYCLE
@@ -98,6 +98,9 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
         raise Invalid(problems)
     if hamlet_code is None:
         located_commune, hamlet_code = locate(store, float(lon), float(lat))
+        if commune_code and located_commune != commune_code and has_hamlets(store):
+            raise Invalid([Problem("lon", f"({float(lon):.5f}, {float(lat):.5f}) is outside "
+                                          f"commune {commune_code}")])
         commune_code = commune_code or located_commune
 
     def cmd(tx: Tx) -> dict:

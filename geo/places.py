@@ -13,7 +13,7 @@ from .layers import SCHEMAS
 from .spatial import WGS84, assign_hamlets, points
 from .store import Store
 
-__all__ = ["load_layer", "locate", "to_features"]
+__all__ = ["load_layer", "locate", "has_hamlets", "to_features"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -37,6 +37,10 @@ def load_layer(store: Store, kind: str) -> gpd.GeoDataFrame:
     with _LOCK:
         _CACHE[key] = (version, gdf)
     return gdf.copy()
+
+
+def has_hamlets(store: Store) -> bool:
+    return not load_layer(store, "hamlets").empty
 
 
 def locate(store: Store, lon: float, lat: float) -> tuple[str | None, str | None]:

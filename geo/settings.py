@@ -31,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(NFPA 1225 call-processing figure) used by the review."),
     Setting("coverage_radius_m", "300", "A site or target within this many metres of a "
             "patrol route counts as covered."),
+    Setting("travel_kmh", "25", "Speed for dispatch ETAs (straight line), km/h."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

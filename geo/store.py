@@ -612,9 +612,13 @@ class Store:
             }
 
     def events(self, entity: str | None = None, entity_id: object = None,
-               until: datetime | None = None, limit: int | None = None) -> pd.DataFrame:
+               until: datetime | None = None, limit: int | None = None,
+               action: str | None = None) -> pd.DataFrame:
         """Events, oldest first (or the newest *limit*, still oldest first)."""
         parts, params = ["TRUE"], {}
+        if action is not None:
+            parts.append("action = $action")
+            params["action"] = action
         if entity is not None:
             parts.append("entity = $entity")
             params["entity"] = entity

@@ -21,7 +21,7 @@ def to_local(at: datetime) -> datetime:
 
 def local_text(at: object, fmt: str = "%d/%m %H:%M:%S") -> str:
     """Vietnam time as text, ``""`` for a missing value."""
-    if at is None or (not isinstance(at, datetime) and pd.isna(at)):
+    if at is None or pd.isna(at):  # NaT is a datetime too
         return ""
     if isinstance(at, pd.Timestamp):
         at = at.to_pydatetime()

@@ -6,6 +6,9 @@ from datetime import datetime
 
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
+from .patrols import FAR_M
+from .places import load_layer
+from .spatial import points, within_distance
 from .store import Store, Tx
 from .text import clean_text
 from .validate import check_actor, check_point
@@ -104,6 +107,17 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
     if problems:
         raise Invalid(problems)
 
+    detail: dict = {"checkpoint": checkpoint_code}
+    known = load_layer(store, "checkpoints")
+    if not known.empty:
+        match = known[known["code"] == checkpoint_code]
+        if match.empty:
+            raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
+        here = points([float(lon)], [float(lat)])
+        dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
+        # Far from the checkpoint: flagged for the team board, but the check-in is kept.
+        detail.update(distance_m=round(dist, 1), far=dist > FAR_M)
+
     def cmd(tx: Tx) -> dict:
         cur = tx.get("unit", code)
         if cur is None:
@@ -112,7 +126,6 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
                                        "position_at": tx.at,
                                        "last_checkpoint": checkpoint_code,
                                        "last_checkin_at": tx.at},
-                         actor=actor, action="checkin",
-                         detail={"checkpoint": checkpoint_code})
+                         actor=actor, action="checkin", detail=detail)
 
     return store.transact(cmd, at=at)

@@ -44,7 +44,7 @@ def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     m, s = divmod(int(round(seconds)), 60)
-    return f"{m} ph {s:02d} s" if lang == "vi" else f"{m} min {s:02d} s"
+    return t("duration.min_sec", lang, m=m, s=f"{s:02d}")
 
 
 def _clicked_hamlet(value: dict | None) -> str | None:

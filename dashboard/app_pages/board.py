@@ -1,0 +1,126 @@
+"""Incident board: open incidents by severity and age; detail, timeline, legal moves,
+dispatch of the nearest free team. Renders only."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, state
+from dashboard.i18n import label, t
+from geo import dispatch, settings
+from geo import incidents as inc
+from geo.errors import AnttError, IllegalMove, NotFound, StaleVersion
+from geo.store import utcnow
+from geo.timefmt import local_text
+
+lang = state.get("lang")
+view = state.get("view")
+actor = state.get("actor")
+SPEED_KMH = float(settings.get("travel_kmh"))
+
+
+def _label(group: str, code: object) -> str:
+    return label(group, code, lang)
+
+
+def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
+    """Button callback: apply *action* to the version the user saw; keep the outcome."""
+    note = st.session_state.get(f"note_{incident_id}") or None
+    try:
+        inc.move(data.store(), incident_id, action, expected_version=version, actor=actor,
+                 team_code=team, note=note)
+        outcome = ("ok", t("board.done", lang, id=incident_id, what=_label("action", action)))
+    except StaleVersion as e:
+        outcome = ("stale", t("incident.changed_by", lang, who=e.actor, at=local_text(e.at)))
+    except IllegalMove as e:
+        outcome = ("error", t("incident.illegal", lang, current=_label("status", e.current),
+                              allowed=", ".join(_label("action", a) for a in e.allowed)
+                              or "—"))
+    except AnttError as e:
+        outcome = ("error", str(e))
+    state.set("board_outcome", (incident_id, *outcome))
+
+
+st.title(t("board.title", lang))
+if not actor:
+    st.warning(t("actor.needed", lang))
+df = data.incidents(view.filters(), limit=None)
+if df.empty:
+    st.info(t("board.empty", lang))
+    st.stop()
+# Most severe first, then oldest first: the one waiting longest at the top.
+df = df.sort_values(["severity", "reported_at"], ascending=[False, True]).reset_index(drop=True)
+now = utcnow()
+table = pd.DataFrame({
+    t("col.id", lang): df["id"],
+    t("col.severity", lang): [_label("severity", s) for s in df["severity"]],
+    t("col.kind", lang): [_label("kind", k) for k in df["kind"]],
+    t("col.status", lang): [_label("status", s) for s in df["status"]],
+    t("board.age", lang): [t("board.minutes", lang, m=int((now - r).total_seconds() // 60))
+                           for r in df["reported_at"]],
+    t("col.hamlet", lang): df["hamlet_code"],
+    t("col.team", lang): df["team_code"],
+    t("col.description", lang): df["description"],
+})
+st.dataframe(table, hide_index=True, width="stretch", height=320)
+ids = [int(i) for i in df["id"]]
+incident_id = st.selectbox(t("board.pick", lang), ids, key="board_pick",
+                           format_func=lambda i: f"#{i}")  # most urgent first
+if incident_id is None:
+    st.stop()
+try:
+    cur = data.store().get("incident", incident_id)
+except NotFound:
+    st.stop()
+
+st.subheader(f"#{cur['id']} · {_label('kind', cur['kind'])} · {_label('severity', cur['severity'])}"
+             f" · {_label('status', cur['status'])}")
+c1, c2 = st.columns([2, 3])
+with c1:
+    st.text(cur["description"] or "—")  # text, never markup
+    st.caption(t("board.version", lang, v=cur["version"], who=cur["updated_by"],
+                 at=local_text(cur["updated_at"])))
+    allowed = inc.LIFECYCLE.allowed(cur["status"])
+    team = None
+    if "dispatch" in allowed or "reassign" in allowed:
+        options = dispatch.suggest(cur, data.units(), k=5, speed_kmh=SPEED_KMH)
+        if options.empty:
+            st.warning(t("board.no_team", lang))
+        else:
+            st.markdown(t("board.nearest", lang, kmh=int(SPEED_KMH)))
+            labels = {r.code: t("board.team_option", lang, name=r.name,
+                                m=f"{r.distance_m:,.0f}", eta=f"{r.eta_min:.0f}",
+                                status=_label("unit_status", r.status))
+                      for r in options.itertuples(index=False)}
+            team = st.radio(t("col.team", lang), list(labels), key=f"team_{incident_id}",
+                            format_func=labels.get)
+    note = st.text_input(t("board.note", lang), key=f"note_{incident_id}")
+    buttons = [a for a in allowed if a != "reassign" or team != cur["team_code"]]
+    cols = st.columns(max(1, len(buttons) + 1))
+    # The version is the one on screen when the button was drawn: the callback runs
+    # before the page re-reads the incident, so a stale screen is refused, not applied.
+    for col, action in zip(cols, buttons, strict=False):
+        col.button(_label("action", action), key=f"do_{action}_{incident_id}",
+                   disabled=not actor or (action in ("dispatch", "reassign") and not team),
+                   use_container_width=True, on_click=_act,
+                   args=(incident_id, action, cur["version"], team))
+    cols[-1].button(t("board.add_note", lang), key=f"do_note_{incident_id}",
+                    disabled=not actor or not note, on_click=_act,
+                    args=(incident_id, "note", cur["version"], None))
+    outcome = state.get("board_outcome")
+    if outcome and outcome[0] == incident_id:
+        kind, text = outcome[1], outcome[2]
+        (st.warning if kind == "stale" else st.error if kind == "error" else st.success)(text)
+with c2:
+    st.markdown(t("board.timeline", lang))
+    ev = data.store().events("incident", incident_id)
+    st.dataframe({
+        t("ticker.time", lang): [local_text(a) for a in ev["occurred_at"]],
+        t("board.who", lang): ev["actor"],
+        t("ticker.what", lang): [_label("action", a) for a in ev["action"]],
+        t("board.detail", lang): [", ".join(f"{k}: {v}" for k, v in json.loads(d).items())
+                                  if isinstance(d, str) else "" for d in ev["detail"]],
+    }, hide_index=True, width="stretch")

@@ -1,0 +1,109 @@
+"""Operator page: log an incident in under 30 seconds. Renders only; geo decides."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import data, forms, maps, state
+from dashboard.i18n import label, t
+from geo import incidents as inc
+from geo import settings
+from geo.text import fold
+
+lang = state.get("lang")
+view = state.get("view")
+actor = state.get("actor")
+
+
+def _label(group: str, code: object) -> str:
+    return label(group, code, lang)
+
+
+def _pick_label(name: str) -> str:
+    f = fold(name)
+    return name if f == name.lower() else f"{name} · {f}"
+
+
+st.title(t("op.title", lang))
+if not actor:
+    st.warning(t("actor.needed", lang))
+layers = data.layers()
+if view.commune != "*":
+    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
+              if k != "checkpoints" else v for k, v in layers.items()}
+
+left, right = st.columns([3, 2])
+with right:
+    how = st.radio(t("op.where", lang), ["map", "site", "target", "hamlet"], key="op_where",
+                   horizontal=True, format_func=lambda w: t(f"op.where.{w}", lang))
+    point, site_code, target_code = state.get("op_point"), None, None
+    if how != "map":
+        kind_layer = {"site": "sites", "target": "targets", "hamlet": "hamlets"}[how]
+        layer = layers[kind_layer]
+        names = data.place_names(layer)
+        code = st.selectbox(t(f"op.where.{how}", lang), list(names), index=None,
+                            key=f"op_pick_{how}", format_func=lambda c: _pick_label(names[c]),
+                            placeholder=t("op.search_hint", lang))
+        if code:
+            geom = layer.loc[layer["code"] == code].geometry.iloc[0]
+            p = geom if geom.geom_type == "Point" else geom.representative_point()
+            point = (p.x, p.y)
+            site_code = code if how == "site" else None
+            target_code = code if how == "target" else None
+        else:
+            point = None
+    errors: dict[str, str] = state.get("op_errors") or {}
+    with st.form("report", clear_on_submit=False, border=True):
+        st.caption(t("op.location", lang) + ": " + (f"{point[1]:.5f}, {point[0]:.5f}"
+                                                     if point else t("op.no_location", lang)))
+        if "lon" in errors:
+            st.error(errors["lon"])
+        kind = st.selectbox(t("filter.kind", lang), inc.KINDS, index=None, key="op_kind",
+                            format_func=lambda k: _label("kind", k),
+                            placeholder=t("op.choose", lang))
+        if "kind" in errors:
+            st.error(errors["kind"])
+        severity = st.radio(t("filter.severity", lang), list(inc.SEVERITIES), index=1,
+                            key="op_severity", horizontal=True,
+                            format_func=lambda s: _label("severity", s))
+        source = st.radio(t("col.source", lang), inc.SOURCES, key="op_source", horizontal=True,
+                          format_func=lambda s: _label("source", s))
+        description = st.text_area(t("col.description", lang), key="op_description",
+                                   height=90)
+        if "description" in errors:
+            st.error(errors["description"])
+        saved = st.form_submit_button(t("op.save", lang), type="primary", disabled=not actor,
+                                      use_container_width=True)
+    if saved:
+        row, problems = forms.save_report(
+            point=point, kind=kind, severity=severity, source=source, description=description,
+            site_code=site_code, target_code=target_code,
+            commune_code=None if view.commune == "*" else view.commune,
+            messages={"no_location": t("op.error.no_location", lang),
+                      "no_kind": t("op.error.no_kind", lang)})
+        if row is not None:
+            state.set("op_last", int(row["id"]))
+            state.set("op_point", None)
+        state.set("op_errors", problems)
+        st.rerun()
+    if state.get("op_last"):
+        st.success(t("op.saved", lang, id=state.get("op_last")))
+
+with left:
+    base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get("tile_url")))
+    picked = []
+    if how == "map" and point:
+        import folium
+        group = folium.FeatureGroup(name="picked")
+        folium.CircleMarker([point[1], point[0]], radius=10, color="#c62828", weight=4,
+                            fill=False).add_to(group)
+        picked = [group]
+    value = st_folium(base, key="op_map", feature_group_to_add=picked,
+                      returned_objects=["last_clicked"], height=560, use_container_width=True)
+    click = (value or {}).get("last_clicked")
+    if how == "map" and click and click != state.get("op_click"):
+        state.set("op_click", click)
+        state.set("op_point", (float(click["lng"]), float(click["lat"])))
+        st.rerun()
+    st.caption(t("op.map_hint", lang))
