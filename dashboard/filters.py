@@ -51,10 +51,15 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         chosen = st.multiselect(t("filter.hamlets", lang), options, key="f_hamlets",
                                 format_func=lambda c: _hamlet_label(hamlets[c][0]),
                                 placeholder=t("filter.hamlets_hint", lang))
-        if chosen:
-            # A callback: it runs before the script, when the widget may still be changed.
+        # A hamlet clicked on the map lives in its own state, not in the widget's key:
+        # the browser sends widget values with every rerun it asks for (the live page's
+        # refresh among them) and would overwrite a value written from code.
+        clicked = state.get("map_hamlet")
+        if clicked in hamlets and clicked not in chosen:
+            st.caption(t("filter.map_hamlet", lang) + ": " + _hamlet_label(hamlets[clicked][0]))
+        if chosen or clicked:
             st.button(t("filter.clear_hamlets", lang), key="clear_hamlets",
-                      on_click=state.set, args=("f_hamlets", []))
+                      on_click=_clear_hamlets)
         kinds = st.multiselect(t("filter.kind", lang), KINDS, key="f_kind",
                                format_func=lambda k: label("kind", k, lang))
         sev = st.multiselect(t("filter.severity", lang), list(SEVERITIES), key="f_severity",
@@ -63,7 +68,16 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
                                   key="f_status", format_func=lambda s: label("status", s, lang))
         window = st.radio(t("filter.window", lang), list(WINDOWS), key="f_window",
                           horizontal=True, format_func=lambda w: t(f"window.{w}", lang))
-    return View(commune, [h for h in chosen if h in options], kinds, sev, statuses, window)
+    picked = [h for h in chosen if h in options]
+    if clicked in options and clicked not in picked:
+        picked.append(clicked)
+    return View(commune, picked, kinds, sev, statuses, window)
+
+
+def _clear_hamlets() -> None:
+    """Button callback (runs before the script, when the widget may still be changed)."""
+    state.set("f_hamlets", [])
+    state.set("map_hamlet", None)
 
 
 def _hamlet_label(name: str) -> str:

@@ -8,6 +8,7 @@ layers unless a tile URL is set. All user text is escaped before it becomes HTML
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 
 import folium
@@ -216,25 +217,28 @@ def _style(m: folium.Map, dark: bool) -> None:
 
 
 class CompactPoints(MacroElement):
-    """Many points as one JSON array; the browser builds circle markers (on canvas) and,
-    if asked, clusters them. Popup text is escaped here, before it reaches the page.
+    """Many points as one compact JSON array; the browser builds circle markers (on canvas)
+    and, if asked, clusters them. Text is escaped here, before it reaches the page.
 
-    Rows: ``[lat, lon, fill, outline, radius, popup_html, class_name]``.
+    ``styles``: ``[fill, outline, radius, class_name, popup_prefix_html]`` each;
+    ``rows``: ``[lat, lon, style_index, text_html]``. Coordinates are rounded to
+    5 decimals (about 1 m), and everything a row shares with others lives in its style.
     """
 
     _template = Template("""
     {% macro script(this, kwargs) %}
     (function() {
-      var rows = {{ this.rows|tojson }};
+      var styles = {{ this.styles_json }};
+      var rows = {{ this.rows_json }};
       var target = {{ this._parent.get_name() }};
       var layer = {{ "L.markerClusterGroup({chunkedLoading: true})" if this.cluster
                      else "L.layerGroup()" }};
       var markers = [];
       for (var i = 0; i < rows.length; i++) {
-        var d = rows[i];
-        var m = L.circleMarker([d[0], d[1]], {radius: d[4], color: d[3], weight: 2,
-          fillColor: d[2], fillOpacity: 0.9, className: d[6]});
-        if (d[5]) { m.bindPopup(d[5]); }
+        var d = rows[i], s = styles[d[2]];
+        var m = L.circleMarker([d[0], d[1]], {radius: s[2], color: s[1], weight: 2,
+          fillColor: s[0], fillOpacity: 0.9, className: s[3]});
+        m.bindPopup(s[4] + d[3]);
         markers.push(m);
       }
       if (layer.addLayers) { layer.addLayers(markers); }
@@ -247,10 +251,45 @@ class CompactPoints(MacroElement):
     default_css = [("markerclustercss", _LOCAL_CSS["markerclustercss"]),
                    ("markerclusterdefaultcss", _LOCAL_CSS["markerclusterdefaultcss"])]
 
-    def __init__(self, rows: list[list], cluster: bool) -> None:
+    def __init__(self, styles: list[list], rows: list[list], cluster: bool) -> None:
         super().__init__()
         self._name = "CompactPoints"
-        self.rows, self.cluster = rows, cluster
+        self.styles, self.rows, self.cluster = styles, rows, cluster
+
+    @property
+    def styles_json(self) -> str:
+        return _script_json(self.styles)
+
+    @property
+    def rows_json(self) -> str:
+        return _script_json(self.rows)
+
+
+def _script_json(value: object) -> str:
+    """Compact UTF-8 JSON that is safe inside <script>: Vietnamese letters stay one to three
+    bytes (not six as \\uXXXX), and "</" cannot close the script. Text in it is already
+    HTML-escaped by esc()."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
+
+
+class _Styles:
+    """Builds a CompactPoints style table, one entry per distinct style."""
+
+    def __init__(self) -> None:
+        self.table: list[list] = []
+        self._index: dict[tuple, int] = {}
+
+    def __call__(self, *style) -> int:
+        if style not in self._index:
+            self._index[style] = len(self.table)
+            self.table.append(list(style))
+        return self._index[style]
+
+
+def _ll(lat: float, lon: float) -> list[float]:
+    return [round(float(lat), 5), round(float(lon), 5)]
 
 
 def aggregate_sites(sites: pd.DataFrame) -> pd.DataFrame:
@@ -279,17 +318,22 @@ def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above
     group = folium.FeatureGroup(name=label("layer", "sites"))
     if len(sites) > aggregate_above:
         agg = aggregate_sites(sites)
-        rows = [[r.lat, r.lon, "#2e7d32" if r.voting else "#607d8b", "#ffffff",
-                 4 + min(16, r.n ** 0.5), esc(f"{r.commune_code}: {r.n} "
-                                             f"{label('layer', 'sites')}"), "antt-site-agg"]
+        style = _Styles()
+        rows = [[*_ll(r.lat, r.lon),
+                 style("#2e7d32" if r.voting else "#607d8b", "#ffffff",
+                       round(4 + min(16, r.n ** 0.5)), "antt-site-agg", ""),
+                 esc(f"{r.commune_code}: {r.n} {label('layer', 'sites')}")]
                 for r in agg.itertuples(index=False)]
-        CompactPoints(rows, cluster=False).add_to(group)
+        CompactPoints(style.table, rows, cluster=False).add_to(group)
         return group
     if len(sites) > cluster_above:
-        rows = [[s.lat, s.lon, SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
-                 f"{esc(s.name)} — {esc(label('site_status', s.status))}",
-                 f"antt-site antt-site-{s.status}"] for s in sites.itertuples(index=False)]
-        CompactPoints(rows, cluster=True).add_to(group)
+        style = _Styles()
+        rows = [[*_ll(s.lat, s.lon),
+                 style(SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
+                       f"antt-site antt-site-{s.status}",
+                       f"{esc(label('site_status', s.status))} — "), esc(s.name)]
+                for s in sites.itertuples(index=False)]
+        CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
     for s in sites.itertuples(index=False):
         tip = (f"{esc(s.name)} — {esc(label('site_status', s.status))}")
@@ -310,11 +354,17 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
                      ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "incidents"))
     if len(incidents) > cluster_above:
-        rows = [[i.lat, i.lon, SEVERITY_COLOURS.get(int(i.severity), "#000"),
-                 STATUS_OUTLINE.get(i.status, "#000"), 5 + int(i.severity),
-                 _incident_popup(i, label), "antt-incident"]
+        style = _Styles()
+        rows = [[*_ll(i.lat, i.lon),
+                 style(SEVERITY_COLOURS.get(int(i.severity), "#000"),
+                       STATUS_OUTLINE.get(i.status, "#000"), 5 + int(i.severity),
+                       "antt-incident",
+                       f"<b>{esc(label('kind', i.kind))}</b><br>"
+                       f"{esc(label('severity', i.severity))} · "
+                       f"{esc(label('status', i.status))}<br>"),
+                 f"#{int(i.id)} {esc(i.description)}"]
                 for i in incidents.itertuples(index=False)]
-        CompactPoints(rows, cluster=True).add_to(group)
+        CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
     for i in incidents.itertuples(index=False):
         size = 18 + 4 * int(i.severity)
@@ -337,10 +387,12 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
     group = folium.FeatureGroup(name=label("layer", "units"))
     placed = units.dropna(subset=["lon", "lat"])
     if len(placed) > cluster_above:
-        rows = [[u.lat, u.lon, UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6,
-                 f"{esc(u.name)} — {esc(label('unit_status', u.status))}", "antt-unit"]
+        style = _Styles()
+        rows = [[*_ll(u.lat, u.lon),
+                 style(UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6, "antt-unit",
+                       f"{esc(label('unit_status', u.status))} — "), esc(u.name)]
                 for u in placed.itertuples(index=False)]
-        CompactPoints(rows, cluster=True).add_to(group)
+        CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
     for u in placed.itertuples(index=False):
         colour = UNIT_COLOURS.get(u.status, "#000")

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "teams_outcome": None,      # team board: (code, message)
     "field_outcome": None,      # field page: message of the last refused site change
     "map_click": None,          # the last map click already acted on (click-to-filter)
+    "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "view": None,               # the View the sidebar (or the wall URL) produced this run
 }
 

@@ -81,3 +81,16 @@ def test_national_aggregates_add_up_to_the_total():
     pack = next(c for c in groups[0]._children.values() if isinstance(c, maps.CompactPoints))
     assert len(pack.rows) == 6_000 and not pack.cluster
     assert agg["voting"].sum() == (sites["status"] == "voting").sum()
+
+
+def test_compact_layer_json_cannot_close_its_script():
+    nasty = "</script><script>alert(1)</script>"
+    groups = maps.live_groups(_sites(500, 5).assign(name=nasty), _incidents(500, nasty),
+                              _units(1), label=_lab)
+    m = folium.Map(tiles=None)
+    for g in groups:
+        g.add_to(m)
+    html = _html(m)
+    assert "</script><script>alert(1)" not in html
+    assert html.count("<script>alert") == 0
+    assert "Đang bỏ phiếu" in html  # Vietnamese stays UTF-8, not \\u escapes

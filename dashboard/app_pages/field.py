@@ -67,8 +67,12 @@ if task == "report":
     if how == "map":
         st.caption(t("field.map_hint", lang))
         base = maps.base_map(layers, label=_l)
-        folium.plugins.LocateControl(auto_start=False, strings={
+        # icon: a class of ours drawn with a Unicode glyph (Font Awesome is not shipped).
+        folium.plugins.LocateControl(auto_start=False, icon="antt-locate", strings={
             "title": t("field.locate", lang)}).add_to(base)
+        base.get_root().header.add_child(folium.Element(
+            "<style>.antt-locate::before{content:'\\25CE';font:700 20px/30px sans-serif;"
+            "display:block;text-align:center}</style>"))
         maps.localize(base)
         value = st_folium(base, key="field_map", returned_objects=["last_clicked"],
                           height=300, use_container_width=True)

@@ -104,7 +104,7 @@ def live() -> None:
                           height=820 if view.wall else 680, use_container_width=True)
     hamlet = _clicked_hamlet(value)
     if hamlet and not view.wall and hamlet not in view.hamlets:
-        state.set("f_hamlets", [hamlet])
+        state.set("map_hamlet", hamlet)
         st.rerun(scope="app")
     with side_col:
         st.subheader(t("ticker.title", lang))

@@ -79,6 +79,7 @@ class Browser:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    http_failures: list[str] = field(default_factory=list)
 
     def map_frame(self):
         """The iframe that holds the Leaflet map (streamlit-folium's component)."""
@@ -126,7 +127,20 @@ def open_page(browser):
                 r.abort()
 
         ctx.route("**/*", route)
-        page.on("console", lambda m: b.errors.append(m.text) if m.type == "error" else None)
+        # Opened at a page's own URL (/operator), Streamlit first probes
+        # /operator/_stcore/{health,host-config}, gets 404, and falls back to the root:
+        # its base-path discovery, not a failure. Every other 4xx/5xx counts.
+        def probe(url: str) -> bool:
+            return "/_stcore/health" in url or "/_stcore/host-config" in url
+
+        def on_response(r) -> None:
+            if r.status >= 400 and not (r.status == 404 and probe(r.url)):
+                b.errors.append(f"HTTP {r.status} {r.url}")
+                b.http_failures.append(r.url)
+
+        page.on("response", on_response)
+        page.on("console", lambda m: b.errors.append(m.text) if m.type == "error" and not (
+            "404" in m.text and probe(m.location.get("url", ""))) else None)
         page.on("pageerror", lambda e: b.errors.append(str(e)))
         page.on("dialog", lambda d: (b.dialogs.append(d.message), d.dismiss()))
         page.goto(url)

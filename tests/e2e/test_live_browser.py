@@ -132,8 +132,10 @@ def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
     box = b.page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
     pt = frame.evaluate(f"() => map_div.latLngToContainerPoint([{p.y}, {p.x}])")
     b.page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
-    chip = b.page.get_by_text("Thôn Huề Trì · thon hue tri")
+    chip = b.page.get_by_text("Thôn Huề Trì · thon hue tri", exact=False)
     chip.wait_for(timeout=30_000)  # behaviour, not speed: the machine may be busy
+    # The KPIs follow the filter: one polling site (the hamlet's), not 19.
+    b.page.get_by_text("Chưa mở 1", exact=True).wait_for(timeout=30_000)
     clear = b.page.get_by_role("button", name="Bỏ lọc thôn")
     clear.click()
     b.page.get_by_text("Thôn Huề Trì · thon hue tri").wait_for(state="detached",

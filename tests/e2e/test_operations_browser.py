@@ -1,0 +1,116 @@
+"""Operations in a real browser: log on the operator page and see it on the live map; only
+legal moves on the board; a double click saves once; the field page on a phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.places import load_layer
+
+from .conftest import ARTIFACTS, REFRESH_S
+from .test_live_browser import _settled, _wait
+
+pytestmark = pytest.mark.browser
+
+
+def _main(page):
+    """The page's main area (the sidebar has widgets with the same labels)."""
+    return page.get_by_test_id("stMain")
+
+
+def _idle(page) -> None:
+    """Wait for the script run to finish (stale elements linger while it runs)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                           " && document.querySelectorAll('.stale-element').length === 0",
+                           timeout=30_000)
+
+
+def _choose(page, label: str, text: str) -> None:
+    """Pick an option in a Streamlit selectbox in the main area by typing part of it."""
+    _idle(page)
+    _main(page).get_by_role("combobox", name=label, exact=True).click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    _idle(page)
+
+
+def _operator_ready(open_page, url: str, site_name: str):
+    b = open_page(url + "/operator")
+    page = b.page
+    page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Trực ban E2E")
+    page.keyboard.press("Enter")
+    _main(page).get_by_text("Điểm bỏ phiếu", exact=True).first.click()
+    page.wait_for_timeout(500)
+    _choose(page, "Điểm bỏ phiếu", site_name)
+    _choose(page, "Loại vụ việc", "Cháy")
+    return b
+
+
+def _new_ids(store, before: set[int]) -> list[int]:
+    ids = set(store.incidents()["id"])
+    store.close()
+    return sorted(ids - before)
+
+
+def test_log_on_operator_page_then_see_it_on_the_live_map(dashboard, open_page):
+    store = dashboard.store
+    before = set(store.incidents()["id"])
+    store.close()
+    b = _operator_ready(open_page, dashboard.url, "Huề Trì")
+    _main(b.page).get_by_label("Nội dung").fill("Khói bốc lên sau nhà văn hóa")
+    _main(b.page).get_by_role("button", name="Ghi vụ việc").click()
+    b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
+    new = _new_ids(store, before)
+    assert len(new) == 1
+    row = store.get("incident", new[0])
+    store.close()
+    assert row["kind"] == "fire" and row["created_by"] == "Trực ban E2E"
+    assert row["description"] == "Khói bốc lên sau nhà văn hóa"
+    live = open_page(dashboard.url + "/")
+    frame = _settled(live)
+    assert _wait(lambda: frame.query_selector(f".antt-incident[data-id='{row['id']}']"),
+                 REFRESH_S + 5)
+    assert b.errors == [] and b.blocked == [] and live.errors == []
+
+
+def test_double_click_on_save_logs_one_incident(dashboard, open_page):
+    store = dashboard.store
+    before = set(store.incidents()["id"])
+    store.close()
+    b = _operator_ready(open_page, dashboard.url, "Thôn 2")
+    _main(b.page).get_by_label("Nội dung").fill("Bấm hai lần")
+    _main(b.page).get_by_role("button", name="Ghi vụ việc").dblclick()
+    b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
+    b.page.wait_for_timeout(2000)  # give a second submission every chance to land
+    assert len(_new_ids(store, before)) == 1
+
+
+def test_board_shows_only_legal_moves(dashboard, open_page):
+    b = open_page(dashboard.url + "/board")
+    b.page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Trực ban E2E")
+    b.page.keyboard.press("Enter")
+    _main(b.page).get_by_role("button", name="xác minh").wait_for(timeout=30_000)
+    _idle(b.page)
+    labels = {x.strip() for x in _main(b.page).get_by_role("button").all_inner_texts()}
+    # The most urgent open incident is "reported": verify, escalate, false alarm, note.
+    assert {"xác minh", "chuyển cấp trên", "báo sai"} <= labels
+    assert not labels & {"có mặt", "đã xử lý", "đóng", "điều lực lượng"}
+
+
+def test_field_page_on_a_phone(dashboard, open_page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    b = open_page(dashboard.url + "/field", width=390, height=844)
+    b.page.get_by_text("Nhập tên hoặc hiệu gọi").wait_for(timeout=20_000)
+    # On a phone the sidebar is collapsed: open it, give a call sign, close it.
+    b.page.get_by_test_id("stExpandSidebarButton").click()
+    b.page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Tổ ANTT thôn 1")
+    b.page.keyboard.press("Enter")
+    b.page.get_by_test_id("stSidebarCollapseButton").click()
+    b.page.get_by_role("button", name="Gửi báo cáo").wait_for(timeout=20_000)
+    send = b.page.get_by_role("button", name="Gửi báo cáo").bounding_box()
+    assert send["width"] >= 300 and send["height"] >= 38  # a big button on a 390 px screen
+    b.page.screenshot(path=str(ARTIFACTS / "field-390x844.png"), full_page=True)
+    assert (ARTIFACTS / "field-390x844.png").stat().st_size > 20_000
+    assert load_layer(dashboard.store, "sites").shape[0] == 19
+    assert b.errors == [] and b.blocked == []
