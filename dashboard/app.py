@@ -49,6 +49,7 @@ pages = [
     st.Page("app_pages/sites.py", title=t("nav.sites", lang), url_path="sites"),
     st.Page("app_pages/teams.py", title=t("nav.teams", lang), url_path="teams"),
     st.Page("app_pages/field.py", title=t("nav.field", lang), url_path="field"),
+    st.Page("app_pages/review.py", title=t("nav.review", lang), url_path="review"),
     st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), url_path="incidents"),
 ]
 st.navigation(pages, position="hidden" if wall else "sidebar").run()

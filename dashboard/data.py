@@ -12,7 +12,7 @@ from geo.places import load_layer
 from geo.store import Filters, Store
 
 __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "place_names",
-           "checkins"]
+           "checkins", "review"]
 
 
 @st.cache_resource
@@ -70,3 +70,25 @@ def sites() -> pd.DataFrame:
 
 def units() -> pd.DataFrame:
     return store().frame("unit")
+
+
+@st.cache_data(ttl=30, show_spinner=False, max_entries=8)
+def _review(path: str, last_event: int, layers_version: int, start, end, communes: tuple,
+            hamlets: tuple, kinds: tuple, severities: tuple):
+    from dashboard.i18n import label
+    from geo.report import build_review
+    from geo.review import Period
+
+    return build_review(_store(path), Period(start, end), label=label,
+                        commune_codes=communes, hamlet_codes=hamlets, kinds=kinds,
+                        severities=severities,
+                        target_s=float(settings.get("dispatch_target_seconds")),
+                        radius_m=float(settings.get("coverage_radius_m")))
+
+
+def review(period, filters: Filters):
+    """The review's figures for *period* and the filters, cached until the log grows."""
+    s = store()
+    return _review(s.path, s.last_event()[0], s.layers_version(), period.start, period.end,
+                   tuple(filters.commune_codes), tuple(filters.hamlet_codes),
+                   tuple(filters.kinds), tuple(int(x) for x in filters.severities))

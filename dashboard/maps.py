@@ -18,7 +18,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-__all__ = ["STATIC", "localize", "base_map", "live_groups", "layer_control", "CompactPoints",
+__all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
+           "CompactPoints",
            "aggregate_sites", "KIND_SYMBOLS", "SEVERITY_COLOURS", "SITE_COLOURS",
            "UNIT_COLOURS"]
 
@@ -403,3 +404,36 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
             icon_size=None, icon_anchor=(0, 9)),
             tooltip=f"{esc(u.name)} — {esc(label('unit_status', u.status))}").add_to(group)
     return group
+
+
+def analysis_groups(incidents: pd.DataFrame, hexes: gpd.GeoDataFrame, gaps: pd.DataFrame,
+                    emerging: pd.DataFrame, label: Callable[[str, str], str]
+                    ) -> list[folium.FeatureGroup]:
+    """The review's analysis layers: heatmap, hexagon counts, places no patrol covered,
+    and candidate hotspots (dashed circles)."""
+    heat = folium.FeatureGroup(name=label("layer", "heatmap"))
+    if len(incidents):
+        folium.plugins.HeatMap(incidents[["lat", "lon"]].to_numpy().tolist(), radius=22,
+                               blur=18, min_opacity=0.3).add_to(heat)
+    hexg = folium.FeatureGroup(name=label("layer", "hexbins"), show=False)
+    if len(hexes):
+        top = max(int(hexes["n"].max()), 1)
+        folium.GeoJson(
+            hexes, style_function=lambda f: {
+                "color": "#4a148c", "weight": 1, "fillColor": "#7b1fa2",
+                "fillOpacity": 0.15 + 0.6 * f["properties"]["n"] / top},
+            tooltip=folium.GeoJsonTooltip(["n"], aliases=[label("layer", "incidents")]),
+        ).add_to(hexg)
+    gap = folium.FeatureGroup(name=label("layer", "coverage_gaps"))
+    for g in gaps.itertuples(index=False):
+        folium.Marker([g.lat, g.lon], icon=folium.DivIcon(
+            html='<div class="antt-gap" style="color:#6a1b9a;font:900 22px sans-serif">✕</div>',
+            icon_size=(22, 22), icon_anchor=(8, 14)),
+            tooltip=f"{esc(g.name)} — {esc(label('layer', 'coverage_gaps'))}").add_to(gap)
+    emerg = folium.FeatureGroup(name=label("layer", "emerging"))
+    for e in emerging.itertuples(index=False):
+        folium.Circle([e.lat, e.lon], radius=max(float(e.radius_m), 80.0) * 1.2,
+                      color="#d81b60", weight=3, dash_array="6 6", fill=False,
+                      tooltip=f"{esc(label('layer', 'emerging'))}: {int(e.n)}",
+                      class_name="antt-emerging").add_to(emerg)
+    return [heat, hexg, gap, emerg]

@@ -1,4 +1,4 @@
-"""`antt` command line: init, status, incident report/move, unit, export, serve."""
+"""`antt` command line: init, status, incident report/move, unit, export, report, serve."""
 
 from __future__ import annotations
 
@@ -143,10 +143,62 @@ def cmd_unit_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review_filters(args: argparse.Namespace):
+    from .review import parse_period
+    from .store import Filters
+
+    period = parse_period(args.period) if args.period else None
+    return period, Filters(
+        commune_codes=args.commune or [], hamlet_codes=args.hamlet or [],
+        kinds=args.kind or [], severities=[int(s) for s in args.severity or []],
+        since=period.start if period else None, until=period.end if period else None)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    for path in _store(args).export(args.out, args.format):
+    from .exports import export
+
+    _, filters = _review_filters(args)
+    for path in export(_store(args), args.out, args.format, filters):
         print(path)
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from dashboard.i18n import label
+
+    from .report import build_review, write_report
+
+    period, f = _review_filters(args)
+    store = _store(args)
+    if period is None:
+        from .review import local_day
+        from .timefmt import to_local
+
+        last = store.last_event()[1]
+        if last is None:
+            raise AnttError("the database has no events yet: nothing to review")
+        period = local_day(to_local(last).date())
+    known = set(store.features("communes")["code"])
+    unknown = [c for c in f.commune_codes if c not in known]
+    if unknown:
+        raise AnttError(f"--commune {unknown[0]}: no such commune in the layers "
+                        f"(known: {', '.join(sorted(known)) or 'none'})")
+    rev = build_review(store, period, label=label, commune_codes=f.commune_codes,
+                       hamlet_codes=f.hamlet_codes, kinds=f.kinds, severities=f.severities,
+                       target_s=float(settings.get("dispatch_target_seconds")),
+                       radius_m=float(settings.get("coverage_radius_m")))
+    for out in args.out:
+        print(write_report(rev, out))
+    return 0
+
+
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", help="YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
+                   "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM, Vietnam time")
+    p.add_argument("--commune", nargs="+", help="commune codes")
+    p.add_argument("--hamlet", nargs="+", help="hamlet codes")
+    p.add_argument("--kind", nargs="+", choices=incidents.KINDS)
+    p.add_argument("--severity", nargs="+", choices=["1", "2", "3", "4"])
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -223,11 +275,17 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--route")
     u.set_defaults(fn=cmd_unit_register)
 
-    e = sub.add_parser("export", help="incidents and events to CSV and Parquet")
+    e = sub.add_parser("export", help="incidents and their events (filtered) to files")
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("--format", nargs="+", default=["csv", "parquet"],
-                   choices=["csv", "parquet"])
+                   choices=["geojson", "gpkg", "csv", "parquet"])
+    _filter_args(e)
     e.set_defaults(fn=cmd_export)
+
+    rp = sub.add_parser("report", help="the written review (báo cáo sơ kết) as PDF or HTML")
+    rp.add_argument("--out", nargs="+", required=True, help="file(s) ending .pdf or .html")
+    _filter_args(rp)
+    rp.set_defaults(fn=cmd_report)
 
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)

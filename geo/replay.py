@@ -14,7 +14,7 @@ import pandas as pd
 
 from .store import ENTITIES, Store
 
-__all__ = ["state_at", "frame_at", "replay_naive"]
+__all__ = ["state_at", "frame_at", "frames_at", "replay_naive"]
 
 
 def state_at(store: Store, at: datetime | None = None, *, until_event: int | None = None
@@ -32,7 +32,17 @@ def state_at(store: Store, at: datetime | None = None, *, until_event: int | Non
 
 def frame_at(store: Store, entity: str, at: datetime | None = None) -> pd.DataFrame:
     """One entity's rows at *at* as a DataFrame (times parsed back to datetimes)."""
-    rows = list(state_at(store, at)[entity].values())
+    return _frame(entity, state_at(store, at)[entity])
+
+
+def frames_at(store: Store, at: datetime | None = None) -> dict[str, pd.DataFrame]:
+    """Every entity's rows at *at* (one pass over the log), as :func:`frame_at` gives them."""
+    state = state_at(store, at)
+    return {entity: _frame(entity, rows) for entity, rows in state.items()}
+
+
+def _frame(entity: str, by_id: dict[str, dict]) -> pd.DataFrame:
+    rows = list(by_id.values())
     cols = ENTITIES[entity]["columns"]
     df = pd.DataFrame(rows, columns=cols)
     for c in cols:

@@ -690,8 +690,8 @@ class Store:
         out.mkdir(parents=True, exist_ok=True)
         where, params = (filters or Filters()).where()
         inc_sql = f"SELECT * FROM incidents WHERE {where} ORDER BY id"
-        ev_sql = (f"SELECT * FROM events WHERE entity <> 'incident' OR entity_id IN "
-                  f"(SELECT CAST(id AS VARCHAR) FROM incidents WHERE {where}) ORDER BY id")
+        ev_sql, ev_params = _events_sql(filters or Filters())
+        params = {**params, **ev_params}
         written = []
         with self._cursor() as cur:
             for name, sql in (("incidents", inc_sql), ("events", ev_sql)):
@@ -705,6 +705,22 @@ class Store:
                     cur.execute(f"COPY ({sql}) TO '{target}' ({opts})", params)
                     written.append(path)
         return written
+
+    def filtered_events(self, filters: Filters | None = None) -> pd.DataFrame:
+        """The events that go with a filtered set of incidents, oldest first: every event of
+        those incidents, and the site and unit events of the filtered communes in the
+        filtered period (sites and units have no kind or severity)."""
+        sql, params = _events_sql(filters or Filters())
+        with self._cursor() as cur:
+            return cur.execute(sql, params).df()
+
+    def events_of(self, entity: str, ids: Sequence[object]) -> pd.DataFrame:
+        """Every event of the given entities, oldest first (timelines for the review)."""
+        with self._cursor() as cur:
+            return cur.execute(
+                "SELECT * FROM events WHERE entity = $entity AND entity_id IN "
+                "(SELECT unnest($ids)) ORDER BY id",
+                {"entity": entity, "ids": [str(i) for i in ids]}).df()
 
     def bulk_load(self, entity_rows: dict[str, pd.DataFrame], events: pd.DataFrame, *,
                   features: dict[str, pd.DataFrame] | None = None, actor: str = "bulk"
@@ -773,6 +789,25 @@ class Store:
         with self._cursor() as cur:
             eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchall()[0]
         return int(eid), at
+
+
+def _events_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    where, params = filters.where()
+    other = ["entity <> 'incident'"]
+    if filters.commune_codes:
+        other.append("""(entity = 'site' AND entity_id IN (SELECT code FROM sites
+                         WHERE commune_code IN (SELECT unnest($commune_codes)))
+                      OR entity = 'unit' AND entity_id IN (SELECT code FROM units
+                         WHERE commune_code IN (SELECT unnest($commune_codes))))""")
+        params["commune_codes"] = list(filters.commune_codes)
+    if filters.since is not None:
+        other.append("occurred_at >= $since")
+    if filters.until is not None:
+        other.append("occurred_at < $until")
+    sql = (f"SELECT * FROM events WHERE (entity = 'incident' AND entity_id IN "
+           f"(SELECT CAST(id AS VARCHAR) FROM incidents WHERE {where})) "
+           f"OR ({' AND '.join(other)}) ORDER BY id")
+    return sql, params
 
 
 def _event_time(at: datetime | None, last: datetime | None) -> datetime:

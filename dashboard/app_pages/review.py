@@ -1,0 +1,193 @@
+"""Review page: replay any moment from the event log, where and when incidents happened,
+per-hamlet response times, patrol gaps, exports and the written review. Renders only.
+
+The replay is a fragment: while playing it reruns every second and moves the moment on
+by the chosen step; the map underneath is not remounted, only its live groups change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import data, maps, state
+from dashboard.i18n import label, t
+from geo import replay, settings
+from geo.exports import FORMATS, export_zip
+from geo.incidents import OPEN
+from geo.report import (
+    HAMLET_HEAD,
+    checkpoint_rows,
+    emerging_rows,
+    gap_rows,
+    hamlet_rows,
+    render_html,
+    render_pdf,
+)
+from geo.review import Period, hex_bins, local_day
+from geo.store import Filters
+from geo.timefmt import LOCAL_TZ, local_text, to_local
+
+lang = state.get("lang")
+view = state.get("view")
+ALL = "*"
+STEPS = (5, 15, 60)
+
+
+def _label(group: str, code: object) -> str:
+    return label(group, code, lang)
+
+
+st.title(t("review.title", lang))
+store = data.store()
+last_at = store.last_event()[1]
+if last_at is None:
+    st.info(t("review.no_events", lang))
+    st.stop()
+last_day = to_local(last_at).date()
+picked = st.date_input(t("review.period", lang), value=(last_day, last_day), key="review_days",
+                       format="DD/MM/YYYY")
+if not isinstance(picked, tuple | list) or len(picked) != 2:
+    st.info(t("review.bad_period", lang))
+    st.stop()
+period = Period(local_day(picked[0]).start, local_day(picked[1]).end)
+st.caption(t("review.filters_note", lang))
+communes = [] if view.commune == ALL else [view.commune]
+filters = Filters(commune_codes=communes, hamlet_codes=view.hamlets, kinds=view.kinds,
+                  severities=view.severities, since=period.start, until=period.end)
+layers = data.layers()
+if view.commune != ALL:
+    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
+              if k != "checkpoints" else v for k, v in layers.items()}
+rev = data.review(period, filters)
+
+
+# ---- replay -----------------------------------------------------------------------------
+def _local_naive(at: datetime) -> datetime:
+    return to_local(at).replace(tzinfo=None)
+
+
+start_l, end_l = _local_naive(period.start), _local_naive(period.end)
+end_l = min(end_l, max(_local_naive(last_at) + timedelta(minutes=5), start_l))
+if not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
+        "review_t") <= end_l:
+    state.set("review_t", end_l)
+
+
+def _toggle_play() -> None:
+    state.set("review_playing", not state.get("review_playing"))
+
+
+st.subheader(t("review.replay", lang))
+c_play, c_speed = st.columns([1, 3])
+c_play.button(t("review.pause" if state.get("review_playing") else "review.play", lang),
+              key="review_play", on_click=_toggle_play)
+c_speed.radio(t("review.speed", lang), STEPS, key="review_step", horizontal=True,
+              format_func=lambda n: t("review.minutes", lang, n=n))
+
+
+@st.fragment(run_every=1.0 if state.get("review_playing") else None)
+def replay_view() -> None:
+    if state.get("review_playing"):
+        nxt = state.get("review_t") + timedelta(minutes=state.get("review_step"))
+        state.set("review_t", min(nxt, end_l))
+        if nxt >= end_l:  # the end: stop the timer and turn the button back to "play"
+            state.set("review_playing", False)
+            st.rerun(scope="app")
+    st.slider(t("review.at", lang), min_value=start_l, max_value=end_l,
+              step=timedelta(minutes=1), key="review_t", format="HH:mm DD/MM")
+    at_utc = state.get("review_t").replace(tzinfo=LOCAL_TZ).astimezone(
+        UTC).replace(tzinfo=None)
+    frames = replay.frames_at(store, at_utc)
+    inc, sites, units = frames["incident"], frames["site"], frames["unit"]
+    if communes:
+        inc = inc[inc["commune_code"].isin(communes)]
+        sites = sites[sites["commune_code"].isin(communes)]
+        units = units[units["commune_code"].isin(communes)]
+    if view.hamlets:
+        inc = inc[inc["hamlet_code"].isin(view.hamlets)]
+        sites = sites[sites["hamlet_code"].isin(view.hamlets)]
+    if view.kinds:
+        inc = inc[inc["kind"].isin(view.kinds)]
+    if view.severities:
+        inc = inc[inc["severity"].isin(view.severities)]
+    inc = inc[pd.to_datetime(inc["reported_at"]) >= period.start]
+    st.markdown(
+        f'<div class="antt-replay-state">'
+        f'{t("review.state_at", lang, at=local_text(at_utc, "%H:%M %d/%m"), incidents=len(inc), open=int(inc["status"].isin(OPEN).sum()), voting=int((sites["status"] == "voting").sum()), responding=int((units["status"] == "responding").sum()))}'  # noqa: E501
+        f"</div>", unsafe_allow_html=True)
+    base = maps.localize(maps.base_map(layers, label=_label,
+                                       tile_url=settings.get("tile_url")))
+    groups = maps.live_groups(sites, inc, units, label=_label)
+    st_folium(base, key="review_map", feature_group_to_add=groups,
+              layer_control=maps.layer_control(), returned_objects=[], height=560,
+              use_container_width=True)
+
+
+replay_view()
+
+# ---- the figures ----------------------------------------------------------------------------
+st.subheader(t("review.summary", lang))
+cols = st.columns(4)
+for k, (name, value) in enumerate(rev.summary):
+    cols[k % 4].metric(name, value)
+
+incidents = data.incidents(filters, limit=None)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("review.analysis", lang))
+    base = maps.base_map(layers, label=_label, tile_url=settings.get("tile_url"))
+    for g in maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
+                                  label=_label):
+        g.add_to(base)
+    maps.layer_control().add_to(base)
+    maps.localize(base)  # after the heatmap is added: it brings its own script
+    st_folium(base, key="review_analysis_map", returned_objects=[], height=520,
+              use_container_width=True)
+with right:
+    st.subheader(t("review.hourly", lang))
+    if len(rev.hourly):
+        per_hour = rev.hourly.loc[:, rev.hourly.sum() > 0]
+        per_hour = per_hour.rename(columns=lambda k: _label("kind", k))
+        per_hour.index = per_hour.index.strftime("%d/%m %H:00")
+        st.bar_chart(per_hour, height=480)
+    else:
+        st.caption(t("review.none", lang))
+
+
+def _table(head: list[str], rows: list[list[str]]) -> None:
+    if rows:
+        st.dataframe(pd.DataFrame(rows, columns=head), hide_index=True, width="stretch")
+    else:
+        st.caption(t("review.none", lang))
+
+
+st.subheader(t("review.hamlets", lang))
+_table(HAMLET_HEAD, hamlet_rows(rev.hamlets))
+st.caption(t("review.hamlets_note", lang, target=settings.get("dispatch_target_seconds")))
+st.subheader(t("review.coverage", lang, radius=settings.get("coverage_radius_m")))
+_table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev))
+st.subheader(t("review.checkpoints", lang))
+_table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"], checkpoint_rows(rev))
+st.subheader(t("review.emerging", lang))
+_table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev))
+
+# ---- exports and the written review -----------------------------------------------------------
+st.subheader(t("review.export", lang))
+stamp = f"{picked[0]:%Y%m%d}-{picked[1]:%Y%m%d}"
+cols = st.columns(len(FORMATS))
+for col, fmt in zip(cols, FORMATS, strict=True):
+    col.download_button(fmt.upper(), data=lambda fmt=fmt: export_zip(store, fmt, filters),
+                        file_name=f"antt-{stamp}-{fmt}.zip", mime="application/zip",
+                        key=f"export_{fmt}", on_click="ignore")
+st.subheader(t("review.report", lang))
+c1, c2 = st.columns(2)
+c1.download_button(t("review.download_pdf", lang), data=lambda: render_pdf(rev),
+                   file_name=f"bao-cao-so-ket-{stamp}.pdf", mime="application/pdf",
+                   key="report_pdf", on_click="ignore", type="primary")
+c2.download_button(t("review.download_html", lang), data=lambda: render_html(rev),
+                   file_name=f"bao-cao-so-ket-{stamp}.html", mime="text/html",
+                   key="report_html", on_click="ignore")

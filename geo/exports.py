@@ -1,0 +1,84 @@
+"""Exports of a filtered set of incidents and their events: GeoJSON, GeoPackage, CSV, Parquet.
+
+CSV and Parquet come straight from DuckDB (``Store.export``). GeoJSON and GeoPackage
+carry points: an incident at its position, an event at the position in its ``after``
+snapshot (none for a unit that never reported one).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .spatial import WGS84
+from .store import Filters, Store
+
+__all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf"]
+
+FORMATS = ("geojson", "gpkg", "csv", "parquet")
+
+
+def incidents_gdf(incidents: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(incidents.reset_index(drop=True),
+                            geometry=shapely.points(incidents["lon"], incidents["lat"]),
+                            crs=WGS84)
+
+
+def events_gdf(events: pd.DataFrame) -> gpd.GeoDataFrame:
+    geoms = []
+    for after in events["after"]:
+        row = json.loads(after) if isinstance(after, str) else {}
+        lon, lat = row.get("lon"), row.get("lat")
+        geoms.append(shapely.Point(lon, lat) if lon is not None and lat is not None else None)
+    return gpd.GeoDataFrame(events.reset_index(drop=True), geometry=geoms, crs=WGS84)
+
+
+def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str] = FORMATS,
+           filters: Filters | None = None) -> list[Path]:
+    """Write the filtered incidents and their events in each of *formats*; return the files.
+
+    GeoJSON gives ``incidents.geojson`` and ``events.geojson``; GeoPackage one
+    ``review.gpkg`` with the layers ``incidents`` and ``events``.
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unknown export format {bad[0]!r}: use {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = store.export(out, [f for f in formats if f in ("csv", "parquet")], filters)
+    if "geojson" in formats or "gpkg" in formats:
+        inc = incidents_gdf(store.incidents(filters).sort_values("id"))
+        ev = events_gdf(store.filtered_events(filters))
+        if "geojson" in formats:
+            for name, gdf in (("incidents", inc), ("events", ev)):
+                path = out / f"{name}.geojson"
+                path.unlink(missing_ok=True)
+                gdf.to_file(path, driver="GeoJSON")
+                written.append(path)
+        if "gpkg" in formats:
+            path = out / "review.gpkg"
+            path.unlink(missing_ok=True)
+            inc.to_file(path, layer="incidents", driver="GPKG")
+            ev.to_file(path, layer="events", driver="GPKG")
+            written.append(path)
+    return written
+
+
+def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:
+    """One format's files in a zip, for a download button."""
+    with tempfile.TemporaryDirectory(prefix="antt-export-") as tmp:
+        files = export(store, tmp, [fmt], filters)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in files:
+                z.write(f, f.name)
+    return buf.getvalue()

@@ -1,0 +1,387 @@
+"""The written review (báo cáo sơ kết): figures gathered once, rendered as HTML and PDF.
+
+Vietnamese text needs a font with its diacritics. Both outputs embed DejaVu Sans,
+which matplotlib ships (so nothing is downloaded and no system font is assumed).
+The map is drawn by matplotlib from the stored layers: no tiles, no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import review  # noqa: E402
+from .places import load_layer  # noqa: E402
+from .review import Period  # noqa: E402
+from .store import Filters, Store, utcnow  # noqa: E402
+from .timefmt import local_text  # noqa: E402
+
+__all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT"]
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+SEVERITY_COLOURS = {1: "#43a047", 2: "#fbc02d", 3: "#ef6c00", 4: "#c62828"}
+SERIOUS = (3, 4)
+MAX_SERIOUS = 40
+
+Label = Callable[[str, object], str]
+
+
+@dataclass
+class Review:
+    """Everything the written review shows, computed once."""
+
+    title: str
+    place: str
+    period: Period
+    generated_at: datetime
+    summary: list[tuple[str, str]]
+    hamlets: pd.DataFrame
+    hourly: pd.DataFrame
+    serious: list[dict]
+    serious_more: int
+    gaps: pd.DataFrame
+    checkpoints: pd.DataFrame
+    emerging: pd.DataFrame
+    map_png: bytes
+    chart_png: bytes
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def build_review(store: Store, period: Period, *, label: Label,
+                 commune_codes: Sequence[str] = (), hamlet_codes: Sequence[str] = (),
+                 kinds: Sequence[str] = (), severities: Sequence[int] = (),
+                 target_s: float = 60.0, radius_m: float = 300.0) -> Review:
+    """Gather the review's figures for *period* and the filters from the store."""
+    f = Filters(commune_codes=list(commune_codes), hamlet_codes=list(hamlet_codes),
+                kinds=list(kinds), severities=list(severities), since=period.start,
+                until=period.end)
+    inc = store.incidents(f).sort_values("id").reset_index(drop=True)
+    layers = {k: load_layer(store, k) for k in ("communes", "hamlets", "sites", "targets",
+                                                  "hotspots", "routes", "checkpoints")}
+    if commune_codes:
+        layers = {k: v[v["commune_code"].isin(commune_codes)] if k != "checkpoints" else v
+                  for k, v in layers.items()}
+        layers["checkpoints"] = layers["checkpoints"][
+            layers["checkpoints"]["route_code"].isin(layers["routes"]["code"])]
+    names = dict(zip(layers["hamlets"]["code"], layers["hamlets"]["name"], strict=True))
+    if layers["hamlets"]["commune_code"].nunique() > 1:  # "Thôn 1" is in every commune
+        cname = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
+        names = {c: f"{n} ({cname.get(cc, cc)})" for c, n, cc in zip(
+            layers["hamlets"]["code"], layers["hamlets"]["name"],
+            layers["hamlets"]["commune_code"], strict=True)}
+    table = review.hamlet_table(inc, names, target_s)
+    per_hour = review.hourly(inc)
+    window = review.voting_window(period)
+    gaps = review.coverage_gaps(layers["sites"], layers["targets"], layers["routes"],
+                                radius_m, window)
+    checkins = store.events(entity="unit", action="checkin")
+    now = utcnow()
+    cps = review.checkpoint_gaps(layers["checkpoints"], layers["routes"], checkins,
+                                 (window[0], min(window[1], max(now, window[0]))))
+    emerging = review.emerging_hotspots(inc, layers["hotspots"])
+    serious_ids = inc.loc[inc["severity"].isin(SERIOUS)].sort_values(
+        ["severity", "reported_at"], ascending=[False, True])["id"].tolist()
+    timelines = store.events_of("incident", serious_ids[:MAX_SERIOUS])
+    serious = []
+    for iid in serious_ids[:MAX_SERIOUS]:
+        row = inc.loc[inc["id"] == iid].iloc[0]
+        ev = timelines[timelines["entity_id"] == str(iid)]
+        serious.append({
+            "id": int(iid), "kind": label("kind", row["kind"]),
+            "severity": label("severity", int(row["severity"])),
+            "hamlet": names.get(row["hamlet_code"], "—"),
+            "status": label("status", row["status"]), "description": row["description"],
+            "timeline": [(local_text(e.occurred_at, "%H:%M:%S"), label("action", e.action),
+                          e.actor) for e in ev.itertuples(index=False)]})
+    total = table.iloc[-1]
+    communes = layers["communes"]
+    place = ", ".join(communes["name"]) if len(communes) and commune_codes else \
+        "Tất cả các xã" if len(communes) != 1 else communes["name"].iloc[0]
+    sites = store.frame("site")
+    if commune_codes:
+        sites = sites[sites["commune_code"].isin(commune_codes)]
+    summary = [
+        ("Tổng số vụ việc", f"{len(inc):,}".replace(",", ".")),
+        ("Theo mức độ", " · ".join(f"{label('severity', s)} {int((inc['severity'] == s).sum())}"
+                                  for s in (4, 3, 2, 1))),
+        ("Đã giải quyết / kết thúc", str(int(inc["status"].isin(["resolved", "closed"]).sum()))),
+        ("Báo sai", str(int((inc["status"] == "false_alarm").sum()))),
+        ("Trung vị tiếp nhận → điều lực lượng", _dur(total["to_dispatch_median"])),
+        ("Trung vị điều lực lượng → có mặt", _dur(total["to_scene_median"])),
+        ("Trung vị tiếp nhận → giải quyết", _dur(total["to_resolve_median"])),
+        (f"Điều lực lượng trong {target_s:g} giây", _pct(total["dispatched_within_target"])),
+        ("Tin báo qua tổ an ninh thôn (chỉ tiêu ≥ 80 %)", _pct(total["hamlet_team_share"])),
+        ("Điểm bỏ phiếu", f"{len(sites)} (hoàn thành {int((sites['status'] == 'done').sum())})"),
+        (f"Điểm không có tuần tra trong {radius_m:g} m (giờ bỏ phiếu)", str(len(gaps))),
+        ("Chốt kiểm tra bỏ lỡ / trễ",
+         f"{int((cps['state'] == 'missed').sum())} / {int((cps['state'] == 'late').sum())}"),
+        ("Cụm vụ việc mới ngoài điểm nóng", str(len(emerging))),
+    ]
+    return Review(
+        title="Báo cáo sơ kết công tác bảo đảm an ninh, trật tự bầu cử",
+        place=place, period=period, generated_at=utcnow(), summary=summary, hamlets=table,
+        hourly=per_hour, serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS),
+        gaps=gaps, checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True),
+        emerging=emerging, map_png=_map_png(layers, inc, gaps, emerging),
+        chart_png=_chart_png(per_hour, label),
+        labels={"site": "Điểm bỏ phiếu", "target": "Mục tiêu", "missed": "Bỏ lỡ",
+                "late": "Trễ"})
+
+
+def _dur(seconds: float) -> str:
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "—"
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h} giờ {m:02d} ph" if h else f"{m} ph {s:02d} s"
+
+
+def _pct(share: float) -> str:
+    return "—" if share is None or math.isnan(share) else f"{share * 100:.0f} %"
+
+
+# ---- pictures ---------------------------------------------------------------------------------
+def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.DataFrame,
+             emerging: pd.DataFrame) -> bytes:
+    fig, ax = plt.subplots(figsize=(8, 6.4), dpi=110)
+    if len(layers["communes"]):
+        layers["communes"].plot(ax=ax, facecolor="#f4f1ea", edgecolor="#546e7a", linewidth=1.5)
+    if len(layers["hamlets"]) and len(layers["hamlets"]) <= 400:
+        layers["hamlets"].plot(ax=ax, facecolor="none", edgecolor="#90a4ae", linewidth=0.6,
+                               linestyle="--")
+    if len(layers["hotspots"]):
+        layers["hotspots"][layers["hotspots"].geom_type != "Point"].plot(
+            ax=ax, facecolor="#e5393530", edgecolor="#c62828", linewidth=1)
+    if len(layers["routes"]):
+        layers["routes"].plot(ax=ax, color="#1565c0", linewidth=1.2, alpha=0.7)
+    if len(layers["sites"]):
+        s = layers["sites"]
+        ax.scatter(s.geometry.x, s.geometry.y, s=14, marker="o", facecolor="white",
+                   edgecolor="#2e7d32", linewidth=1, zorder=3, label="Điểm bỏ phiếu")
+    for sev, colour in SEVERITY_COLOURS.items():
+        sel = inc[inc["severity"] == sev]
+        if len(sel):
+            ax.scatter(sel["lon"], sel["lat"], s=10 + 4 * sev, color=colour, zorder=4,
+                       edgecolor="black", linewidth=0.3, label=f"Vụ việc mức {sev}")
+    if len(gaps):
+        ax.scatter(gaps["lon"], gaps["lat"], s=60, marker="x", color="#6a1b9a", zorder=5,
+                   linewidth=1.6, label="Chưa được tuần tra")
+    for e in emerging.itertuples(index=False):
+        ax.add_patch(plt.Circle((e.lon, e.lat), max(e.radius_m, 80) / 111_000 * 1.2,
+                                fill=False, color="#d81b60", linewidth=1.5, linestyle=":"))
+    ax.set_aspect(1 / math.cos(math.radians(float(inc["lat"].mean()) if len(inc) else 21)))
+    ax.set_axis_off()
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    return _png(fig)
+
+
+def _chart_png(per_hour: pd.DataFrame, label: Label) -> bytes:
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    if len(per_hour):
+        data = per_hour.loc[:, per_hour.sum() > 0]
+        bottom = None
+        for kind in data.columns:
+            ax.bar(data.index.strftime("%H"), data[kind], bottom=bottom,
+                   label=label("kind", kind))
+            bottom = data[kind] if bottom is None else bottom + data[kind]
+        ax.legend(fontsize=7, ncol=3, loc="upper left")
+    ax.set_xlabel("Giờ")
+    ax.set_ylabel("Số vụ việc")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# ---- tables as text ------------------------------------------------------------------------
+HAMLET_HEAD = ["Thôn", "Số vụ", "KC/Cao/TB/Thấp", "Điều lực lượng (TV/P90)",
+               "Có mặt (TV/P90)", "Giải quyết (TV/P90)", "Đạt thời hạn", "Tổ thôn báo"]
+
+
+def hamlet_rows(table: pd.DataFrame) -> list[list[str]]:
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append([
+            str(r["hamlet"]), str(r["n"]),
+            "/".join(str(r[f"sev:{s}"]) for s in (4, 3, 2, 1)),
+            *(f"{_dur(r[f'{s}_median'])} / {_dur(r[f'{s}_p90'])}" for s in review.SPANS),
+            _pct(r["dispatched_within_target"]), _pct(r["hamlet_team_share"])])
+    return rows
+
+
+def gap_rows(rev: Review) -> list[list[str]]:
+    return [[rev.labels[g.kind], g.name, "không có tuyến" if math.isinf(g.distance_m)
+             else f"{g.distance_m:,.0f} m".replace(",", ".")]
+            for g in rev.gaps.itertuples(index=False)]
+
+
+def checkpoint_rows(rev: Review) -> list[list[str]]:
+    return [[c.name, str(c.team or ""), rev.labels[c.state], str(c.checkins),
+             f"{c.longest_gap_min:.0f} ph"] for c in rev.checkpoints.itertuples(index=False)]
+
+
+def emerging_rows(rev: Review, names: dict[str, str] | None = None) -> list[list[str]]:
+    return [[str(e.cluster), str(e.n), f"{e.lat:.5f}, {e.lon:.5f}", f"{e.radius_m:.0f} m",
+             ", ".join(f"#{i}" for i in e.incident_ids[:12])]
+            for e in rev.emerging.itertuples(index=False)]
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+def render_html(rev: Review) -> str:
+    """One self-contained page: fonts and pictures embedded, nothing fetched."""
+    def table(head: list[str], rows: list[list[str]]) -> str:
+        if not rows:
+            return "<p class='none'>Không có.</p>"
+        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                       for r in rows)
+        return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+    def img(png: bytes, alt: str) -> str:
+        return (f"<img alt='{html.escape(alt)}' src='data:image/png;base64,"
+                f"{base64.b64encode(png).decode()}'>")
+
+    fonts = "".join(
+        f"@font-face{{font-family:'DejaVu Sans';font-weight:{'bold' if k else 'normal'};"
+        f"src:url(data:font/ttf;base64,{base64.b64encode(p.read_bytes()).decode()})}}"
+        for k, p in FONT.items())
+    serious = "".join(
+        f"<h3>#{s['id']} {html.escape(s['kind'])} — {html.escape(s['severity'])} — "
+        f"{html.escape(s['hamlet'])}</h3><p>{html.escape(s['description'] or '')}</p>"
+        + table(["Giờ", "Diễn biến", "Người thực hiện"], [list(x) for x in s["timeline"]])
+        for s in rev.serious) or "<p class='none'>Không có.</p>"
+    more = (f"<p>… và {rev.serious_more} vụ việc nghiêm trọng khác (xem tệp xuất).</p>"
+            if rev.serious_more else "")
+    return f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<title>{html.escape(rev.title)} — {html.escape(rev.place)}</title>
+<style>{fonts}
+body{{font-family:'DejaVu Sans',sans-serif;max-width:1000px;margin:2em auto;color:#222;
+font-size:14px}} h1{{font-size:22px;text-transform:uppercase}} h2{{margin-top:1.6em}}
+table{{border-collapse:collapse;width:100%;font-size:12px}} td,th{{border:1px solid #999;
+padding:3px 6px;text-align:left}} th{{background:#eceff1}} img{{max-width:100%}}
+.none{{color:#666}}</style></head><body>
+<h1>{html.escape(rev.title)}</h1>
+<p><b>{html.escape(rev.place)}</b> — {html.escape(rev.period.local_text())}<br>
+Lập lúc {html.escape(local_text(rev.generated_at, '%H:%M %d/%m/%Y'))}</p>
+<h2>1. Số liệu tổng hợp</h2>{table(["Chỉ tiêu", "Kết quả"], [list(x) for x in rev.summary])}
+<h2>2. Bản đồ</h2>{img(rev.map_png, "Bản đồ vụ việc, tuyến tuần tra và điểm bỏ phiếu")}
+<h2>3. Theo thôn</h2>{table(HAMLET_HEAD, hamlet_rows(rev.hamlets))}
+<h2>4. Vụ việc theo giờ</h2>{img(rev.chart_png, "Số vụ việc theo giờ và loại")}
+<h2>5. Vụ việc nghiêm trọng</h2>{serious}{more}
+<h2>6. Khoảng trống tuần tra</h2>
+{table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev))}
+<h3>Chốt kiểm tra bỏ lỡ hoặc trễ</h3>
+{table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"], checkpoint_rows(rev))}
+<h2>7. Cụm vụ việc mới ngoài điểm nóng đã xác định</h2>
+{table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev))}
+</body></html>"""
+
+
+# ---- PDF ---------------------------------------------------------------------------------------
+def render_pdf(rev: Review) -> bytes:
+    """An A4 PDF with DejaVu Sans embedded (subset), so diacritics print and extract."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=14)
+    for style, path in FONT.items():
+        pdf.add_font("DejaVu", style, str(path))
+    pdf.add_page()
+    w = pdf.epw
+
+    def heading(text: str, size: int = 12) -> None:
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(w, 7, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+
+    def table(head: list[str], rows: list[list[str]], widths: Sequence[float] | None = None,
+              size: float = 8) -> None:
+        if not rows:
+            pdf.multi_cell(w, 5, "Không có.", new_x="LMARGIN", new_y="NEXT")
+            return
+        pdf.set_font("DejaVu", "", size)
+        with pdf.table(col_widths=widths, line_height=size * 0.55,
+                       headings_style=FontFace(emphasis="BOLD", fill_color=(236, 239, 241))
+                       ) as t:
+            for r in [head, *rows]:
+                row = t.row()
+                for c in r:
+                    row.cell(str(c))
+        pdf.set_font("DejaVu", "", 9)
+
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(w, 8, rev.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(w, 6, f"{rev.place} — {rev.period.local_text()}", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(w, 5, f"Lập lúc {local_text(rev.generated_at, '%H:%M %d/%m/%Y')}",
+                   align="C", new_x="LMARGIN", new_y="NEXT")
+    heading("1. Số liệu tổng hợp")
+    table(["Chỉ tiêu", "Kết quả"], [list(x) for x in rev.summary], (3, 2), 9)
+    heading("2. Bản đồ")
+    pdf.image(io.BytesIO(rev.map_png), w=w * 0.85, x=pdf.l_margin + w * 0.075)
+    heading("3. Theo thôn")
+    table(HAMLET_HEAD, hamlet_rows(rev.hamlets), (3, 1.2, 2, 3, 3, 3, 1.6, 1.6), 7)
+    heading("4. Vụ việc theo giờ")
+    pdf.image(io.BytesIO(rev.chart_png), w=w)
+    heading("5. Vụ việc nghiêm trọng")
+    if not rev.serious:
+        pdf.multi_cell(w, 5, "Không có.", new_x="LMARGIN", new_y="NEXT")
+    for s in rev.serious:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.multi_cell(w, 5, f"#{s['id']} {s['kind']} — {s['severity']} — {s['hamlet']}",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8)
+        if s["description"]:
+            pdf.multi_cell(w, 4.5, s["description"], new_x="LMARGIN", new_y="NEXT")
+        for at, what, who in s["timeline"]:
+            pdf.multi_cell(w, 4.2, f"   {at}  {what}  ({who})", new_x="LMARGIN", new_y="NEXT")
+    if rev.serious_more:
+        pdf.multi_cell(w, 5, f"… và {rev.serious_more} vụ việc nghiêm trọng khác.",
+                       new_x="LMARGIN", new_y="NEXT")
+    heading("6. Khoảng trống tuần tra")
+    table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev), (1.5, 4, 2))
+    heading("Chốt kiểm tra bỏ lỡ hoặc trễ", 10)
+    table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"],
+          checkpoint_rows(rev), (4, 2.5, 1.5, 1.5, 1.5))
+    heading("7. Cụm vụ việc mới ngoài điểm nóng đã xác định")
+    table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev),
+          (0.8, 0.8, 2.5, 1.2, 4))
+    return bytes(pdf.output())
+
+
+def write_report(rev: Review, out: str | Path) -> Path:
+    """Write *out* as PDF or HTML, chosen by its suffix."""
+    path = Path(out)
+    if path.suffix.lower() not in (".pdf", ".html", ".htm"):
+        raise ValueError(f"report file {path.name!r}: end it in .pdf or .html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".pdf":
+        path.write_bytes(render_pdf(rev))
+    else:
+        path.write_text(render_html(rev), encoding="utf-8")
+    return path

@@ -1,0 +1,319 @@
+"""Post-event review figures: per-hamlet response times, incidents per hour, coverage gaps,
+missed check-ins, emerging hotspots, hexagon bins. Pure functions on frames (no SQL).
+
+Spans are in seconds. The 90th percentile uses linear interpolation between the two
+nearest ranks (pandas' default), the same rule a spreadsheet's PERCENTILE uses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import AnttError
+from .incidents import KINDS, SEVERITIES
+from .spatial import WGS84, coverage, in_hotspots, metric_crs, points
+from .timefmt import LOCAL_TZ, to_local
+
+__all__ = ["Period", "parse_period", "local_day", "voting_window", "hamlet_table", "hourly",
+           "coverage_gaps", "checkpoint_gaps", "emerging_hotspots", "hex_bins", "SPANS"]
+
+# Vietnamese law: polls open at 07:00 and close at 19:00 local time.
+VOTING_HOURS = (time(7, 0), time(19, 0))
+SPANS = {"to_dispatch": ("reported_at", "dispatched_at"),
+         "to_scene": ("dispatched_at", "on_scene_at"),
+         "to_resolve": ("reported_at", "resolved_at")}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A review period: naive UTC, start inclusive, end exclusive."""
+
+    start: datetime
+    end: datetime
+
+    def local_text(self) -> str:
+        s, e = (_local(self.start), _local(self.end - timedelta(microseconds=1)))
+        if s.date() == e.date():
+            return f"{s:%H:%M}–{e:%H:%M} ngày {s:%d/%m/%Y}"
+        return f"{s:%H:%M %d/%m/%Y} – {e:%H:%M %d/%m/%Y}"
+
+
+def _local(at: datetime) -> datetime:
+    return to_local(at)
+
+
+def _utc(local: datetime) -> datetime:
+    """A naive Vietnam wall-clock time as naive UTC."""
+    return local.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day(day: date) -> Period:
+    """Midnight to midnight, Vietnam time, of *day*."""
+    start = _utc(datetime.combine(day, time()))
+    return Period(start, _utc(datetime.combine(day + timedelta(days=1), time())))
+
+
+_PART = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$")
+
+
+def parse_period(text: str) -> Period:
+    """``2021-05-23`` (that local day), ``2021-05-22..2021-05-23`` (both days, inclusive) or
+    ``2021-05-23T06:00..2021-05-23T20:00`` (local times). Raises a message on bad text."""
+    parts = [p.strip() for p in str(text).split("..")]
+    if len(parts) not in (1, 2) or not all(_PART.match(p) for p in parts):
+        raise AnttError(f"period {text!r}: write YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
+                        "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM (Vietnam time)", field="period")
+    try:
+        bounds = [datetime.fromisoformat(p.replace(" ", "T")) for p in parts]
+    except ValueError as e:
+        raise AnttError(f"period {text!r}: {e}", field="period") from None
+    start = bounds[0]
+    if len(parts) == 1:
+        end = start + timedelta(days=1) if "T" not in parts[0] and " " not in parts[0] \
+            else start + timedelta(hours=1)
+    else:
+        end = bounds[1]
+        if "T" not in parts[1] and " " not in parts[1]:
+            end = end + timedelta(days=1)  # a whole last day
+    if end <= start:
+        raise AnttError(f"period {text!r}: the end is not after the start", field="period")
+    return Period(_utc(start), _utc(end))
+
+
+def voting_window(period: Period) -> tuple[datetime, datetime]:
+    """07:00–19:00 local on the period's first day, clipped to the period (naive UTC)."""
+    day = _local(period.start).date()
+    opens = _utc(datetime.combine(day, VOTING_HOURS[0]))
+    closes = _utc(datetime.combine(day, VOTING_HOURS[1]))
+    return max(opens, period.start), max(min(closes, period.end), max(opens, period.start))
+
+
+# ---- per-hamlet response table ---------------------------------------------------------
+def spans(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Per incident, seconds for each of :data:`SPANS` (NaN where a step never happened)."""
+    return pd.DataFrame({
+        name: (pd.to_datetime(incidents[b]) - pd.to_datetime(incidents[a])).dt.total_seconds()
+        for name, (a, b) in SPANS.items()}, index=incidents.index)
+
+
+def hamlet_table(incidents: pd.DataFrame, hamlet_names: dict[str, str], target_s: float,
+                 total_label: str = "Tổng") -> pd.DataFrame:
+    """One row per hamlet with incidents, then a total row.
+
+    Columns: ``hamlet_code``, ``hamlet``, ``n``, ``kind:<k>`` and ``sev:<s>`` counts,
+    ``<span>_median`` / ``<span>_p90`` seconds, ``dispatched_within_target`` (share of the
+    dispatched incidents whose reported→dispatched took at most *target_s*) and
+    ``hamlet_team_share`` (share of incidents whose source was a hamlet team).
+    Incidents outside every hamlet are grouped under ``hamlet_code`` None.
+    """
+    inc = incidents.copy()
+    inc["hamlet_code"] = inc["hamlet_code"].where(inc["hamlet_code"].notna(), None)
+    inc = inc.join(spans(inc))
+    key = inc["hamlet_code"].fillna("")
+    rows = [_row(code or None, hamlet_names.get(code, "—") if code else "—", grp, target_s)
+            for code, grp in inc.groupby(key, sort=True)]
+    rows.append(_row(None, total_label, inc, target_s))
+    out = pd.DataFrame(rows)
+    for c in out.columns:
+        if c.startswith(("kind:", "sev:")) or c == "n":
+            out[c] = out[c].astype(int)
+    return out
+
+
+def _row(code: str | None, name: str, g: pd.DataFrame, target_s: float) -> dict:
+    row: dict = {"hamlet_code": code, "hamlet": name, "n": len(g)}
+    for k in KINDS:
+        row[f"kind:{k}"] = int((g["kind"] == k).sum())
+    for s in SEVERITIES:
+        row[f"sev:{s}"] = int((g["severity"] == s).sum())
+    for span in SPANS:
+        vals = g[span].dropna()
+        row[f"{span}_median"] = float(vals.median()) if len(vals) else math.nan
+        row[f"{span}_p90"] = float(vals.quantile(0.9)) if len(vals) else math.nan
+    dispatched = g["to_dispatch"].dropna()
+    row["dispatched_within_target"] = (float((dispatched <= target_s).mean())
+                                       if len(dispatched) else math.nan)
+    row["hamlet_team_share"] = float((g["source"] == "hamlet_team").mean()) if len(g) \
+        else math.nan
+    return row
+
+
+def hourly(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per local hour (index: naive local hour start) and kind (columns)."""
+    if incidents.empty:
+        return pd.DataFrame(columns=list(KINDS), dtype=int)
+    at = pd.to_datetime(incidents["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(
+        LOCAL_TZ).dt.tz_localize(None).dt.floor("h")
+    table = pd.crosstab(at, incidents["kind"]).rename_axis(index="hour", columns=None)
+    full = pd.date_range(table.index.min(), table.index.max(), freq="h", name="hour")
+    return table.reindex(full, fill_value=0)
+
+
+# ---- coverage ---------------------------------------------------------------------------
+def coverage_gaps(sites: gpd.GeoDataFrame, targets: gpd.GeoDataFrame,
+                  routes: gpd.GeoDataFrame, radius_m: float,
+                  window: tuple[datetime, datetime]) -> pd.DataFrame:
+    """Polling sites and key targets further than *radius_m* from every patrol route active
+    in *window*: kind ("site"/"target"), code, name, commune_code, distance_m, lon, lat."""
+    cols = ["kind", "code", "name", "commune_code", "distance_m", "lon", "lat"]
+    out = []
+    for kind, places in (("site", sites), ("target", targets)):
+        if places is None or places.empty:
+            continue
+        pts = places.copy()
+        pts["geometry"] = [g if g.geom_type == "Point" else g.representative_point()
+                           for g in pts.geometry]
+        cov = coverage(pts, routes, radius_m, window) if routes is not None and len(routes) \
+            else pd.DataFrame({"covered": False, "distance_m": np.inf}, index=pts.index)
+        miss = pts[~cov["covered"].to_numpy()]
+        out.append(pd.DataFrame({
+            "kind": kind, "code": miss["code"].to_numpy(), "name": miss["name"].to_numpy(),
+            "commune_code": miss["commune_code"].to_numpy(),
+            "distance_m": cov.loc[miss.index, "distance_m"].to_numpy(dtype=float),
+            "lon": miss.geometry.x.to_numpy(), "lat": miss.geometry.y.to_numpy()}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+
+
+def checkpoint_gaps(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: pd.DataFrame,
+                    window: tuple[datetime, datetime], grace: float = 1.5) -> pd.DataFrame:
+    """Per checkpoint whose route was on duty during *window* (naive UTC; the review passes
+    voting hours, up to now): check-ins seen, the longest stretch without one (minutes,
+    counting from the window's or route's start to its end), and ``state``: ``missed``
+    (none at all), ``late`` (a stretch longer than *grace* × the checkpoint's interval)
+    or ``ok``."""
+    seen: dict[str, list[datetime]] = {}
+    for ev in checkins.itertuples(index=False):
+        cp = json.loads(ev.detail or "{}").get("checkpoint")
+        if cp:
+            seen.setdefault(cp, []).append(pd.Timestamp(ev.occurred_at).to_pydatetime())
+    r = routes.set_index("code") if "code" in routes.columns else routes
+    rows = []
+    for cp in checkpoints.itertuples(index=False):
+        if cp.route_code not in r.index:
+            continue
+        start = max(_naive_utc(r.at[cp.route_code, "starts_at"]) or window[0], window[0])
+        end = min(_naive_utc(r.at[cp.route_code, "ends_at"]) or window[1], window[1])
+        if end <= start:
+            continue
+        times = sorted(t for t in seen.get(cp.code, []) if start <= t <= end)
+        marks = [start, *times, end]
+        longest = max((b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False))
+        interval = float(cp.interval_min or 60) * 60
+        state = "missed" if not times else ("late" if longest > grace * interval else "ok")
+        rows.append({"checkpoint": cp.code, "name": cp.name, "route": cp.route_code,
+                     "team": r.at[cp.route_code, "team_name"] if "team_name" in r.columns
+                     else None, "checkins": len(times), "longest_gap_min": longest / 60,
+                     "state": state})
+    return pd.DataFrame(rows, columns=["checkpoint", "name", "route", "team", "checkins",
+                                       "longest_gap_min", "state"])
+
+
+def _naive_utc(value: object) -> datetime | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return None
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is None:  # layer times without an offset are Vietnam time
+        ts = ts.tz_localize(LOCAL_TZ)
+    return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+
+# ---- emerging hotspots --------------------------------------------------------------------
+def emerging_hotspots(incidents: pd.DataFrame, hotspots: gpd.GeoDataFrame, *,
+                      eps_m: float = 300.0, min_samples: int = 3) -> pd.DataFrame:
+    """Density clusters (DBSCAN, distances in metres) of incidents outside every declared
+    hotspot: cluster, n, lon, lat (centre), radius_m, incident_ids, hamlet_codes.
+
+    Written out (a few lines over an STRtree) rather than adding scikit-learn.
+    """
+    cols = ["cluster", "n", "lon", "lat", "radius_m", "incident_ids", "hamlet_codes"]
+    if incidents.empty:
+        return pd.DataFrame(columns=cols)
+    pts = points(incidents["lon"], incidents["lat"], id=incidents["id"],
+                 hamlet_code=incidents["hamlet_code"])
+    if hotspots is not None and len(hotspots):
+        inside = in_hotspots(pts, hotspots)["point"].unique()
+        pts = pts.drop(index=inside)
+    if pts.empty:
+        return pd.DataFrame(columns=cols)
+    m = pts.to_crs(metric_crs(float(pts.geometry.x.mean())))
+    labels = dbscan(m.geometry.values, eps_m, min_samples)
+    rows = []
+    for k in sorted(set(labels) - {-1}):
+        sel = m[labels == k]
+        centre = shapely.centroid(shapely.multipoints(sel.geometry.values))
+        radius = float(shapely.distance(centre, sel.geometry.values).max())
+        c = gpd.GeoSeries([centre], crs=m.crs).to_crs(WGS84).iloc[0]
+        rows.append({"cluster": k + 1, "n": len(sel), "lon": c.x, "lat": c.y,
+                     "radius_m": radius, "incident_ids": sorted(int(i) for i in sel["id"]),
+                     "hamlet_codes": sorted({h for h in sel["hamlet_code"] if isinstance(h, str)
+                                             })})
+    return pd.DataFrame(rows, columns=cols).sort_values("n", ascending=False,
+                                                        ignore_index=True)
+
+
+def dbscan(geoms: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
+    """Cluster labels (−1 for noise) for points in a metric CRS: the classic DBSCAN."""
+    tree = shapely.STRtree(geoms)
+    src, dst = tree.query(geoms, predicate="dwithin", distance=eps)
+    neighbours = [[] for _ in range(len(geoms))]
+    for a, b in zip(src, dst, strict=True):
+        neighbours[a].append(b)
+    core = np.array([len(n) >= min_samples for n in neighbours])
+    labels = np.full(len(geoms), -1)
+    cluster = 0
+    for i in range(len(geoms)):
+        if labels[i] != -1 or not core[i]:
+            continue
+        labels[i] = cluster
+        stack = [i]
+        while stack:
+            p = stack.pop()
+            if not core[p]:
+                continue
+            for q in neighbours[p]:
+                if labels[q] == -1:
+                    labels[q] = cluster
+                    stack.append(q)
+        cluster += 1
+    return labels
+
+
+# ---- hexagon bins -------------------------------------------------------------------------
+def hex_bins(incidents: pd.DataFrame, size_m: float = 250.0) -> gpd.GeoDataFrame:
+    """Pointy-top hexagons of circumradius *size_m* (in metres) with ``n`` incidents each,
+    as WGS84 polygons; empty hexagons are left out."""
+    if incidents.empty:
+        return gpd.GeoDataFrame({"n": []}, geometry=[], crs=WGS84)
+    pts = points(incidents["lon"], incidents["lat"])
+    crs = metric_crs(float(incidents["lon"].mean()))
+    m = pts.to_crs(crs)
+    x, y = m.geometry.x.to_numpy(), m.geometry.y.to_numpy()
+    # Axial coordinates of each point, rounded to the nearest hexagon (cube rounding).
+    q = (math.sqrt(3) / 3 * x - y / 3) / size_m
+    r = (2 / 3 * y) / size_m
+    cx, cz = q, r
+    cy = -cx - cz
+    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
+    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
+    fix_x = (dx > dy) & (dx > dz)
+    fix_y = ~fix_x & (dy > dz)
+    rx = np.where(fix_x, -ry - rz, rx)
+    rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
+    cells = pd.DataFrame({"q": rx.astype(int), "r": rz.astype(int)}).value_counts()
+    polys = []
+    for (qq, rr) in cells.index:
+        hx = size_m * math.sqrt(3) * (qq + rr / 2)
+        hy = size_m * 1.5 * rr
+        polys.append(shapely.Polygon([
+            (hx + size_m * math.cos(math.radians(60 * k - 30)),
+             hy + size_m * math.sin(math.radians(60 * k - 30))) for k in range(6)]))
+    return gpd.GeoDataFrame({"n": cells.to_numpy()}, geometry=polys, crs=crs).to_crs(WGS84)
