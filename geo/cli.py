@@ -19,7 +19,11 @@ __all__ = ["main"]
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
+    """The database, created and migrated if needed (so `antt simulate` works on a new
+    file, and an old file gets new migrations before any command reads it)."""
+    store = Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
+    store.init()
+    return store
 
 
 def _print_row(row: dict, as_json: bool) -> None:

@@ -36,6 +36,7 @@ FONT = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 SEVERITY_COLOURS = {1: "#43a047", 2: "#fbc02d", 3: "#ef6c00", 4: "#c62828"}
 SERIOUS = (3, 4)
 MAX_SERIOUS = 40
+PDF_ROWS = 60  # a longer table goes to the HTML version and the exports, not to paper
 
 Label = Callable[[str, object], str]
 
@@ -50,6 +51,7 @@ class Review:
     generated_at: datetime
     summary: list[tuple[str, str]]
     hamlets: pd.DataFrame
+    communes: pd.DataFrame
     hourly: pd.DataFrame
     serious: list[dict]
     serious_more: int
@@ -84,6 +86,9 @@ def build_review(store: Store, period: Period, *, label: Label,
             layers["hamlets"]["code"], layers["hamlets"]["name"],
             layers["hamlets"]["commune_code"], strict=True)}
     table = review.hamlet_table(inc, names, target_s)
+    commune_names = dict(zip(layers["communes"]["code"], layers["communes"]["name"],
+                             strict=True))
+    by_commune = review.hamlet_table(inc, commune_names, target_s, by="commune_code")
     per_hour = review.hourly(inc)
     window = review.voting_window(period)
     gaps = review.coverage_gaps(layers["sites"], layers["targets"], layers["routes"],
@@ -134,7 +139,8 @@ def build_review(store: Store, period: Period, *, label: Label,
     return Review(
         title="Báo cáo sơ kết công tác bảo đảm an ninh, trật tự bầu cử",
         place=place, period=period, generated_at=utcnow(), summary=summary, hamlets=table,
-        hourly=per_hour, serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS),
+        communes=by_commune, hourly=per_hour, serious=serious,
+        serious_more=max(0, len(serious_ids) - MAX_SERIOUS),
         gaps=gaps, checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True),
         emerging=emerging, map_png=_map_png(layers, inc, gaps, emerging),
         chart_png=_chart_png(per_hour, label),
@@ -180,9 +186,12 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
     if len(gaps):
         ax.scatter(gaps["lon"], gaps["lat"], s=60, marker="x", color="#6a1b9a", zorder=5,
                    linewidth=1.6, label="Chưa được tuần tra")
-    for e in emerging.itertuples(index=False):
-        ax.add_patch(plt.Circle((e.lon, e.lat), max(e.radius_m, 80) / 111_000 * 1.2,
-                                fill=False, color="#d81b60", linewidth=1.5, linestyle=":"))
+    if len(emerging):
+        from matplotlib.collections import PatchCollection
+        ax.add_collection(PatchCollection(
+            [plt.Circle((e.lon, e.lat), max(e.radius_m, 80) / 111_000 * 1.2)
+             for e in emerging.itertuples(index=False)],
+            facecolor="none", edgecolor="#d81b60", linewidth=1.5, linestyle=":"))
     ax.set_aspect(1 / math.cos(math.radians(float(inc["lat"].mean()) if len(inc) else 21)))
     ax.set_axis_off()
     if ax.get_legend_handles_labels()[0]:
@@ -333,6 +342,16 @@ def render_pdf(rev: Review) -> bytes:
                     row.cell(str(c))
         pdf.set_font("DejaVu", "", 9)
 
+    def note(text: str) -> None:
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(w, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+
+    def capped(rows: list[list[str]]) -> list[list[str]]:
+        if len(rows) > PDF_ROWS:
+            note(f"{PDF_ROWS} dòng đầu trong {len(rows)}; đầy đủ trong bản HTML.")
+        return rows[:PDF_ROWS]
+
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(w, 8, rev.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
@@ -344,8 +363,14 @@ def render_pdf(rev: Review) -> bytes:
     table(["Chỉ tiêu", "Kết quả"], [list(x) for x in rev.summary], (3, 2), 9)
     heading("2. Bản đồ")
     pdf.image(io.BytesIO(rev.map_png), w=w * 0.85, x=pdf.l_margin + w * 0.075)
-    heading("3. Theo thôn")
-    table(HAMLET_HEAD, hamlet_rows(rev.hamlets), (3, 1.2, 2, 3, 3, 3, 1.6, 1.6), 7)
+    widths = (3, 1.2, 2, 3, 3, 3, 1.6, 1.6)
+    if len(rev.hamlets) - 1 <= PDF_ROWS:
+        heading("3. Theo thôn")
+        table(HAMLET_HEAD, hamlet_rows(rev.hamlets), widths, 7)
+    else:
+        heading("3. Theo xã")
+        note(f"Bảng theo {len(rev.hamlets) - 1} thôn có trong bản HTML và tệp xuất.")
+        table(["Xã", *HAMLET_HEAD[1:]], hamlet_rows(rev.communes)[:PDF_ROWS + 1], widths, 7)
     heading("4. Vụ việc theo giờ")
     pdf.image(io.BytesIO(rev.chart_png), w=w)
     heading("5. Vụ việc nghiêm trọng")
@@ -364,12 +389,12 @@ def render_pdf(rev: Review) -> bytes:
         pdf.multi_cell(w, 5, f"… và {rev.serious_more} vụ việc nghiêm trọng khác.",
                        new_x="LMARGIN", new_y="NEXT")
     heading("6. Khoảng trống tuần tra")
-    table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev), (1.5, 4, 2))
+    table(["Loại", "Tên", "Cách tuyến gần nhất"], capped(gap_rows(rev)), (1.5, 4, 2))
     heading("Chốt kiểm tra bỏ lỡ hoặc trễ", 10)
     table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"],
-          checkpoint_rows(rev), (4, 2.5, 1.5, 1.5, 1.5))
+          capped(checkpoint_rows(rev)), (4, 2.5, 1.5, 1.5, 1.5))
     heading("7. Cụm vụ việc mới ngoài điểm nóng đã xác định")
-    table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev),
+    table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], capped(emerging_rows(rev)),
           (0.8, 0.8, 2.5, 1.2, 4))
     return bytes(pdf.output())
 

@@ -106,45 +106,51 @@ def spans(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def hamlet_table(incidents: pd.DataFrame, hamlet_names: dict[str, str], target_s: float,
-                 total_label: str = "Tổng") -> pd.DataFrame:
-    """One row per hamlet with incidents, then a total row.
+                 total_label: str = "Tổng", by: str = "hamlet_code") -> pd.DataFrame:
+    """One row per hamlet with incidents (or per value of *by*, e.g. ``commune_code``),
+    then a total row.
 
-    Columns: ``hamlet_code``, ``hamlet``, ``n``, ``kind:<k>`` and ``sev:<s>`` counts,
-    ``<span>_median`` / ``<span>_p90`` seconds, ``dispatched_within_target`` (share of the
-    dispatched incidents whose reported→dispatched took at most *target_s*) and
-    ``hamlet_team_share`` (share of incidents whose source was a hamlet team).
-    Incidents outside every hamlet are grouped under ``hamlet_code`` None.
+    Columns: ``hamlet_code`` (the group's code), ``hamlet`` (its name), ``n``,
+    ``kind:<k>`` and ``sev:<s>`` counts, ``<span>_median`` / ``<span>_p90`` seconds,
+    ``dispatched_within_target`` (share of the dispatched incidents whose
+    reported→dispatched took at most *target_s*) and ``hamlet_team_share`` (share of
+    incidents whose source was a hamlet team). Incidents outside every hamlet are
+    grouped under code None. Vectorised: a province has thousands of hamlets.
     """
-    inc = incidents.copy()
-    inc["hamlet_code"] = inc["hamlet_code"].where(inc["hamlet_code"].notna(), None)
-    inc = inc.join(spans(inc))
-    key = inc["hamlet_code"].fillna("")
-    rows = [_row(code or None, hamlet_names.get(code, "—") if code else "—", grp, target_s)
-            for code, grp in inc.groupby(key, sort=True)]
-    rows.append(_row(None, total_label, inc, target_s))
-    out = pd.DataFrame(rows)
+    inc = incidents.join(spans(incidents))
+    key = inc[by].where(inc[by].notna(), "").astype(str)
+    groups = _aggregate(inc, key, target_s).iloc[:0 if inc.empty else None]
+    total = _aggregate(inc, pd.Series("", index=inc.index), target_s)
+    groups.insert(0, "hamlet", [hamlet_names.get(c, "—") if c else "—" for c in groups.index])
+    total.insert(0, "hamlet", [total_label])
+    out = pd.concat([groups, total])
+    out.insert(0, "hamlet_code", [c or None for c in groups.index] + [None])
+    return out.reset_index(drop=True)
+
+
+def _aggregate(inc: pd.DataFrame, key: pd.Series, target_s: float) -> pd.DataFrame:
+    g = inc.groupby(key, sort=True)
+    out = pd.DataFrame({"n": g.size()})
+    if len(inc) == 0:
+        out = pd.DataFrame({"n": [0]}, index=[""])
+    for k in KINDS:
+        out[f"kind:{k}"] = (inc["kind"] == k).groupby(key).sum() if len(inc) else 0
+    for sv in SEVERITIES:
+        out[f"sev:{sv}"] = (inc["severity"] == sv).groupby(key).sum() if len(inc) else 0
+    for span in SPANS:
+        vals = inc[span].groupby(key) if len(inc) else None
+        out[f"{span}_median"] = vals.median() if vals is not None else math.nan
+        out[f"{span}_p90"] = vals.quantile(0.9) if vals is not None else math.nan
+    dispatched = inc["to_dispatch"].notna()
+    within = (inc["to_dispatch"] <= target_s).where(dispatched)
+    out["dispatched_within_target"] = within.astype(float).groupby(key).mean() \
+        if len(inc) else math.nan
+    out["hamlet_team_share"] = (inc["source"] == "hamlet_team").astype(float).groupby(
+        key).mean() if len(inc) else math.nan
     for c in out.columns:
         if c.startswith(("kind:", "sev:")) or c == "n":
-            out[c] = out[c].astype(int)
+            out[c] = out[c].fillna(0).astype(int)
     return out
-
-
-def _row(code: str | None, name: str, g: pd.DataFrame, target_s: float) -> dict:
-    row: dict = {"hamlet_code": code, "hamlet": name, "n": len(g)}
-    for k in KINDS:
-        row[f"kind:{k}"] = int((g["kind"] == k).sum())
-    for s in SEVERITIES:
-        row[f"sev:{s}"] = int((g["severity"] == s).sum())
-    for span in SPANS:
-        vals = g[span].dropna()
-        row[f"{span}_median"] = float(vals.median()) if len(vals) else math.nan
-        row[f"{span}_p90"] = float(vals.quantile(0.9)) if len(vals) else math.nan
-    dispatched = g["to_dispatch"].dropna()
-    row["dispatched_within_target"] = (float((dispatched <= target_s).mean())
-                                       if len(dispatched) else math.nan)
-    row["hamlet_team_share"] = float((g["source"] == "hamlet_team").mean()) if len(g) \
-        else math.nan
-    return row
 
 
 def hourly(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -246,45 +252,58 @@ def emerging_hotspots(incidents: pd.DataFrame, hotspots: gpd.GeoDataFrame, *,
         return pd.DataFrame(columns=cols)
     m = pts.to_crs(metric_crs(float(pts.geometry.x.mean())))
     labels = dbscan(m.geometry.values, eps_m, min_samples)
-    rows = []
-    for k in sorted(set(labels) - {-1}):
-        sel = m[labels == k]
-        centre = shapely.centroid(shapely.multipoints(sel.geometry.values))
-        radius = float(shapely.distance(centre, sel.geometry.values).max())
-        c = gpd.GeoSeries([centre], crs=m.crs).to_crs(WGS84).iloc[0]
-        rows.append({"cluster": k + 1, "n": len(sel), "lon": c.x, "lat": c.y,
-                     "radius_m": radius, "incident_ids": sorted(int(i) for i in sel["id"]),
-                     "hamlet_codes": sorted({h for h in sel["hamlet_code"] if isinstance(h, str)
-                                             })})
-    return pd.DataFrame(rows, columns=cols).sort_values("n", ascending=False,
-                                                        ignore_index=True)
+    keep = labels >= 0
+    if not keep.any():
+        return pd.DataFrame(columns=cols)
+    pts_c = pd.DataFrame({"cluster": labels[keep] + 1, "x": m.geometry.x.to_numpy()[keep],
+                          "y": m.geometry.y.to_numpy()[keep], "id": m["id"].to_numpy()[keep],
+                          "hamlet": m["hamlet_code"].to_numpy()[keep]})
+    g = pts_c.groupby("cluster")
+    centre = g[["x", "y"]].mean()
+    pts_c = pts_c.join(centre, on="cluster", rsuffix="_c")
+    pts_c["d"] = np.hypot(pts_c["x"] - pts_c["x_c"], pts_c["y"] - pts_c["y_c"])
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(centre["x"], centre["y"]), crs=m.crs).to_crs(
+        WGS84)
+    out = pd.DataFrame({
+        "cluster": centre.index, "n": g.size().to_numpy(), "lon": lonlat.x.to_numpy(),
+        "lat": lonlat.y.to_numpy(), "radius_m": pts_c.groupby("cluster")["d"].max().to_numpy(),
+        "incident_ids": [sorted(int(i) for i in ids) for ids in g["id"]
+                         .agg(list).to_numpy()],
+        "hamlet_codes": [sorted({h for h in hs if isinstance(h, str)})
+                         for hs in g["hamlet"].agg(list).to_numpy()]})
+    return out.sort_values(["n", "cluster"], ascending=[False, True], ignore_index=True)
 
 
 def dbscan(geoms: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
-    """Cluster labels (−1 for noise) for points in a metric CRS: the classic DBSCAN."""
-    tree = shapely.STRtree(geoms)
-    src, dst = tree.query(geoms, predicate="dwithin", distance=eps)
-    neighbours = [[] for _ in range(len(geoms))]
-    for a, b in zip(src, dst, strict=True):
-        neighbours[a].append(b)
-    core = np.array([len(n) >= min_samples for n in neighbours])
-    labels = np.full(len(geoms), -1)
-    cluster = 0
-    for i in range(len(geoms)):
-        if labels[i] != -1 or not core[i]:
-            continue
-        labels[i] = cluster
-        stack = [i]
-        while stack:
-            p = stack.pop()
-            if not core[p]:
-                continue
-            for q in neighbours[p]:
-                if labels[q] == -1:
-                    labels[q] = cluster
-                    stack.append(q)
-        cluster += 1
-    return labels
+    """Cluster labels (−1 for noise) for points in a metric CRS: DBSCAN, vectorised.
+
+    Core points (≥ *min_samples* within *eps*, itself included) linked within *eps* form
+    a cluster (connected components by label propagation with pointer jumping); a
+    border point joins the lowest-labelled cluster among its core neighbours.
+    Clusters are numbered by their first point.
+    """
+    n = len(geoms)
+    src, dst = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=eps)
+    core = np.bincount(src, minlength=n) >= min_samples
+    link = core[src] & core[dst]
+    a, b = src[link], dst[link]
+    lab = np.arange(n)
+    while True:
+        new = lab.copy()
+        np.minimum.at(new, a, lab[b])
+        new = new[new]
+        if np.array_equal(new, lab):
+            break
+        lab = new
+    out = np.full(n, -1)
+    out[core] = lab[core]
+    border = ~core[src] & core[dst]
+    best = np.full(n, n)
+    np.minimum.at(best, src[border], lab[dst[border]])
+    has = (best < n) & ~core
+    out[has] = best[has]
+    roots = np.unique(out[out >= 0])  # each root is its cluster's first (lowest) point
+    return np.where(out >= 0, np.searchsorted(roots, out), -1)
 
 
 # ---- hexagon bins -------------------------------------------------------------------------

@@ -53,3 +53,13 @@ def test_cli_errors_are_clear_and_exit_2(tmp_path):
     r = antt(db, "incident", "move", "1", "verify", "--version", "7", "--actor", "op2")
     assert r.returncode == 2 and "changed by op" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_commands_work_on_a_new_file_without_init(tmp_path):
+    """`antt simulate` (or any command) on a path that does not exist yet creates and
+    migrates the database first, as the README's drill commands assume."""
+    db = tmp_path / "new" / "drill.duckdb"
+    db.parent.mkdir()
+    r = antt(db, "status")
+    assert r.returncode == 0, r.stderr
+    assert db.exists()

@@ -355,3 +355,70 @@ def test_review_page_shows_the_figures_and_filters_by_hamlet(scenario, monkeypat
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["Tổng số vụ việc"] == "1"
     assert list(at.dataframe[0].value["Thôn"]) == ["Thôn Đại Sơn", "Tổng"]
+
+
+def test_dbscan_matches_the_textbook_definition_on_random_points():
+    """Core points in the same cluster iff chained by core points within eps; border points
+    join a cluster of one of their core neighbours; the rest is noise."""
+    import shapely
+    rng = np.random.default_rng(5)
+    xy = np.vstack([rng.normal(c, 60, (40, 2)) for c in ((0, 0), (400, 0), (0, 900))]
+                   + [rng.uniform(-500, 1500, (40, 2))])
+    eps, k = 70.0, 4
+    labels = review.dbscan(shapely.points(xy), eps, k)
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    near = d <= eps
+    core = near.sum(1) >= k
+    # Components of the core graph, by breadth-first search.
+    comp = np.full(len(xy), -1)
+    for i in np.flatnonzero(core):
+        if comp[i] >= 0:
+            continue
+        comp[i], todo = i, [i]
+        while todo:
+            p = todo.pop()
+            for q in np.flatnonzero(near[p] & core):
+                if comp[q] < 0:
+                    comp[q] = i
+                    todo.append(q)
+    ci = np.flatnonzero(core)
+    same_ours = labels[ci][:, None] == labels[ci][None, :]
+    same_theirs = comp[ci][:, None] == comp[ci][None, :]
+    assert (same_ours == same_theirs).all()
+    assert len(set(labels[ci])) >= 3
+    for i in np.flatnonzero(~core):
+        core_nb = np.flatnonzero(near[i] & core)
+        if len(core_nb):
+            assert labels[i] in set(labels[core_nb])
+        else:
+            assert labels[i] == -1
+
+
+def test_hamlet_table_of_nothing_is_one_empty_total():
+    from geo.store import ENTITIES
+    table = review.hamlet_table(pd.DataFrame(columns=ENTITIES["incident"]["columns"]), {}, 60)
+    assert table["hamlet"].tolist() == ["Tổng"] and table["n"].tolist() == [0]
+    assert math.isnan(table.iloc[0]["to_dispatch_median"])
+
+
+def test_frames_at_equals_state_at(drill):
+    """The typed frames the review page draws hold exactly the replayed rows."""
+    from geo.replay import frames_at
+    full, _ = drill
+    times = full.events()["occurred_at"]
+    for at in (times.iloc[len(times) // 3], times.iloc[-1], None):
+        at = None if at is None else pd.Timestamp(at).to_pydatetime()
+        frames, state = frames_at(full, at), state_at(full, at)
+        for entity, rows in state.items():
+            got = frames[entity]
+            assert len(got) == len(rows)
+            for rec in got.to_dict("records"):
+                want = rows[str(rec[list(rec)[0]])]
+                for col, value in rec.items():
+                    expect = want[col]
+                    if col.endswith("_at"):
+                        expect = None if expect is None else pd.Timestamp(expect)
+                        value = None if pd.isna(value) else pd.Timestamp(value)
+                    elif value is not None and not isinstance(value, str) and pd.isna(value):
+                        value = None
+                    assert value == expect, (entity, col, value, expect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 
@@ -73,5 +74,25 @@ def test_review_slider_and_play_move_the_map_state(dashboard, open_page):
     assert _wait(lambda: _incident_markers(page) == 3, 20)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review-1920x1080.png"))
+
+    # The written review and an export download from the page.
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Tải báo cáo PDF").click()
+    pdf = got.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and got.value.suggested_filename.endswith(".pdf")
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+    text = unicodedata.normalize("NFC", "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    flat = "".join(text.split())  # table cells wrap names across lines
+    assert "BÁOCÁOSƠKẾT" in flat and "AnPhụ" in flat
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="GEOJSON").click()
+    import zipfile
+    with zipfile.ZipFile(got.value.path()) as z:
+        features = json.loads(z.read("incidents.geojson"))["features"]
+    assert len(features) == 3
     assert not b.blocked, b.blocked
     assert not b.errors, b.errors
