@@ -260,7 +260,7 @@ def emerging_hotspots(incidents: pd.DataFrame, hotspots: gpd.GeoDataFrame, *,
                           "hamlet": m["hamlet_code"].to_numpy()[keep]})
     g = pts_c.groupby("cluster")
     centre = g[["x", "y"]].mean()
-    pts_c = pts_c.join(centre, on="cluster", rsuffix="_c")
+    pts_c = pts_c.join(centre.add_suffix("_c"), on="cluster")
     pts_c["d"] = np.hypot(pts_c["x"] - pts_c["x_c"], pts_c["y"] - pts_c["y_c"])
     lonlat = gpd.GeoSeries(gpd.points_from_xy(centre["x"], centre["y"]), crs=m.crs).to_crs(
         WGS84)
