@@ -12,9 +12,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from .store import ENTITIES, Store
+from .store import ENTITIES, Filters, Store
 
-__all__ = ["state_at", "frame_at", "frames_at", "replay_naive"]
+__all__ = ["state_at", "frame_at", "frames_at", "filtered_frames_at", "replay_naive"]
 
 
 def state_at(store: Store, at: datetime | None = None, *, until_event: int | None = None
@@ -39,6 +39,29 @@ def frame_at(store: Store, entity: str, at: datetime | None = None) -> pd.DataFr
 def frames_at(store: Store, at: datetime | None = None) -> dict[str, pd.DataFrame]:
     """Every entity's rows at *at*, as :func:`frame_at` gives them."""
     return {entity: store.frame_at(entity, at) for entity in ENTITIES}
+
+
+def filtered_frames_at(store: Store, at: datetime, filters: Filters) -> dict[str, pd.DataFrame]:
+    """:func:`frames_at`, narrowed as the dashboard's filters narrow the live page: incidents
+    by commune, hamlet, kind, severity and reported since ``filters.since``; sites by
+    commune and hamlet; units by commune (status filters are not applied: a replay shows
+    every state)."""
+    frames = frames_at(store, at)
+    inc, sites, units = frames["incident"], frames["site"], frames["unit"]
+    if filters.commune_codes:
+        inc = inc[inc["commune_code"].isin(filters.commune_codes)]
+        sites = sites[sites["commune_code"].isin(filters.commune_codes)]
+        units = units[units["commune_code"].isin(filters.commune_codes)]
+    if filters.hamlet_codes:
+        inc = inc[inc["hamlet_code"].isin(filters.hamlet_codes)]
+        sites = sites[sites["hamlet_code"].isin(filters.hamlet_codes)]
+    if filters.kinds:
+        inc = inc[inc["kind"].isin(filters.kinds)]
+    if filters.severities:
+        inc = inc[inc["severity"].isin(filters.severities)]
+    if filters.since is not None:
+        inc = inc[pd.to_datetime(inc["reported_at"]) >= filters.since]
+    return {"incident": inc, "site": sites, "unit": units}
 
 
 def replay_naive(events: pd.DataFrame, at: datetime) -> dict[str, dict[str, dict]]:

@@ -49,6 +49,7 @@ class Review:
     place: str
     period: Period
     generated_at: datetime
+    incidents: pd.DataFrame
     summary: list[tuple[str, str]]
     hamlets: pd.DataFrame
     communes: pd.DataFrame
@@ -138,7 +139,8 @@ def build_review(store: Store, period: Period, *, label: Label,
     ]
     return Review(
         title="Báo cáo sơ kết công tác bảo đảm an ninh, trật tự bầu cử",
-        place=place, period=period, generated_at=utcnow(), summary=summary, hamlets=table,
+        place=place, period=period, generated_at=utcnow(), incidents=inc, summary=summary,
+        hamlets=table,
         communes=by_commune, hourly=per_hour, serious=serious,
         serious_more=max(0, len(serious_ids) - MAX_SERIOUS),
         gaps=gaps, checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True),

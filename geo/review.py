@@ -23,8 +23,9 @@ from .incidents import KINDS, SEVERITIES
 from .spatial import WGS84, coverage, in_hotspots, metric_crs, points
 from .timefmt import LOCAL_TZ, to_local
 
-__all__ = ["Period", "parse_period", "local_day", "voting_window", "hamlet_table", "hourly",
-           "coverage_gaps", "checkpoint_gaps", "emerging_hotspots", "hex_bins", "SPANS"]
+__all__ = ["Period", "parse_period", "local_day", "local_to_utc", "voting_window",
+           "hamlet_table", "hourly", "coverage_gaps", "checkpoint_gaps", "emerging_hotspots",
+           "hex_bins", "SPANS"]
 
 # Vietnamese law: polls open at 07:00 and close at 19:00 local time.
 VOTING_HOURS = (time(7, 0), time(19, 0))
@@ -41,25 +42,21 @@ class Period:
     end: datetime
 
     def local_text(self) -> str:
-        s, e = (_local(self.start), _local(self.end - timedelta(microseconds=1)))
+        s, e = (to_local(self.start), to_local(self.end - timedelta(microseconds=1)))
         if s.date() == e.date():
             return f"{s:%H:%M}–{e:%H:%M} ngày {s:%d/%m/%Y}"
         return f"{s:%H:%M %d/%m/%Y} – {e:%H:%M %d/%m/%Y}"
 
 
-def _local(at: datetime) -> datetime:
-    return to_local(at)
-
-
-def _utc(local: datetime) -> datetime:
+def local_to_utc(local: datetime) -> datetime:
     """A naive Vietnam wall-clock time as naive UTC."""
     return local.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def local_day(day: date) -> Period:
     """Midnight to midnight, Vietnam time, of *day*."""
-    start = _utc(datetime.combine(day, time()))
-    return Period(start, _utc(datetime.combine(day + timedelta(days=1), time())))
+    start = local_to_utc(datetime.combine(day, time()))
+    return Period(start, local_to_utc(datetime.combine(day + timedelta(days=1), time())))
 
 
 _PART = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$")
@@ -86,14 +83,14 @@ def parse_period(text: str) -> Period:
             end = end + timedelta(days=1)  # a whole last day
     if end <= start:
         raise AnttError(f"period {text!r}: the end is not after the start", field="period")
-    return Period(_utc(start), _utc(end))
+    return Period(local_to_utc(start), local_to_utc(end))
 
 
 def voting_window(period: Period) -> tuple[datetime, datetime]:
     """07:00–19:00 local on the period's first day, clipped to the period (naive UTC)."""
-    day = _local(period.start).date()
-    opens = _utc(datetime.combine(day, VOTING_HOURS[0]))
-    closes = _utc(datetime.combine(day, VOTING_HOURS[1]))
+    day = to_local(period.start).date()
+    opens = local_to_utc(datetime.combine(day, VOTING_HOURS[0]))
+    closes = local_to_utc(datetime.combine(day, VOTING_HOURS[1]))
     return max(opens, period.start), max(min(closes, period.end), max(opens, period.start))
 
 

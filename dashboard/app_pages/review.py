@@ -7,7 +7,7 @@ by the chosen step; the map underneath is not remounted, only its live groups ch
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -27,9 +27,9 @@ from geo.report import (
     render_html,
     render_pdf,
 )
-from geo.review import Period, hex_bins, local_day
+from geo.review import Period, hex_bins, local_day, local_to_utc
 from geo.store import Filters
-from geo.timefmt import LOCAL_TZ, local_text, to_local
+from geo.timefmt import local_text, to_local
 
 lang = state.get("lang")
 view = state.get("view")
@@ -99,22 +99,9 @@ def replay_view() -> None:
             st.rerun(scope="app")
     st.slider(t("review.at", lang), min_value=start_l, max_value=end_l,
               step=timedelta(minutes=1), key="review_t", format="HH:mm DD/MM")
-    at_utc = state.get("review_t").replace(tzinfo=LOCAL_TZ).astimezone(
-        UTC).replace(tzinfo=None)
-    frames = replay.frames_at(store, at_utc)
+    at_utc = local_to_utc(state.get("review_t"))
+    frames = replay.filtered_frames_at(store, at_utc, filters)
     inc, sites, units = frames["incident"], frames["site"], frames["unit"]
-    if communes:
-        inc = inc[inc["commune_code"].isin(communes)]
-        sites = sites[sites["commune_code"].isin(communes)]
-        units = units[units["commune_code"].isin(communes)]
-    if view.hamlets:
-        inc = inc[inc["hamlet_code"].isin(view.hamlets)]
-        sites = sites[sites["hamlet_code"].isin(view.hamlets)]
-    if view.kinds:
-        inc = inc[inc["kind"].isin(view.kinds)]
-    if view.severities:
-        inc = inc[inc["severity"].isin(view.severities)]
-    inc = inc[pd.to_datetime(inc["reported_at"]) >= period.start]
     st.markdown(
         f'<div class="antt-replay-state">'
         f'{t("review.state_at", lang, at=local_text(at_utc, "%H:%M %d/%m"), incidents=len(inc), open=int(inc["status"].isin(OPEN).sum()), voting=int((sites["status"] == "voting").sum()), responding=int((units["status"] == "responding").sum()))}'  # noqa: E501
@@ -135,7 +122,7 @@ cols = st.columns(4)
 for k, (name, value) in enumerate(rev.summary):
     cols[k % 4].metric(name, value)
 
-incidents = data.incidents(filters, limit=None)
+incidents = rev.incidents
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("review.analysis", lang))
