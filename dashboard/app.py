@@ -12,7 +12,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, filters, state, theme  # noqa: E402
+from dashboard import data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, t  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
@@ -24,7 +24,11 @@ if st.query_params.get("lang") in LANGS:
     state.set("lang", st.query_params["lang"])
 lang = state.get("lang")
 
-layers = data.layers()
+layers = None
+with guard.page_errors(lang, retry=data.layers):
+    layers = data.layers()
+if layers is None:  # the database did not answer: the notice is on the page
+    st.stop()
 communes = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
 hamlets = {c: (n, cc) for c, n, cc in zip(layers["hamlets"]["code"], layers["hamlets"]["name"],
                                            layers["hamlets"]["commune_code"], strict=True)}
@@ -52,4 +56,6 @@ pages = [
     st.Page("app_pages/review.py", title=t("nav.review", lang), url_path="review"),
     st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), url_path="incidents"),
 ]
-st.navigation(pages, position="hidden" if wall else "sidebar").run()
+page = st.navigation(pages, position="hidden" if wall else "sidebar")
+with guard.page_errors(lang, retry=data.layers):
+    page.run()

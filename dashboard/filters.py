@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.i18n import label, t
 from geo.incidents import KINDS, LIFECYCLE, OPEN, SEVERITIES
+from geo.inert import md_text
 from geo.store import Filters, utcnow
 from geo.text import fold
 
@@ -56,7 +57,8 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         # refresh among them) and would overwrite a value written from code.
         clicked = state.get("map_hamlet")
         if clicked in hamlets and clicked not in chosen:
-            st.caption(t("filter.map_hamlet", lang) + ": " + _hamlet_label(hamlets[clicked][0]))
+            st.caption(t("filter.map_hamlet", lang) + ": "
+                       + md_text(_hamlet_label(hamlets[clicked][0])))
         if chosen or clicked:
             st.button(t("filter.clear_hamlets", lang), key="clear_hamlets",
                       on_click=_clear_hamlets)

@@ -7,6 +7,7 @@ import hashlib
 from dashboard import data, state
 from geo import incidents as inc
 from geo.errors import AnttError, Invalid
+from geo.inert import md_text
 
 __all__ = ["save_report"]
 
@@ -37,6 +38,6 @@ def save_report(*, point: tuple[float, float] | None, kind: str | None, severity
                          request_id=hashlib.sha1(content.encode()).hexdigest())
         return row, {}
     except Invalid as e:
-        return None, {p.field: p.reason for p in e.problems}
+        return None, {p.field: md_text(p.reason) for p in e.problems}
     except AnttError as e:
-        return None, {"lon": str(e)}
+        return None, {"lon": md_text(str(e))}

@@ -2,12 +2,16 @@
 
 Offline: every JS/CSS asset points at the copies in ``dashboard/static/vendor``
 (served by Streamlit at ``/app/static/``); the basemap is the shipped vector
-layers unless a tile URL is set. All user text is escaped before it becomes HTML.
+layers unless a tile URL is set.
+
+User text reaches this module's HTML only through ``geo.inert.html_text``: folium
+and branca compile rendered element text as a Jinja template again, so plain
+HTML escaping would still let ``{{ … }}`` in a name run on the server. The sink
+test (``tests/test_hostile.py``) fails on any other path.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 
@@ -17,6 +21,8 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
+
+from geo.inert import html_text
 
 __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
            "CompactPoints",
@@ -52,12 +58,6 @@ KIND_SYMBOLS = {"disorder": "R", "tampering": "D", "gathering": "T", "complaint"
                 "filming": "Q", "misinformation": "M", "fire": "C", "traffic": "G",
                 "medical": "Y", "crime": "P", "other": "?"}
 _ROUTE_PALETTE = ["#1565c0", "#00838f", "#6a1b9a", "#ef6c00", "#2e7d32", "#ad1457"]
-
-
-def esc(value: object) -> str:
-    """User text as safe HTML text."""
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
-                       else str(value))
 
 
 def localize(m: folium.Map) -> folium.Map:
@@ -98,7 +98,8 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
     text = "#eceff1" if dark else "#263238"
     if communes is not None and len(communes):
         folium.GeoJson(
-            communes[["code", "name", "geometry"]], name="communes", control=False,
+            _inert_props(communes[["code", "name", "geometry"]]), name="communes",
+            control=False,
             style_function=lambda _f: {"color": line, "weight": 3, "fillColor": fill,
                                        "fillOpacity": 1.0 if not tile_url else 0.1},
             tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
@@ -108,7 +109,7 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
     if hamlets is not None and len(hamlets):
         group = folium.FeatureGroup(name=label("layer", "hamlets"))
         folium.GeoJson(
-            hamlets[["code", "name", "geometry"]].assign(name=hamlets["name"].map(esc)),
+            _inert_props(hamlets[["code", "name", "geometry"]]),
             style_function=lambda _f: {"color": line, "weight": 1, "dashArray": "4 4",
                                        "fillOpacity": 0.0},
             highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.08},
@@ -116,15 +117,15 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
         for _, h in hamlets.iterrows():
             p = h.geometry.representative_point()
             folium.Marker([p.y, p.x], icon=folium.DivIcon(
-                html=f'<div class="antt-hamlet" style="color:{text}">{esc(h["name"])}</div>',
+                html=f'<div class="antt-hamlet" style="color:{text}">{html_text(h["name"])}</div>',
                 icon_size=(140, 18), icon_anchor=(70, 26))).add_to(group)
         group.add_to(m)
     hotspots = layers.get("hotspots")
     if hotspots is not None and len(hotspots):
         group = folium.FeatureGroup(name=label("layer", "hotspots"))
         for _, h in hotspots.iterrows():
-            popup = (f"<b>{esc(h['name'])}</b><br>{esc(h.get('reason'))}"
-                     f"<br>{esc(label('layer', 'risk'))}: {esc(h.get('risk'))}")
+            popup = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
+                     f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
             geom = h.geometry
             if geom.geom_type == "Point":
                 folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
@@ -144,7 +145,8 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
         for k, (_, r) in enumerate(routes.iterrows()):
             coords = [(y, x) for x, y in _line_coords(r.geometry)]
             folium.PolyLine(coords, color=_ROUTE_PALETTE[k % len(_ROUTE_PALETTE)], weight=4,
-                            opacity=0.8, tooltip=f"{esc(r['name'])} — {esc(r.get('team_name'))}"
+                            opacity=0.8,
+                            tooltip=f"{html_text(r['name'])} — {html_text(r.get('team_name'))}"
                             ).add_to(group)
         group.add_to(m)
     targets = layers.get("targets")
@@ -156,13 +158,23 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
             folium.Marker([p.y, p.x], icon=folium.DivIcon(
                 html=f'<div class="antt-target" style="border-color:{TARGET_COLOUR}"></div>',
                 icon_size=(12, 12), icon_anchor=(6, 6)),
-                tooltip=f"{esc(t['name'])} ({esc(label('target', t.get('kind')))})",
+                tooltip=f"{html_text(t['name'])} ({html_text(label('target', t.get('kind')))})",
             ).add_to(group)
         group.add_to(m)
     _style(m, dark)
     if legend:
         m.get_root().html.add_child(folium.Element(_legend_html(label, dark)))
     return m
+
+
+def _inert_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A layer whose text properties are guarded: GeoJson embeds every property in the
+    page (tooltips show them as HTML), and the embedded JSON is compiled as a template."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(html_text)
+    return out
 
 
 def layer_control() -> folium.LayerControl:
@@ -175,22 +187,22 @@ def _legend_html(label: Callable[[str, str], str], dark: bool) -> str:
     def dot(colour: str, text: str, border: str = "#fff") -> str:
         return (f'<div><span style="display:inline-block;width:12px;height:12px;'
                 f'border-radius:50%;background:{colour};border:2px solid {border};'
-                f'margin-right:6px"></span>{esc(text)}</div>')
+                f'margin-right:6px"></span>{html_text(text)}</div>')
 
-    rows = [f"<b>{esc(label('layer', 'sites'))}</b>"]
+    rows = [f"<b>{html_text(label('layer', 'sites'))}</b>"]
     rows += [dot(c, label("site_status", s)) for s, c in SITE_COLOURS.items()]
-    rows.append(f"<b>{esc(label('layer', 'incidents'))}</b>")
+    rows.append(f"<b>{html_text(label('layer', 'incidents'))}</b>")
     rows += [dot(c, label("severity", s)) for s, c in SEVERITY_COLOURS.items()]
-    rows.append(" ".join(f"<span title='{esc(label('kind', k))}'><b>{v}</b> "
-                         f"{esc(label('kind', k).split(',')[0])}</span><br>"
+    rows.append(" ".join(f"<span title='{html_text(label('kind', k))}'><b>{v}</b> "
+                         f"{html_text(label('kind', k).split(',')[0])}</span><br>"
                          for k, v in KIND_SYMBOLS.items()))
-    rows.append(f"<b>{esc(label('layer', 'units'))}</b>")
+    rows.append(f"<b>{html_text(label('layer', 'units'))}</b>")
     rows += [dot(c, label("unit_status", s)) for s, c in UNIT_COLOURS.items()]
     bg, fg = ("rgba(16,21,27,.92)", "#eceff1") if dark else ("rgba(255,255,255,.92)", "#263238")
     return (f'<div class="antt-legend" style="position:absolute;bottom:28px;left:10px;'
             f'z-index:1000;background:{bg};color:{fg};padding:8px 10px;border-radius:6px;'
             f'font:12px/1.5 sans-serif;max-height:70%;overflow:auto">'
-            f'<details{" open" if dark else ""}><summary><b>{esc(label("layer", "legend"))}'
+            f'<details{" open" if dark else ""}><summary><b>{html_text(label("layer", "legend"))}'
             f'</b></summary>{"".join(rows)}</details></div>')
 
 
@@ -269,7 +281,7 @@ class CompactPoints(MacroElement):
 def _script_json(value: object) -> str:
     """Compact UTF-8 JSON that is safe inside <script>: Vietnamese letters stay one to three
     bytes (not six as \\uXXXX), and "</" cannot close the script. Text in it is already
-    HTML-escaped by esc()."""
+    HTML-escaped by html_text()."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace(
         "\u2029", "\\u2029")
@@ -323,7 +335,7 @@ def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above
         rows = [[*_ll(r.lat, r.lon),
                  style("#2e7d32" if r.voting else "#607d8b", "#ffffff",
                        round(4 + min(16, r.n ** 0.5)), "antt-site-agg", ""),
-                 esc(f"{r.commune_code}: {r.n} {label('layer', 'sites')}")]
+                 html_text(f"{r.commune_code}: {r.n} {label('layer', 'sites')}")]
                 for r in agg.itertuples(index=False)]
         CompactPoints(style.table, rows, cluster=False).add_to(group)
         return group
@@ -332,12 +344,12 @@ def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above
         rows = [[*_ll(s.lat, s.lon),
                  style(SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
                        f"antt-site antt-site-{s.status}",
-                       f"{esc(label('site_status', s.status))} — "), esc(s.name)]
+                       f"{html_text(label('site_status', s.status))} — "), html_text(s.name)]
                 for s in sites.itertuples(index=False)]
         CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
     for s in sites.itertuples(index=False):
-        tip = (f"{esc(s.name)} — {esc(label('site_status', s.status))}")
+        tip = (f"{html_text(s.name)} — {html_text(label('site_status', s.status))}")
         folium.CircleMarker([s.lat, s.lon], radius=8, color="#ffffff", weight=2, fill=True,
                             fill_color=SITE_COLOURS.get(s.status, "#000"), fill_opacity=1,
                             tooltip=tip, class_name=f"antt-site antt-site-{s.status}"
@@ -346,9 +358,9 @@ def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above
 
 
 def _incident_popup(i, label) -> str:
-    return (f"<b>#{int(i.id)} {esc(label('kind', i.kind))}</b><br>"
-            f"{esc(label('severity', i.severity))} · {esc(label('status', i.status))}"
-            f"<br>{esc(i.description)}")
+    return (f"<b>#{int(i.id)} {html_text(label('kind', i.kind))}</b><br>"
+            f"{html_text(label('severity', i.severity))} · {html_text(label('status', i.status))}"
+            f"<br>{html_text(i.description)}")
 
 
 def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
@@ -360,10 +372,10 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
                  style(SEVERITY_COLOURS.get(int(i.severity), "#000"),
                        STATUS_OUTLINE.get(i.status, "#000"), 5 + int(i.severity),
                        "antt-incident",
-                       f"<b>{esc(label('kind', i.kind))}</b><br>"
-                       f"{esc(label('severity', i.severity))} · "
-                       f"{esc(label('status', i.status))}<br>"),
-                 f"#{int(i.id)} {esc(i.description)}"]
+                       f"<b>{html_text(label('kind', i.kind))}</b><br>"
+                       f"{html_text(label('severity', i.severity))} · "
+                       f"{html_text(label('status', i.status))}<br>"),
+                 f"#{int(i.id)} {html_text(i.description)}"]
                 for i in incidents.itertuples(index=False)]
         CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
@@ -391,7 +403,7 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
         style = _Styles()
         rows = [[*_ll(u.lat, u.lon),
                  style(UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6, "antt-unit",
-                       f"{esc(label('unit_status', u.status))} — "), esc(u.name)]
+                       f"{html_text(label('unit_status', u.status))} — "), html_text(u.name)]
                 for u in placed.itertuples(index=False)]
         CompactPoints(style.table, rows, cluster=True).add_to(group)
         return group
@@ -400,9 +412,10 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
             html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'
                   'font:700 11px sans-serif;padding:1px 4px;border-radius:3px;'
-                  f'display:inline-block;white-space:nowrap">{esc(u.code)}</div>'),
+                  f'display:inline-block;white-space:nowrap">{html_text(u.code)}</div>'),
             icon_size=None, icon_anchor=(0, 9)),
-            tooltip=f"{esc(u.name)} — {esc(label('unit_status', u.status))}").add_to(group)
+            tooltip=f"{html_text(u.name)} — {html_text(label('unit_status', u.status))}",
+        ).add_to(group)
     return group
 
 
@@ -429,11 +442,12 @@ def analysis_groups(incidents: pd.DataFrame, hexes: gpd.GeoDataFrame, gaps: pd.D
         folium.Marker([g.lat, g.lon], icon=folium.DivIcon(
             html='<div class="antt-gap" style="color:#6a1b9a;font:900 22px sans-serif">✕</div>',
             icon_size=(22, 22), icon_anchor=(8, 14)),
-            tooltip=f"{esc(g.name)} — {esc(label('layer', 'coverage_gaps'))}").add_to(gap)
+            tooltip=f"{html_text(g.name)} — {html_text(label('layer', 'coverage_gaps'))}",
+        ).add_to(gap)
     emerg = folium.FeatureGroup(name=label("layer", "emerging"))
     for e in emerging.itertuples(index=False):
         folium.Circle([e.lat, e.lon], radius=max(float(e.radius_m), 80.0) * 1.2,
                       color="#d81b60", weight=3, dash_array="6 6", fill=False,
-                      tooltip=f"{esc(label('layer', 'emerging'))}: {int(e.n)}",
+                      tooltip=f"{html_text(label('layer', 'emerging'))}: {int(e.n)}",
                       class_name="antt-emerging").add_to(emerg)
     return [heat, hexg, gap, emerg]

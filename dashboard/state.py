@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "review_playing": False,    # review page: the replay is playing
     "review_step": 15,          # review page: minutes the replay advances per second
     "view": None,               # the View the sidebar (or the wall URL) produced this run
+    "live_last": None,          # live page: the last data read (shown while the db is busy)
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from . import incidents, settings, units
 from .errors import AnttError, Invalid
+from .inert import plain_text
 from .layers import SCHEMAS
 from .store import Store
 
@@ -30,7 +32,9 @@ def _print_row(row: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(row, default=str, ensure_ascii=False))
     else:
-        print(" ".join(f"{k}={v}" for k, v in row.items() if v is not None))
+        # The terminal is a sink too: no escape sequences from stored text.
+        print(" ".join(f"{k}={plain_text(v)}".replace("\n", " ") for k, v in row.items()
+                       if v is not None))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -69,10 +73,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
                        progress=_say)
     for w in plan.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {plain_text(w)}", file=sys.stderr)
     if not plan.ok:
         for e in plan.errors:
-            print(f"error: {e}", file=sys.stderr)
+            print(f"error: {plain_text(e)}", file=sys.stderr)
         print(f"{len(plan.errors)} error(s): nothing imported", file=sys.stderr)
         return 2
     print(plan.summary())
@@ -172,6 +176,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from .report import build_review, write_report
 
+    bad = [o for o in args.out if Path(o).suffix.lower() not in (".pdf", ".html", ".htm")]
+    if bad:
+        raise AnttError(f"--out {bad[0]}: the written review is a .pdf or .html file")
     period, f = _review_filters(args)
     store = _store(args)
     if period is None:
@@ -298,16 +305,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Exit 0 when done, 2 with one line per problem when refused or
+    when the database or a file cannot be used; never a traceback (``ANTT_DEBUG=1``
+    prints it)."""
     args = build_parser().parse_args(argv)
+    if os.environ.get("ANTT_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
     try:
         return args.fn(args)
     except Invalid as e:
         for problem in e.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {plain_text(problem)}", file=sys.stderr)
         return 2
     except AnttError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {plain_text(e)}", file=sys.stderr)
         return 2
+    except OSError as e:
+        where = f" {e.filename}" if e.filename else ""
+        print(f"error:{where} {e.strerror or e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug: one line here, the trace with ANTT_DEBUG=1
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"error: unexpected {type(e).__name__}: {plain_text(str(e))[:300]} "
+              "(run with ANTT_DEBUG=1 for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "AnttError", "Invalid", "Problem", "IllegalMove", "StaleVersion", "NotFound", "StoreBusy",
+    "StoreUnusable",
 ]
 
 
@@ -91,3 +92,15 @@ class StoreBusy(AnttError):
             f"database {path} stayed locked by another program for {waited:.0f} s",
             path=path, waited=round(waited),
         )
+
+
+class StoreUnusable(AnttError):
+    """The database cannot be used: damaged, not a database, another program's, made by
+    a newer version, or a kind of address this version does not serve. ``why`` is one
+    line for the user; the cause goes to the log."""
+
+    code = "unusable"
+
+    def __init__(self, path: str, why: str) -> None:
+        self.path, self.why = path, why
+        super().__init__(f"database {path}: {why}", path=path, why=why)

@@ -1,6 +1,8 @@
 """Exports of a filtered set of incidents and their events: GeoJSON, GeoPackage, CSV, Parquet.
 
-CSV and Parquet come straight from DuckDB (``Store.export``). GeoJSON and GeoPackage
+Parquet comes straight from DuckDB (``Store.write_parquet``). CSV is written here with
+a UTF-8 BOM (Excel on Windows reads Vietnamese right) and every cell through
+``geo.inert.csv_cell``, so no text opens as a spreadsheet formula. GeoJSON and GeoPackage
 carry points: an incident at its position, an event at the position in its ``after``
 snapshot (none for a unit that never reported one).
 """
@@ -19,10 +21,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from .inert import csv_cell
 from .spatial import WGS84
 from .store import Filters, Store
 
-__all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf"]
+__all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv"]
 
 FORMATS = ("geojson", "gpkg", "csv", "parquet")
 
@@ -54,7 +57,13 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
         raise ValueError(f"unknown export format {bad[0]!r}: use {', '.join(FORMATS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = store.export(out, [f for f in formats if f in ("csv", "parquet")], filters)
+    written = store.write_parquet(out, filters) if "parquet" in formats else []
+    if "csv" in formats:
+        for name, frame in (("incidents", store.incidents(filters).sort_values("id")),
+                            ("events", store.filtered_events(filters))):
+            path = out / f"{name}.csv"
+            write_csv(frame, path)
+            written.append(path)
     if "geojson" in formats or "gpkg" in formats:
         inc = incidents_gdf(store.incidents(filters).sort_values("id"))
         ev = events_gdf(store.filtered_events(filters))
@@ -71,6 +80,15 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
             ev.to_file(path, layer="events", driver="GPKG")
             written.append(path)
     return written
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """*frame* as CSV with a BOM, text cells guarded against formulas."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(csv_cell)
+    safe.to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import Invalid, Problem
-from .layers import LayerRead, read_layer
+from .layers import SCHEMAS, LayerRead, read_layer
 from .places import load_layer, to_features
 from .sites import SITE_LIFECYCLE
 from .spatial import assign_hamlets
@@ -84,17 +84,27 @@ def _fill_places(gdf: gpd.GeoDataFrame, store: Store, plan: ImportPlan) -> None:
                 row=int(i) + 1, severity="warning"))
 
 
+# Which stored layer each code field names; a code no stored feature has is refused,
+# for every kind alike.
+_REFS = {"commune_code": "communes", "hamlet_code": "hamlets", "route_code": "routes"}
+
+
 def _check_refs(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:
-    refs = {"hamlets": ("commune_code", "communes"), "checkpoints": ("route_code", "routes")}
-    if kind not in refs:
-        return
-    col, parent = refs[kind]
-    known = set(load_layer(store, parent)["code"])
-    if not known:
-        plan.errors.append(Problem(col, f"import {parent} before {kind}"))
-        return
-    for i, v in gdf[col].items():
-        if v not in known:
+    for col, parent in _REFS.items():
+        if col not in gdf.columns or kind == parent:
+            continue
+        given = gdf[col].notna()
+        if not given.any():
+            if col in SCHEMAS[kind].required:
+                plan.errors.append(Problem(col, f"import {parent} before {kind}"))
+            continue
+        known = set(load_layer(store, parent)["code"])
+        if not known:
+            plan.errors.append(Problem(col, f"the file names {parent} but none are loaded: "
+                                            f"import {parent} before {kind}"))
+            continue
+        unknown = given & ~gdf[col].isin(known)
+        for i, v in gdf.loc[unknown, col].items():
             plan.errors.append(Problem(col, f"unknown {parent[:-1]} {v!r}", row=int(i) + 1))
 
 
@@ -126,32 +136,38 @@ def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = 
     return plan
 
 
-def _register_entities(tx: Tx, kind: str, gdf: gpd.GeoDataFrame, actor: str) -> None:
-    """Sites get a status row; each route's team becomes a patrol unit."""
+def _entity_rows(kind: str, gdf: gpd.GeoDataFrame) -> tuple[str | None, list[dict]]:
+    """The entity rows a layer brings: a polling site per site, a patrol unit per route's
+    team. Built before the transaction, so the write lock is held only to write."""
     if kind == "sites":
-        for _, r in gdf.iterrows():
-            row = {"code": r["code"], "name": r["name"], "commune_code": r.get("commune_code"),
-                   "hamlet_code": r.get("hamlet_code"),
-                   "voters": None if pd.isna(r.get("voters")) else int(r["voters"]),
-                   "lon": float(r.geometry.x), "lat": float(r.geometry.y)}
-            cur = tx.get("site", r["code"])
-            if cur is None:
-                tx.create("site", {**row, "status": SITE_LIFECYCLE.initial}, actor=actor,
-                          action="register")
-            elif any(cur[k] != v for k, v in row.items()):
-                tx.change("site", cur, row, actor=actor, action="update")
-    elif kind == "routes":
-        for _, r in gdf.iterrows():
-            size = r.get("team_size")
-            row = {"code": r["team_code"], "name": r.get("team_name") or r["team_code"],
-                   "commune_code": r.get("commune_code"), "route_code": r["code"],
-                   "size": None if pd.isna(size) else int(size)}
-            cur = tx.get("unit", r["team_code"])
-            if cur is None:
-                tx.create("unit", {**row, "status": UNIT_LIFECYCLE.initial}, actor=actor,
-                          action="register")
-            elif any(cur[k] != v for k, v in row.items()):
-                tx.change("unit", cur, row, actor=actor, action="update")
+        return "site", [
+            {"code": code, "name": name, "commune_code": commune, "hamlet_code": hamlet,
+             "voters": None if pd.isna(voters) else int(voters), "lon": float(x),
+             "lat": float(y)}
+            for code, name, commune, hamlet, voters, x, y in zip(
+                gdf["code"], gdf["name"], gdf["commune_code"], gdf["hamlet_code"],
+                gdf["voters"], gdf.geometry.x, gdf.geometry.y, strict=True)]
+    if kind == "routes":
+        return "unit", [
+            {"code": team, "name": team_name or team, "commune_code": commune,
+             "route_code": code, "size": None if pd.isna(size) else int(size)}
+            for code, team, team_name, commune, size in zip(
+                gdf["code"], gdf["team_code"], gdf["team_name"], gdf["commune_code"],
+                gdf["team_size"], strict=True)]
+    return None, []
+
+
+def _register_entities(tx: Tx, entity: str | None, rows: list[dict], actor: str) -> None:
+    """New sites and teams are registered; stored ones whose fields differ are updated."""
+    if entity is None or not rows:
+        return
+    initial = {"site": SITE_LIFECYCLE, "unit": UNIT_LIFECYCLE}[entity].initial
+    current = tx.get_many(entity, [r["code"] for r in rows])
+    new = [{**r, "status": initial} for r in rows if r["code"] not in current]
+    changed = [(current[r["code"]], r) for r in rows if r["code"] in current
+               and any(current[r["code"]][k] != v for k, v in r.items())]
+    tx.create_many(entity, new, actor=actor, action="register")
+    tx.change_many(entity, changed, actor=actor, action="update")
 
 
 def apply_import(store: Store, plan: ImportPlan, *, actor: str,
@@ -162,11 +178,12 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: str,
         raise Invalid(plan.errors)
     gdf = plan.read.frame
     rows = to_features(gdf, plan.kind)
+    entity, entity_rows = _entity_rows(plan.kind, gdf)
 
     def cmd(tx: Tx) -> None:
         tx.put_features(plan.kind, rows, actor=actor, source=Path(plan.source).name,
                         added=len(plan.added), changed=len(plan.changed))
-        _register_entities(tx, plan.kind, gdf, actor)
+        _register_entities(tx, entity, entity_rows, actor)
 
     store.transact(cmd, at=at)
     return plan

@@ -13,9 +13,9 @@ from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
 from .places import has_hamlets, locate
 from .store import Store, Tx
-from .text import clean_text
+from .text import TEXT_MAX
 from .units import UNIT_LIFECYCLE
-from .validate import check_actor, check_point
+from .validate import check_actor, check_point, clean_code, clean_note
 
 __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
@@ -59,11 +59,11 @@ ACTIONS: tuple[str, ...] = ("verify", "dispatch", "arrive", "resolve", "close", 
 _STAMPS = {"verifying": "verified_at", "dispatched": "dispatched_at",
            "on_scene": "on_scene_at", "resolved": "resolved_at", "closed": "closed_at",
            "escalated": "closed_at", "false_alarm": "closed_at"}
-MAX_DESCRIPTION = 4000
+MAX_DESCRIPTION = TEXT_MAX
 
 
-def _check_report(kind: object, severity: object, lon: object, lat: object, source: object,
-                  description: object) -> list[Problem]:
+def _check_report(kind: object, severity: object, lon: object, lat: object, source: object
+                  ) -> list[Problem]:
     problems = []
     if kind not in KINDS:
         problems.append(Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}"))
@@ -74,8 +74,6 @@ def _check_report(kind: object, severity: object, lon: object, lat: object, sour
         problems.append(Problem("source",
                                 f"unknown source {source!r}; one of {', '.join(SOURCES)}"))
     problems += check_point(lon, lat)
-    if description is not None and len(str(description)) > MAX_DESCRIPTION:
-        problems.append(Problem("description", f"longer than {MAX_DESCRIPTION} characters"))
     return problems
 
 
@@ -89,7 +87,13 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
     A repeated *request_id* (a form submitted twice) returns the first incident
     and writes nothing.
     """
-    problems = _check_report(kind, severity, lon, lat, source, description)
+    problems = _check_report(kind, severity, lon, lat, source)
+    description = clean_note(description, "description", problems)
+    site_code = clean_code(site_code, "site_code", problems)
+    target_code = clean_code(target_code, "target_code", problems)
+    hamlet_code = clean_code(hamlet_code, "hamlet_code", problems)
+    commune_code = clean_code(commune_code, "commune_code", problems)
+    request_id = clean_code(request_id, "request_id", problems)
     try:
         actor = check_actor(actor)
     except Invalid as e:
@@ -118,7 +122,7 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
             "status": LIFECYCLE.initial, "lon": float(lon), "lat": float(lat),
             "commune_code": commune_code, "hamlet_code": hamlet_code,
             "site_code": site_code or None, "target_code": target_code or None,
-            "description": clean_text(description), "source": source, "team_code": None,
+            "description": description, "source": source, "team_code": None,
             "reported_at": tx.at, "request_id": request_id or None, "created_by": actor,
         }
         return tx.create("incident", row, actor=actor, action="report")
@@ -157,12 +161,13 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
     if action not in ACTIONS:
         raise Invalid([Problem("action", f"unknown action {action!r}; one of "
                                f"{', '.join(ACTIONS)}")])
+    problems: list[Problem] = []
+    team_code = clean_code(team_code, "team_code", problems)
+    text = clean_note(note, "note", problems)
+    if problems:
+        raise Invalid(problems)
     if action in ("dispatch", "reassign") and not team_code:
         raise Invalid([Problem("team_code", f"'{action}' needs a team")])
-    try:
-        text = clean_text(note, max_len=MAX_DESCRIPTION)
-    except ValueError as e:
-        raise Invalid([Problem("note", str(e))]) from None
     if action == "note" and not text:
         raise Invalid([Problem("note", "the note is empty")])
 

@@ -27,8 +27,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from .errors import Problem
-from .text import nfc
-from .validate import VN_BBOX
+from .outline import in_vietnam
+from .text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem, has_controls, nfc
+from .timefmt import LOCAL_TZ
 
 __all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS"]
 
@@ -47,6 +48,13 @@ class LayerSchema:
     optional: tuple[str, ...] = ()
     ints: tuple[str, ...] = ()
     choices: dict[str, tuple] = field(default_factory=dict)
+    floats: tuple[str, ...] = ()
+    # Smallest allowed value of a number field, and whether the bound itself is allowed.
+    minimums: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    # Time fields: ISO 8601; without an offset a time is Vietnam time.
+    times: tuple[str, ...] = ()
+    # A pair of time fields whose second must come after the first.
+    period: tuple[str, str] | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -57,23 +65,32 @@ _POLY = ("Polygon", "MultiPolygon")
 SCHEMAS: dict[str, LayerSchema] = {s.kind: s for s in (
     LayerSchema("communes", _POLY, ("code", "name"),
                 ("district", "province", "admin_set", "area_km2", "population", "source"),
-                ints=("population",)),
+                ints=("population",), floats=("area_km2",),
+                minimums={"population": (0, True), "area_km2": (0, False)}),
     LayerSchema("hamlets", _POLY, ("code", "name", "commune_code")),
     LayerSchema("sites", ("Point",), ("code", "name"),
-                ("hamlet_code", "commune_code", "voters"), ints=("voters",)),
+                ("hamlet_code", "commune_code", "voters"), ints=("voters",),
+                minimums={"voters": (0, True)}),
     LayerSchema("targets", ("Point", *_POLY), ("code", "name", "kind"),
                 ("commune_code", "protection"), ints=("protection",),
                 choices={"kind": TARGET_KINDS, "protection": (1, 2, 3)}),
     LayerSchema("hotspots", ("Point", *_POLY), ("code", "name", "reason"),
                 ("risk", "active_from", "active_to", "commune_code", "radius_m"),
-                ints=("risk",), choices={"risk": (1, 2, 3, 4)}),
+                ints=("risk",), choices={"risk": (1, 2, 3, 4)}, floats=("radius_m",),
+                minimums={"radius_m": (0, False)}, times=("active_from", "active_to"),
+                period=("active_from", "active_to")),
     LayerSchema("routes", ("LineString", "MultiLineString"),
                 ("code", "name", "team_code"),
                 ("team_name", "team_size", "starts_at", "ends_at", "commune_code"),
-                ints=("team_size",)),
+                ints=("team_size",), minimums={"team_size": (1, True)},
+                times=("starts_at", "ends_at"), period=("starts_at", "ends_at")),
     LayerSchema("checkpoints", ("Point",), ("code", "name", "route_code"),
-                ("seq", "interval_min"), ints=("seq", "interval_min")),
+                ("seq", "interval_min"), ints=("seq", "interval_min"),
+                minimums={"seq": (0, True), "interval_min": (1, True)}),
 )}
+# Longest text per field; other text fields are names (NAME_MAX).
+_CODES = ("code", "commune_code", "hamlet_code", "route_code", "team_code")
+_FREE_TEXT = ("reason", "source")
 
 # Boundary files as published: which fields mean code / name / district / province.
 _BOUNDARY_FORMATS = {
@@ -331,31 +348,45 @@ def _check_rows(gdf: gpd.GeoDataFrame, schema: LayerSchema, result: LayerRead
         geometry=gdf.geometry.values, crs=4326).reset_index(drop=True)
     rows = np.arange(1, len(out) + 1)
 
-    # Text: NFC, trimmed; required text present.
     for f in schema.fields:
-        if f in schema.ints or f in ("area_km2", "radius_m"):
+        if f in schema.ints or f in schema.floats:
             continue
-        col = out[f]
-        out[f] = [None if _blank(v) else nfc(str(v)).strip() for v in col]
+        out[f] = _clean_texts(f, out[f], rows, result, multiline=f in _FREE_TEXT,
+                              max_len=CODE_MAX if f in _CODES else
+                              TEXT_MAX if f in _FREE_TEXT else NAME_MAX)
     for f in schema.required:
         for r in rows[out[f].isna().to_numpy()]:
             err.append(Problem(f, "required value is empty", row=int(r)))
 
-    for f in schema.ints:
+    for f in (*schema.ints, *schema.floats):
+        whole = f in schema.ints
         vals = []
         for r, v in zip(rows, out[f], strict=True):
             if _blank(v):
                 vals.append(None)
                 continue
             try:
-                fv = float(str(v).replace(",", "."))
-                if not math.isfinite(fv) or fv != int(fv):
+                fv = float(str(v).strip().replace(",", "."))
+                if not math.isfinite(fv) or (whole and fv != int(fv)):
                     raise ValueError
-                vals.append(int(fv))
             except (TypeError, ValueError):
-                err.append(Problem(f, f"must be a whole number, not {v!r}", row=int(r)))
+                what = "a whole number" if whole else "a number"
+                err.append(Problem(f, f"must be {what}, not {_shown(v)}", row=int(r)))
                 vals.append(None)
-        out[f] = pd.array(vals, dtype="Int64")
+                continue
+            low = schema.minimums.get(f)
+            if low is not None and (fv < low[0] or (fv == low[0] and not low[1])):
+                sign = "≥" if low[1] else ">"
+                err.append(Problem(f, f"must be {sign} {low[0]:g}, not {fv:g}", row=int(r)))
+            vals.append(int(fv) if whole else fv)
+        out[f] = pd.array(vals, dtype="Int64" if whole else "Float64")
+    for f in schema.times:
+        out[f] = [_layer_time(f, v, int(r), err) for r, v in zip(rows, out[f], strict=True)]
+    if schema.period:
+        a, b = schema.period
+        for r, start, end in zip(rows, out[a], out[b], strict=True):
+            if start and end and pd.Timestamp(end) <= pd.Timestamp(start):
+                err.append(Problem(b, f"{end} is not after {a} {start}", row=int(r)))
     for f, allowed in schema.choices.items():
         for r, v in zip(rows, out[f], strict=True):
             if v is not None and not pd.isna(v) and v not in allowed:
@@ -369,6 +400,61 @@ def _check_rows(gdf: gpd.GeoDataFrame, schema: LayerSchema, result: LayerRead
 
     _check_geometry(out, schema, rows, result)
     return out
+
+
+def _clean_texts(f: str, col: pd.Series, rows: np.ndarray, result: LayerRead, *,
+                 multiline: bool, max_len: int) -> list[str | None]:
+    """A text column cleaned as every stored text is (``clean_text``): too long is an
+    error per row; removed control or bidi characters one warning for the column."""
+    out: list[str | None] = []
+    stripped: list[int] = []
+    for r, v in zip(rows, col, strict=True):
+        if _blank(v):
+            out.append(None)
+            continue
+        text = v.isoformat() if hasattr(v, "isoformat") else str(v)
+        if has_controls(text):
+            stripped.append(int(r))
+        try:
+            clean = clean_text(text, max_len=max_len, multiline=multiline) or None
+        except ValueError as e:
+            result.errors.append(Problem(f, str(e), row=int(r)))
+            clean = None
+        why = code_problem(clean) if clean and f in _CODES else None
+        if why:
+            result.errors.append(Problem(f, f"{why}: {_shown(clean)}", row=int(r)))
+        out.append(clean)
+    if stripped:
+        shown = ", ".join(map(str, stripped[:10])) + (" …" if len(stripped) > 10 else "")
+        result.warnings.append(Problem(f, f"control or bidi characters removed (rows {shown})",
+                                       severity="warning"))
+    return out
+
+
+def _shown(v: object) -> str:
+    """A bad value quoted for a message, cut short."""
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _layer_time(f: str, v: object, row: int, err: list[Problem]) -> str | None:
+    """A layer time as ISO 8601 with its offset; a time without one is Vietnam time."""
+    if v is None:
+        return None
+    try:
+        ts = pd.Timestamp(str(v).strip())
+        if pd.isna(ts):
+            raise ValueError
+    except (ValueError, TypeError, OverflowError):
+        err.append(Problem(f, f"not a date and time: {_shown(v)} (use ISO 8601, e.g. "
+                              "2021-05-23T07:00 or 2021-05-23T07:00+07:00)", row=row))
+        return None
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(LOCAL_TZ)
+    if not 1990 <= ts.year <= 2100:
+        err.append(Problem(f, f"year {ts.year} is out of range", row=row))
+        return None
+    return ts.isoformat()
 
 
 def _blank(v: object) -> bool:
@@ -399,16 +485,18 @@ def _check_geometry(out: gpd.GeoDataFrame, schema: LayerSchema, rows: np.ndarray
             err.append(Problem("geometry", "coordinates contain NaN or infinity",
                                row=int(rows[i])))
             coords_ok[i] = False
-    w, s, e, n = VN_BBOX
-    b = shapely.bounds(geoms)
     check = present & coords_ok
-    inside = (b[:, 0] >= w) & (b[:, 2] <= e) & (b[:, 1] >= s) & (b[:, 3] <= n)
-    swapped = (b[:, 1] >= w) & (b[:, 3] <= e) & (b[:, 0] >= s) & (b[:, 2] <= n)
+    # Each feature by a point on it, against Vietnam's outline (data/vietnam.geojson).
+    where = np.full((len(out), 2), np.nan)
+    if check.any():
+        where[check] = shapely.get_coordinates(shapely.point_on_surface(geoms[check]))
+    inside = in_vietnam(where[:, 0], where[:, 1])
+    swapped = in_vietnam(where[:, 1], where[:, 0])
     for i in np.flatnonzero(check & ~inside):
         if swapped[i]:
             why = "lon/lat look swapped (latitude first?)"
         else:
-            why = f"outside Vietnam (102–110° E, 8–24° N): {_fmt_xy(b[i])}"
+            why = f"outside Vietnam: ({where[i, 0]:.5g}, {where[i, 1]:.5g})"
         err.append(Problem("geometry", why, row=int(rows[i])))
     polys = check & np.isin(types, ("Polygon", "MultiPolygon"))
     invalid = polys & ~shapely.is_valid(geoms)
@@ -432,7 +520,3 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
         return geom
     parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else None
-
-
-def _fmt_xy(bounds: np.ndarray) -> str:
-    return f"({bounds[0]:.5g}, {bounds[1]:.5g})"

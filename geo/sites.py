@@ -7,8 +7,7 @@ from datetime import datetime
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
 from .store import Store, Tx
-from .text import clean_text
-from .validate import check_actor, check_point
+from .validate import check_actor, check_point, clean_code, clean_name, clean_note
 
 __all__ = ["SITE_LIFECYCLE", "register", "move"]
 
@@ -31,12 +30,11 @@ def register(store: Store, *, code: str, name: str, lon: float, lat: float, acto
              commune_code: str | None = None, at: datetime | None = None) -> dict:
     """Add a polling site (status not open)."""
     actor = check_actor(actor)
-    code, name = clean_text(code), clean_text(name)
     problems = check_point(lon, lat)
-    if not code:
-        problems.append(Problem("code", "required"))
-    if not name:
-        problems.append(Problem("name", "required"))
+    code = clean_code(code, "code", problems, required=True)
+    name = clean_name(name, "name", problems, required=True)
+    hamlet_code = clean_code(hamlet_code, "hamlet_code", problems)
+    commune_code = clean_code(commune_code, "commune_code", problems)
     if voters is not None and (not isinstance(voters, int) or voters < 0):
         problems.append(Problem("voters", f"must be a whole number ≥ 0, not {voters!r}"))
     if problems:
@@ -59,8 +57,8 @@ def move(store: Store, code: str, action: str, *, expected_version: int, actor: 
          voted: int | None = None, at: datetime | None = None) -> dict:
     """Change a site's status. Suspending needs a reason (and may link an incident)."""
     actor = check_actor(actor)
-    reason = clean_text(reason)
-    problems = []
+    problems: list[Problem] = []
+    reason = clean_note(reason, "reason", problems)
     if action == "suspend" and not reason:
         problems.append(Problem("reason", "suspending a polling site needs a reason"))
     if voted is not None and (not isinstance(voted, int) or voted < 0):

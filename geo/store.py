@@ -29,6 +29,7 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +42,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from .errors import AnttError, NotFound, StaleVersion, StoreBusy
+from .errors import AnttError, NotFound, StaleVersion, StoreBusy, StoreUnusable
 
 __all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "event_json", "utcnow", "to_utc"]
 
@@ -274,6 +275,14 @@ class Tx:
         rows = rel.fetchall()  # fetchall: a half-read result blocks register() later
         return dict(zip(spec["columns"], rows[0], strict=True)) if rows else None
 
+    def get_many(self, entity: str, keys: Sequence[object]) -> dict[object, dict]:
+        """The current rows of *keys* (those that exist), by key, in one query."""
+        spec = ENTITIES[entity]
+        rows = self._cur.execute(
+            f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
+            f"WHERE {spec['key']} IN (SELECT unnest($keys))", {"keys": list(keys)}).fetchall()
+        return {r[0]: dict(zip(spec["columns"], r, strict=True)) for r in rows}
+
     def get_for_update(self, entity: str, key: object, expected_version: int) -> dict:
         """The current row, or NotFound / StaleVersion (naming who changed it, and when)."""
         cur = self.get(entity, key)
@@ -331,6 +340,57 @@ class Tx:
                     detail)
         return new
 
+    def create_many(self, entity: str, rows: Sequence[dict], *, actor: str,
+                    action: str = "create") -> int:
+        """:meth:`create` for many rows in one statement (imports): same rows, same events."""
+        spec = ENTITIES[entity]
+        cols = spec["columns"]
+        new = [{**{c: r.get(c) for c in cols}, "version": 1, "updated_at": self.at,
+                "updated_by": actor} for r in rows]
+        if not new:
+            return 0
+        self._cur.register("_many", pd.DataFrame(new, columns=cols).astype(object))
+        try:
+            self._cur.execute(f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
+                              f"SELECT {', '.join(cols)} FROM _many")
+        finally:
+            self._cur.unregister("_many")
+        for row in new:
+            self._event(entity, row[spec["key"]], action, actor, 1, None, row, None)
+        return len(new)
+
+    def change_many(self, entity: str, changes: Sequence[tuple[dict, dict]], *, actor: str,
+                    action: str) -> int:
+        """:meth:`change` for many ``(current, changes)`` pairs in one statement (imports).
+        Every row must still be at the version in its *current*, or nothing is written."""
+        spec = ENTITIES[entity]
+        key, cols = spec["key"], spec["columns"]
+        if not changes:
+            return 0
+        new = []
+        for current, change in changes:
+            row = {**current, **change}
+            row.update(version=current["version"] + 1, updated_at=self.at, updated_by=actor)
+            new.append(row)
+        frame = pd.DataFrame(new, columns=cols).astype(object)
+        frame["_expected"] = [current["version"] for current, _ in changes]
+        settable = [c for c in cols if c != key]
+        self._cur.register("_many", frame)
+        try:
+            done = self._cur.execute(
+                f"UPDATE {spec['table']} AS t SET "
+                + ", ".join(f"{c} = m.{c}" for c in settable)
+                + f" FROM _many AS m WHERE t.{key} = m.{key} AND t.version = m._expected"
+            ).fetchall()
+        finally:
+            self._cur.unregister("_many")
+        if not done or done[0][0] != len(new):
+            raise AnttError(f"{entity}: {len(new) - (done[0][0] if done else 0)} row(s) changed "
+                            "while this import was prepared; nothing was written, try again")
+        for (current, _), row in zip(changes, new, strict=True):
+            self._event(entity, row[key], action, actor, row["version"], current, row, None)
+        return len(new)
+
     def features(self, kind: str) -> pd.DataFrame:
         return self._cur.execute(
             "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
@@ -366,8 +426,16 @@ class Tx:
     def _flush(self) -> None:
         if not self._events:
             return
-        self._cur.executemany(
-            "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", self._events)
+        if len(self._events) < 50:
+            self._cur.executemany(
+                "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                self._events)
+        else:  # an import's thousands of events: one statement, not one per row
+            self._cur.register("_events", pd.DataFrame(self._events, columns=EVENT_COLUMNS))
+            try:
+                self._cur.execute("INSERT INTO events SELECT * FROM _events")
+            finally:
+                self._cur.unregister("_events")
         self._cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
                           {"id": self._events[-1][0], "at": self.at})
 
@@ -396,9 +464,9 @@ class _Anchor:
         while True:
             try:
                 return duckdb.connect(self.path)
-            except duckdb.IOException as e:
-                if "lock" not in str(e).lower():
-                    raise
+            except duckdb.Error as e:
+                if not _is_lock(e):
+                    raise _unusable(self.path, e) from e
                 waited = time.monotonic() - start
                 if waited > self.lock_timeout:
                     raise StoreBusy(self.path, waited) from e
@@ -435,6 +503,10 @@ class _Anchor:
         cur = self._acquire()
         try:
             yield cur
+        except duckdb.Error as e:
+            if _is_damage(e):
+                raise _unusable(self.path, e) from e
+            raise
         finally:
             cur.close()
             self._release()
@@ -483,7 +555,17 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0,
                  idle_close: float = 0.25, checkpoint: bool = True) -> None:
-        self.path = str(Path(path).resolve())
+        text = os.fspath(path)
+        if "://" in text or text.startswith(("postgres:", "postgresql:")):
+            scheme = text.split(":", 1)[0]
+            shown = re.sub(r"//[^@/]*@", "//", text)  # no user name or password in messages
+            raise StoreUnusable(shown,
+                                f"'{scheme}://' addresses are not supported by this version "
+                                "(the PostgreSQL store is not built yet); give a DuckDB file "
+                                "path such as var/antt.duckdb")
+        if not text.strip():
+            raise StoreUnusable(text, "the database path is empty")
+        self.path = str(Path(text).resolve())
         self.checkpoint_after_write = checkpoint
         with _ANCHORS_LOCK:
             anchor = _ANCHORS.get(self.path)
@@ -504,14 +586,34 @@ class Store:
         self._anchor.close()
 
     def init(self) -> list[int]:
-        """Create the file if needed and apply pending migrations; return those applied."""
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        """Create the file if needed and apply pending migrations; return those applied.
+
+        Refuses (StoreUnusable, nothing written) a file that is another program's
+        database or was made by a newer version of this one."""
+        try:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreUnusable(self.path, f"cannot create its folder ({e.strerror})") from e
+        if Path(self.path).is_dir():
+            raise StoreUnusable(self.path, "this is a folder, not a database file")
         applied: list[int] = []
         with self._write_lock, self._cursor() as cur:
+            tables = {r[0] for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main'").fetchall()}
+            if tables and "schema_migrations" not in tables:
+                raise StoreUnusable(self.path, "another program's database (it has tables "
+                                    f"{', '.join(sorted(tables)[:5])} but no ANTT schema); "
+                                    "give another path")
             cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
                 applied_at TIMESTAMP NOT NULL)""")
             done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            newest = max((v for v, _, _ in MIGRATIONS), default=0)
+            if done and max(done) > newest:
+                raise StoreUnusable(self.path, f"made by a newer version of ANTT (schema "
+                                    f"{max(done)}; this version knows up to {newest}): "
+                                    "update ANTT to open it")
             for version, name, sql in MIGRATIONS:
                 if version in done:
                     continue
@@ -708,9 +810,11 @@ class Store:
                 ORDER BY r.{spec['key']}""", {**params, "shape": shape}).df()
 
     # ---- bulk and export ---------------------------------------------------------------
-    def export(self, out_dir: str | os.PathLike[str], formats: Sequence[str] = ("csv", "parquet"),
-               filters: Filters | None = None) -> list[Path]:
-        """Write incidents (filtered) and their events to *out_dir*; return the files."""
+    def write_parquet(self, out_dir: str | os.PathLike[str], filters: Filters | None = None
+                      ) -> list[Path]:
+        """Write incidents (filtered) and their events to *out_dir* as Parquet, straight
+        from DuckDB; return the files. (CSV goes through ``geo.exports``, which guards
+        every cell against formulas.)"""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         where, params = (filters or Filters()).where()
@@ -720,15 +824,11 @@ class Store:
         written = []
         with self._cursor() as cur:
             for name, sql in (("incidents", inc_sql), ("events", ev_sql)):
-                for fmt in formats:
-                    if fmt not in ("csv", "parquet"):
-                        raise ValueError(f"unknown export format {fmt!r}: use csv or parquet")
-                    path = out / f"{name}.{fmt}"
-                    opts = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
-                    # COPY cannot take a parameter for its target; the path is ours, quoted.
-                    target = str(path).replace("'", "''")
-                    cur.execute(f"COPY ({sql}) TO '{target}' ({opts})", params)
-                    written.append(path)
+                path = out / f"{name}.parquet"
+                # COPY cannot take a parameter for its target; the path is ours, quoted.
+                target = str(path).replace("'", "''")
+                cur.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
+                written.append(path)
         return written
 
     def filtered_events(self, filters: Filters | None = None) -> pd.DataFrame:
@@ -844,6 +944,39 @@ def _event_time(at: datetime | None, last: datetime | None) -> datetime:
         raise AnttError(f"event time {at} is not after the last event ({last}); "
                         "events are appended in time order", at=at, last=last)
     return at
+
+
+def _is_lock(e: duckdb.Error) -> bool:
+    return isinstance(e, duckdb.IOException) and "lock" in str(e).lower()
+
+
+_DAMAGE = ("corrupt", "checksum", "not a valid duckdb", "could not read enough bytes",
+           "serializ", "deserializ")
+
+
+def _is_damage(e: duckdb.Error) -> bool:
+    """A read that failed because the file is damaged (not a bug in our SQL)."""
+    text = str(e).lower()
+    return (isinstance(e, duckdb.IOException | duckdb.SerializationException) and
+            not _is_lock(e)) or any(w in text for w in _DAMAGE)
+
+
+def _unusable(path: str, e: BaseException) -> StoreUnusable:
+    """One line for the user (the cause goes to the log)."""
+    log.info("database %s cannot be used", path, exc_info=e)  # the trace, for the log
+    text = str(e).lower()
+    if "not a valid duckdb" in text:
+        why = ("not a DuckDB database (empty, damaged or another kind of file); restore "
+               "a backup or give another path")
+    elif any(w in text for w in _DAMAGE):
+        why = "the file is damaged (truncated or corrupted); restore a backup"
+    elif "is a directory" in text:
+        why = "this is a folder, not a database file"
+    elif "permission" in text:
+        why = "no permission to open the file"
+    else:
+        why = f"cannot be opened ({type(e).__name__})"
+    return StoreUnusable(path, why)
 
 
 def _checkpoint(cur: duckdb.DuckDBPyConnection) -> None:

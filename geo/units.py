@@ -10,8 +10,7 @@ from .patrols import FAR_M
 from .places import load_layer
 from .spatial import points, within_distance
 from .store import Store, Tx
-from .text import clean_text
-from .validate import check_actor, check_point
+from .validate import check_actor, check_point, clean_code, clean_name
 
 __all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
            "check_in"]
@@ -38,12 +37,11 @@ def register(store: Store, *, code: str, name: str, actor: str, size: int | None
              status: str = "available", at: datetime | None = None) -> dict:
     """Add a patrol unit (status available unless given)."""
     actor = check_actor(actor)
-    problems = []
-    code, name = clean_text(code), clean_text(name)
-    if not code:
-        problems.append(Problem("code", "required"))
-    if not name:
-        problems.append(Problem("name", "required"))
+    problems: list[Problem] = []
+    code = clean_code(code, "code", problems, required=True)
+    name = clean_name(name, "name", problems, required=True)
+    route_code = clean_code(route_code, "route_code", problems)
+    commune_code = clean_code(commune_code, "commune_code", problems)
     if status not in UNIT_LIFECYCLE.statuses:
         problems.append(Problem("status", f"unknown status {status!r}"))
     if size is not None and (not isinstance(size, int) or size < 1):
@@ -101,9 +99,7 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
     """Record a checkpoint check-in (time, place); the unit's position moves there."""
     actor = check_actor(actor)
     problems = check_point(lon, lat)
-    checkpoint_code = clean_text(checkpoint_code)
-    if not checkpoint_code:
-        problems.append(Problem("checkpoint_code", "required"))
+    checkpoint_code = clean_code(checkpoint_code, "checkpoint_code", problems, required=True)
     if problems:
         raise Invalid(problems)
 

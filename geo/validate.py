@@ -5,20 +5,19 @@ from __future__ import annotations
 import math
 
 from .errors import Invalid, Problem
-from .text import clean_text
+from .outline import in_vietnam
+from .text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
 
-__all__ = ["VN_BBOX", "MAX_ACTOR", "check_point", "check_actor"]
+__all__ = ["MAX_ACTOR", "check_point", "check_actor", "clean_field", "clean_code",
+           "clean_name", "clean_note"]
 
 MAX_ACTOR = 64
 
-# Roughly Vietnam with its islands: 102–110° E, 8–24° N (Trường Sa lies further
-# east; a deployment there widens this).
-VN_BBOX = (102.0, 8.0, 110.0, 24.0)
 
-
-def _in_bbox(lon: float, lat: float) -> bool:
-    w, s, e, n = VN_BBOX
-    return w <= lon <= e and s <= lat <= n
+def _in_vietnam(lon: float, lat: float) -> bool:
+    """Against Vietnam's outline with its islands (data/vietnam.geojson), not a box: a box
+    around Vietnam holds Vientiane, Phnom Penh and Nanning."""
+    return bool(in_vietnam(lon, lat))
 
 
 def check_point(lon: object, lat: object, row: int | None = None) -> list[Problem]:
@@ -38,15 +37,15 @@ def check_point(lon: object, lat: object, row: int | None = None) -> list[Proble
     if out:
         return out
     x, y = vals["lon"], vals["lat"]
-    if _in_bbox(x, y):
+    if _in_vietnam(x, y):
         return []
-    if _in_bbox(y, x):
+    if _in_vietnam(y, x):
         return [Problem("lon", f"lon={x}, lat={y} look swapped (lat/lon order); "
                         "give longitude first", row)]
     if abs(x) > 180 or abs(y) > 90:
         return [Problem("lon", f"({x}, {y}) is not in degrees: metres given without a CRS?",
                         row)]
-    return [Problem("lon", f"({x}, {y}) is outside Vietnam (102–110° E, 8–24° N)", row)]
+    return [Problem("lon", f"({x}, {y}) is outside Vietnam", row)]
 
 
 def check_actor(actor: object) -> str:
@@ -58,3 +57,40 @@ def check_actor(actor: object) -> str:
     if not name:
         raise Invalid([Problem("actor", "a name or call sign is required")])
     return name
+
+
+def clean_field(value: object, field: str, problems: list[Problem], *, max_len: int,
+                multiline: bool = False, required: bool = False, row: int | None = None
+                ) -> str:
+    """*value* cleaned for storage (``geo.text.clean_text``); a length or a missing value
+    goes into *problems* naming *field* (and *row*), and ``""`` comes back."""
+    try:
+        out = clean_text(value, max_len=max_len, multiline=multiline)
+    except ValueError as e:
+        problems.append(Problem(field, str(e), row))
+        return ""
+    if required and not out:
+        problems.append(Problem(field, "required", row))
+    return out
+
+
+def clean_name(value: object, field: str, problems: list[Problem], *,
+               required: bool = False) -> str:
+    """A name or label: one line, at most ``NAME_MAX`` characters."""
+    return clean_field(value, field, problems, max_len=NAME_MAX, required=required)
+
+
+def clean_code(value: object, field: str, problems: list[Problem], *,
+               required: bool = False) -> str | None:
+    """A code (site, team, hamlet, …): one line, at most ``CODE_MAX``; empty → None."""
+    out = clean_field(value, field, problems, max_len=CODE_MAX, required=required)
+    why = code_problem(out)
+    if why:
+        problems.append(Problem(field, why))
+        return None
+    return out or None
+
+
+def clean_note(value: object, field: str, problems: list[Problem]) -> str:
+    """Free text (description, note, reason): lines kept, at most ``TEXT_MAX``."""
+    return clean_field(value, field, problems, max_len=TEXT_MAX, multiline=True)

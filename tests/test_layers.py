@@ -209,8 +209,8 @@ def test_large_file_reads_with_progress(tmp_path):
     gdf = gpd.GeoDataFrame({"code": [f"S{i}" for i in range(n)],
                             "name": ["Nhà văn hóa thôn mô phỏng số"] * n,
                             "voters": rng.integers(300, 4000, n)},
-                           geometry=gpd.points_from_xy(rng.uniform(105, 107, n),
-                                                       rng.uniform(20, 21, n)), crs=4326)
+                           geometry=gpd.points_from_xy(rng.uniform(105.2, 106.4, n),
+                                                       rng.uniform(20.5, 21, n)), crs=4326)
     path = fx.write(gdf, tmp_path / "big.geojson")
     assert path.stat().st_size > 40e6
     seen = []

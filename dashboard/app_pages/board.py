@@ -13,6 +13,7 @@ from dashboard.i18n import label, t
 from geo import dispatch, settings
 from geo import incidents as inc
 from geo.errors import AnttError, IllegalMove, NotFound, StaleVersion
+from geo.inert import md_text
 from geo.store import utcnow
 from geo.timefmt import local_text
 
@@ -76,8 +77,8 @@ try:
 except NotFound:
     st.stop()
 
-st.subheader(f"#{cur['id']} · {_label('kind', cur['kind'])} · {_label('severity', cur['severity'])}"
-             f" · {_label('status', cur['status'])}")
+st.subheader(md_text(f"#{cur['id']} · {_label('kind', cur['kind'])} · "
+                     f"{_label('severity', cur['severity'])} · {_label('status', cur['status'])}"))
 c1, c2 = st.columns([2, 3])
 with c1:
     st.text(cur["description"] or "—")  # text, never markup

@@ -14,6 +14,7 @@ from geo import incidents as inc
 from geo import sites as site_cmd
 from geo import units as unit_cmd
 from geo.errors import AnttError, Invalid, StaleVersion
+from geo.inert import md_text
 from geo.sites import SITE_LIFECYCLE
 from geo.text import fold
 from geo.timefmt import local_text
@@ -43,10 +44,10 @@ def _site_move(code: str, action: str, version: int) -> None:
                                      at=local_text(e.at)))
     except Invalid as e:
         state.set("field_outcome", " ".join(t("sites.error.reason", lang)
-                                            if p.field == "reason" else p.reason
+                                            if p.field == "reason" else md_text(p.reason)
                                             for p in e.problems))
     except AnttError as e:
-        state.set("field_outcome", str(e))
+        state.set("field_outcome", md_text(str(e)))
 
 
 st.title(t("field.title", lang))
@@ -120,7 +121,7 @@ elif task == "site":
                         placeholder=t("op.search_hint", lang))
     if code:
         site = data.store().get("site", code)
-        st.subheader(_l("site_status", site["status"]))
+        st.subheader(md_text(_l("site_status", site["status"])))
         if "suspend" in SITE_LIFECYCLE.allowed(site["status"]):
             st.text_input(t("sites.reason", lang), key="field_reason")
         for action in SITE_LIFECYCLE.allowed(site["status"]):
@@ -151,4 +152,4 @@ else:
                 row = unit_cmd.check_in(data.store(), team, cp, g.x, g.y, actor=actor)
                 st.success(t("field.checked_in", lang, at=local_text(row["last_checkin_at"])))
             except AnttError as e:
-                st.error(str(e))
+                st.error(md_text(str(e)))

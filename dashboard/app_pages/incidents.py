@@ -16,7 +16,7 @@ st.title(t("incidents.title", lang))
 try:
     df = data.incidents(view.filters())
 except AnttError as e:
-    st.error(t("error.store", lang, reason=str(e)))
+    st.error(t("error.store", lang, reason=e))
     st.stop()
 
 if df.empty:

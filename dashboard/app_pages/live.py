@@ -10,10 +10,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, maps, state
+from dashboard import data, guard, maps, state
 from dashboard.i18n import label, t
 from geo import metrics, settings
 from geo.incidents import OPEN, SEVERITIES
+from geo.inert import md_text
 from geo.store import Filters, utcnow
 from geo.timefmt import local_midnight_utc, local_text
 
@@ -35,7 +36,7 @@ if view.commune != ALL:
               if k != "checkpoints" else v for k, v in layers.items()}
 names = ", ".join(layers["communes"]["name"]) if view.commune != ALL else \
     t("filter.all_communes", lang)
-st.title(f"{t('live.title', lang)} — {names}")
+st.title(f"{t('live.title', lang)} — {md_text(names)}")
 kpi_box = st.container()
 map_col, side_col = st.columns([3, 1]) if not view.wall else st.columns([4, 1])
 
@@ -60,8 +61,9 @@ def _clicked_hamlet(value: dict | None) -> str | None:
     return code if code in set(layers["hamlets"]["code"]) else None
 
 
-@st.fragment(run_every=float(settings.get("refresh_seconds")))
-def live() -> None:
+def _read() -> dict:
+    """Everything the live part shows, read in one go (kept to show while the database
+    is busy)."""
     f = view.filters()
     sites, units = data.sites(), data.units()
     if view.commune != ALL:
@@ -69,12 +71,27 @@ def live() -> None:
         units = units[units["commune_code"] == view.commune]
     if view.hamlets:
         sites = sites[sites["hamlet_code"].isin(view.hamlets)]
-    shown = data.incidents(f, limit=None)
-    today = data.incidents(Filters(commune_codes=f.commune_codes, hamlet_codes=f.hamlet_codes,
-                                   since=local_midnight_utc()), limit=None)
-    open_now = data.incidents(Filters(commune_codes=f.commune_codes,
-                                      hamlet_codes=f.hamlet_codes, statuses=OPEN), limit=None)
-    k = metrics.kpis(open_now, today, sites, units)
+    return {
+        "sites": sites, "units": units,
+        "shown": data.incidents(f, limit=None),
+        "today": data.incidents(Filters(commune_codes=f.commune_codes,
+                                        hamlet_codes=f.hamlet_codes,
+                                        since=local_midnight_utc()), limit=None),
+        "open_now": data.incidents(Filters(commune_codes=f.commune_codes,
+                                           hamlet_codes=f.hamlet_codes, statuses=OPEN),
+                                   limit=None),
+        "ticker": data.latest_events(12, [] if view.commune == ALL else [view.commune]),
+        "at": utcnow(),
+    }
+
+
+@st.fragment(run_every=float(settings.get("refresh_seconds")))
+def live() -> None:
+    snap = guard.or_last(_read, "live_last", lang)
+    if snap is None:
+        return
+    sites, units, shown = snap["sites"], snap["units"], snap["shown"]
+    k = metrics.kpis(snap["open_now"], snap["today"], sites, units)
     with kpi_box:
         cols = st.columns(7)
         cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
@@ -93,7 +110,7 @@ def live() -> None:
         cols[6].metric(t("kpi.to_scene", lang), _duration(k["median_to_scene_s"]))
         cols[5].caption(t("kpi.median_today", lang))
         cols[6].caption(t("kpi.median_today", lang))
-        st.caption(t("kpi.updated", lang, at=local_text(utcnow(), "%H:%M:%S")))
+        st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
     with map_col:
         base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get(
             "tile_url"), dark=view.wall, legend=True))
@@ -108,12 +125,11 @@ def live() -> None:
         st.rerun(scope="app")
     with side_col:
         st.subheader(t("ticker.title", lang))
-        st.dataframe(_ticker(), hide_index=True, width="stretch",
+        st.dataframe(_ticker(snap["ticker"]), hide_index=True, width="stretch",
                      height=820 if view.wall else 640)
 
 
-def _ticker():
-    ev = data.latest_events(12, [] if view.commune == ALL else [view.commune])
+def _ticker(ev):
     return {
         t("ticker.time", lang): [local_text(a, "%H:%M:%S") for a in ev["occurred_at"]],
         t("ticker.what", lang): [_event_text(e) for e in ev.itertuples(index=False)],

@@ -102,10 +102,11 @@ def replay_view() -> None:
     at_utc = local_to_utc(state.get("review_t"))
     frames = replay.filtered_frames_at(store, at_utc, filters)
     inc, sites, units = frames["incident"], frames["site"], frames["unit"]
-    st.markdown(
-        f'<div class="antt-replay-state">'
-        f'{t("review.state_at", lang, at=local_text(at_utc, "%H:%M %d/%m"), incidents=len(inc), open=int(inc["status"].isin(OPEN).sum()), voting=int((sites["status"] == "voting").sum()), responding=int((units["status"] == "responding").sum()))}'  # noqa: E501
-        f"</div>", unsafe_allow_html=True)
+    with st.container(key="antt-replay-state"):  # the class st-key-antt-replay-state
+        st.markdown(t("review.state_at", lang, at=local_text(at_utc, "%H:%M %d/%m"),
+                      incidents=len(inc), open=int(inc["status"].isin(OPEN).sum()),
+                      voting=int((sites["status"] == "voting").sum()),
+                      responding=int((units["status"] == "responding").sum())))
     base = maps.localize(maps.base_map(layers, label=_label,
                                        tile_url=settings.get("tile_url")))
     groups = maps.live_groups(sites, inc, units, label=_label)

@@ -12,6 +12,7 @@ from geo import settings
 from geo import sites as site_cmd
 from geo.errors import AnttError, IllegalMove, Invalid, StaleVersion
 from geo.incidents import OPEN
+from geo.inert import md_text
 from geo.sites import SITE_LIFECYCLE
 from geo.spatial import points, within_distance
 from geo.store import Filters
@@ -57,7 +58,7 @@ if code is None:
     st.stop()
 row_index = int(sites.index[sites["code"] == code][0])
 site = data.store().get("site", code)
-st.subheader(f"{site['name']} · {label('site_status', site['status'], lang)}")
+st.subheader(md_text(f"{site['name']} · {label('site_status', site['status'], lang)}"))
 allowed = SITE_LIFECYCLE.allowed(site["status"])
 if "suspend" in allowed:
     st.text_input(t("sites.reason", lang), key=f"reason_{site['code']}")
@@ -88,9 +89,9 @@ def _act(code: str, action: str, version: int) -> None:
                               allowed=", ".join(label("action", a, lang) for a in e.allowed)))
     except Invalid as e:
         outcome = ("error", " ".join(t("sites.error.reason", lang) if p.field == "reason"
-                                     else p.reason for p in e.problems))
+                                     else md_text(p.reason) for p in e.problems))
     except AnttError as e:
-        outcome = ("error", str(e))
+        outcome = ("error", md_text(str(e)))
     state.set("sites_outcome", (code, *outcome) if outcome else None)
 
 

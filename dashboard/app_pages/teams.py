@@ -9,6 +9,7 @@ from dashboard import data, state
 from dashboard.i18n import label, t
 from geo import units as unit_cmd
 from geo.errors import AnttError, IllegalMove, StaleVersion
+from geo.inert import md_text
 from geo.patrols import checkpoint_status
 from geo.store import utcnow
 from geo.timefmt import local_text
@@ -27,7 +28,7 @@ def _act(code: str, action: str, version: int) -> None:
         state.set("teams_outcome", (code, t("incident.changed_by", lang, who=e.actor,
                                             at=local_text(e.at))))
     except (IllegalMove, AnttError) as e:
-        state.set("teams_outcome", (code, str(e)))
+        state.set("teams_outcome", (code, md_text(str(e))))
 
 
 st.title(t("teams.title", lang))
@@ -61,7 +62,7 @@ code = st.selectbox(t("teams.pick", lang), list(names), index=None, key="teams_p
                     format_func=names.get, placeholder=t("op.choose", lang))
 if code:
     unit = data.store().get("unit", code)
-    st.subheader(f"{unit['name']} · {label('unit_status', unit['status'], lang)}")
+    st.subheader(md_text(f"{unit['name']} · {label('unit_status', unit['status'], lang)}"))
     moves = [a for a in UNIT_LIFECYCLE.allowed(unit["status"]) if a in UNIT_ACTIONS]
     cols = st.columns(max(1, len(moves)))
     for col, action in zip(cols, moves, strict=False):

@@ -33,7 +33,7 @@ def _incident_markers(page) -> int:
 
 
 def _state(page) -> str:
-    return page.locator(".antt-replay-state").inner_text(timeout=30_000)
+    return page.locator(".st-key-antt-replay-state").inner_text(timeout=30_000)
 
 
 def _logged(text: str) -> int:

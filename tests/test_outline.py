@@ -1,0 +1,132 @@
+"""geo.outline: real places inside and outside Việt Nam, bad input, shapes, speed."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+import shapely
+
+from geo import outline
+from geo.outline import in_vietnam
+
+# (name, lon, lat)
+INSIDE = [
+    ("Hà Nội", 105.8342, 21.0278),
+    ("TP Hồ Chí Minh", 106.6297, 10.8231),
+    ("Mũi Cà Mau", 104.74, 8.60),
+    ("Cột cờ Lũng Cú", 105.3166, 23.3636),
+    ("An Phụ (demo commune)", 106.51684, 20.98775),
+    ("Cẩm Tân (demo commune)", 105.53889, 20.12175),
+    ("Phú Quốc", 103.96, 10.23),
+    ("Côn Đảo", 106.61, 8.69),
+    # Trường Sa and Hoàng Sa: the islands themselves (see data/README.md for sources) ...
+    ("đảo Trường Sa (Trường Sa Lớn)", 111.92, 8.64472),
+    ("đảo Sơn Ca", 114.48, 10.375),
+    ("đá Lát, west end of Trường Sa", 111.67667, 8.66583),
+    ("đảo Hoàng Sa (Pattle)", 111.60833, 16.53472),
+    ("bãi cạn Gò Nổi, east end of Hoàng Sa", 112.88444, 16.81861),
+    # ... and open sea inside their boxes.
+    ("sea in the Trường Sa box", 114.35, 8.65),
+    ("sea in the Hoàng Sa box", 112.34, 16.53),
+    # Inhabited islands that Natural Earth 1:10m leaves out.
+    ("Lý Sơn", 109.1175, 15.38083),
+    ("Cồn Cỏ", 107.33895, 17.15906),
+    ("Cù Lao Chàm", 108.5224, 15.9541),
+    ("quần đảo Hà Tiên (Hải Tặc)", 104.32596, 10.30232),
+    ("Bạch Long Vĩ", 107.7215, 20.1350),
+    ("Thổ Chu", 103.4833, 9.30),
+    ("Nam Du", 104.3667, 9.70),
+    ("Cô Tô", 107.69806, 20.94722),
+]
+
+OUTSIDE = [
+    ("Vientiane", 102.6331, 17.9757),
+    ("Luang Prabang", 102.1347, 19.8856),
+    ("Phnom Penh", 104.9282, 11.5564),
+    ("Nanning", 108.3661, 22.8170),
+    ("Bangkok", 100.5018, 13.7563),
+    ("Siem Reap", 103.8552, 13.3633),
+    # Inside the Trường Sa box, but other countries' land.
+    ("Kudat, Sabah", 116.83333, 6.88333),
+    ("Brooke's Point, Palawan", 117.83333, 8.78333),
+    # Hà Nội with lon and lat swapped.
+    ("Hà Nội, swapped", 21.0278, 105.8342),
+    ("0, 0", 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(("name", "lon", "lat"), INSIDE, ids=[p[0] for p in INSIDE])
+def test_inside(name, lon, lat):
+    assert in_vietnam(lon, lat), name
+
+
+@pytest.mark.parametrize(("name", "lon", "lat"), OUTSIDE, ids=[p[0] for p in OUTSIDE])
+def test_outside(name, lon, lat):
+    assert not in_vietnam(lon, lat), name
+
+
+def test_vectorised_matches_one_by_one():
+    places = INSIDE + OUTSIDE
+    lons = np.array([p[1] for p in places])
+    lats = np.array([p[2] for p in places])
+    got = in_vietnam(lons, lats)
+    assert got.dtype == bool and got.shape == (len(places),)
+    assert got.tolist() == [True] * len(INSIDE) + [False] * len(OUTSIDE)
+    assert got.tolist() == [bool(in_vietnam(x, y)) for x, y in zip(lons, lats, strict=True)]
+
+
+def test_shapes_and_broadcasting():
+    lons = np.array([[105.8342, 102.6331, 106.6297], [104.9282, 103.96, 100.5018]])
+    lats = np.array([[21.0278, 17.9757, 10.8231], [11.5564, 10.23, 13.7563]])
+    got = in_vietnam(lons, lats)
+    assert got.shape == (2, 3) and got.dtype == bool
+    assert got.tolist() == [[True, False, True], [False, True, False]]
+    # Lists, and a scalar broadcast against an array.
+    assert in_vietnam([105.8342, 102.6331], [21.0278, 17.9757]).tolist() == [True, False]
+    assert in_vietnam(np.array([105.8342, 108.3661]), 21.0278).shape == (2,)
+    # Scalars give a 0-d array.
+    one = in_vietnam(105.8342, 21.0278)
+    assert isinstance(one, np.ndarray) and one.shape == () and bool(one)
+    assert in_vietnam(np.array([]), np.array([])).shape == (0,)
+
+
+def test_non_finite_is_false():
+    nan, inf = float("nan"), float("inf")
+    lons = [nan, 105.8342, inf, -inf, 105.8342, nan, None]
+    lats = [21.0278, nan, 21.0278, 21.0278, inf, nan, 21.0278]
+    assert in_vietnam(lons, lats).tolist() == [False] * len(lons)
+    # Good points in the same call are unaffected.
+    assert in_vietnam([nan, 105.8342], [21.0278, 21.0278]).tolist() == [False, True]
+
+
+def test_outline_file_and_cache():
+    geom = outline.vietnam()
+    assert geom is outline.vietnam()  # loaded once
+    assert geom.geom_type == "MultiPolygon" and geom.is_valid
+    assert shapely.is_prepared(geom)
+    xmin, ymin, xmax, ymax = geom.bounds
+    assert 101.9 < xmin < 102.2 and 5.9 < ymin < 6.1 and 117.8 < xmax < 118.0
+    assert 23.3 < ymax < 23.5
+
+    path = outline.OUTLINE_PATH
+    assert path.stat().st_size < 300_000
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    (feature,) = collection["features"]
+    assert feature["properties"]["name"] == "Việt Nam"
+    assert feature["properties"]["source"].startswith("Natural Earth 1:10m admin-0")
+    first = feature["geometry"]["coordinates"][0][0][0]
+    assert all(round(c, 5) == c for c in first)
+
+
+def test_a_million_points_is_fast():
+    rng = np.random.default_rng(20210523)
+    lons = rng.uniform(102.0, 118.0, 1_000_000)
+    lats = rng.uniform(6.0, 24.0, 1_000_000)
+    outline.vietnam()  # loading is not what is timed
+    start = time.perf_counter()
+    got = in_vietnam(lons, lats)
+    elapsed = time.perf_counter() - start
+    assert got.shape == (1_000_000,)
+    assert 0.1 < got.mean() < 0.5  # land, near-shore sea and the archipelago boxes
+    assert elapsed < 3.0, f"{elapsed:.2f} s for 1,000,000 points"
