@@ -17,7 +17,8 @@ __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "p
 
 @st.cache_resource
 def _store(path: str) -> Store:
-    s = Store(path, lock_timeout=float(settings.get("lock_timeout")))
+    # Short: a page shows its last state with a notice rather than hang on a held file.
+    s = Store(path, lock_timeout=float(settings.get("page_lock_timeout")))
     s.init()
     return s
 

@@ -218,7 +218,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _store(args).init()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "true"]
+           "--server.enableStaticServing", "true", "--client.showErrorDetails", "none"]
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)
 
 

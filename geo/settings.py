@@ -26,6 +26,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db", "var/antt.duckdb", "Path of the DuckDB file (created by `antt init`)."),
     Setting("lock_timeout", "30", "Seconds to wait for another process to release the "
             "database file before giving up with a clear message."),
+    Setting("page_lock_timeout", "3", "Seconds a dashboard page waits for the database "
+            "file while another process (an import, a backup) holds it; then it shows its "
+            "last state with a notice and tries again at the next refresh."),
     Setting("refresh_seconds", "5", "How often the live page refreshes its live layers."),
     Setting("dispatch_target_seconds", "60", "Target for reported → dispatched "
             "(NFPA 1225 call-processing figure) used by the review."),
