@@ -12,8 +12,9 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, filters, guard, state, theme  # noqa: E402
-from dashboard.i18n import LANGS, t  # noqa: E402
+from dashboard import auth, data, filters, guard, state, theme  # noqa: E402
+from dashboard.i18n import LANGS, label, t  # noqa: E402
+from geo import accounts  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
 st.set_page_config(page_title="ANTT", layout="wide",
@@ -24,38 +25,59 @@ if st.query_params.get("lang") in LANGS:
     state.set("lang", st.query_params["lang"])
 lang = state.get("lang")
 
-layers = None
+layers = account = None
 with guard.page_errors(lang, retry=data.layers):
     layers = data.layers()
+    account = auth.current()
 if layers is None:  # the database did not answer: the notice is on the page
     st.stop()
+auth.cookie_script()
+if account is None:
+    auth.login_page(lang)  # stops here
 communes = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
+# A commune scope limits what the account sees as well as what it may change.
+scope = [] if account.all_communes else [c for c in account.communes if c in communes]
+if not account.all_communes:
+    communes = {c: communes[c] for c in scope}
 hamlets = {c: (n, cc) for c, n, cc in zip(layers["hamlets"]["code"], layers["hamlets"]["name"],
                                            layers["hamlets"]["commune_code"], strict=True)}
-if wall:
+if wall or account.via == "wall_token":
     theme.wall()
     view = filters.from_url(st.query_params.to_dict())
+    view.wall = True
 else:
     with st.sidebar:
         st.selectbox(t("app.language", lang), LANGS, key="lang",
                      format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
         lang = state.get("lang")
-        # Until accounts exist: a name or call sign, once per session, on every write.
-        st.text_input(t("actor.label", lang), key="actor", max_chars=64,
-                      placeholder=t("actor.hint", lang))
-    view = filters.sidebar(communes, hamlets, lang)
+        st.caption(t("auth.signed_in", lang, name=account.display_name,
+                     role=label("role", account.role, lang)))
+        st.button(t("auth.logout", lang), key="logout", on_click=auth.logout)
+    # A hamlet team's phone needs no filters: its page knows its team and site.
+    view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope)) \
+        if account.role != "field" else filters.View()
+view.scope = scope
+if scope and view.commune not in scope:
+    view.commune = scope[0]
 state.set("view", view)
 
-pages = [
-    st.Page("app_pages/live.py", title=t("nav.live", lang), url_path="live", default=True),
-    st.Page("app_pages/operator.py", title=t("nav.operator", lang), url_path="operator"),
-    st.Page("app_pages/board.py", title=t("nav.board", lang), url_path="board"),
-    st.Page("app_pages/sites.py", title=t("nav.sites", lang), url_path="sites"),
-    st.Page("app_pages/teams.py", title=t("nav.teams", lang), url_path="teams"),
-    st.Page("app_pages/field.py", title=t("nav.field", lang), url_path="field"),
-    st.Page("app_pages/review.py", title=t("nav.review", lang), url_path="review"),
-    st.Page("app_pages/incidents.py", title=t("nav.incidents", lang), url_path="incidents"),
-]
-page = st.navigation(pages, position="hidden" if wall else "sidebar")
+
+def _page(path: str, name: str, **kw) -> st.Page:
+    return st.Page(f"app_pages/{path}.py", title=t(f"nav.{name}", lang), url_path=path, **kw)
+
+
+# Each role sees only its pages: a page not in the list cannot be opened, even by URL.
+if account.via == "wall_token":
+    pages = [_page("live", "live", default=True)]
+elif account.role == "field":
+    pages = [_page("field", "field", default=True)]
+else:
+    pages = [_page("live", "live", default=True)]
+    if accounts.may(account, "incident.report"):
+        pages.append(_page("operator", "operator"))
+    pages += [_page(p, p) for p in ("board", "sites", "teams", "review", "incidents")]
+    if accounts.may(account, "audit.read"):
+        pages.append(_page("audit", "audit"))
+page = st.navigation(pages, position="hidden" if view.wall else "sidebar")
 with guard.page_errors(lang, retry=data.layers):
     page.run()

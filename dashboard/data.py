@@ -55,6 +55,18 @@ def place_names(frame: pd.DataFrame, name_col: str = "name") -> dict[str, str]:
                                 strict=True)}
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _display_names(path: str, last_event: int) -> dict[str, str]:
+    from geo.accounts import display_names
+    return display_names(_store(path))
+
+
+def display_names() -> dict[str, str]:
+    """user name → display name (events record the user name; people read the name)."""
+    s = store()
+    return _display_names(s.path, s.last_event()[0])
+
+
 def latest_events(n: int, commune_codes: list[str]) -> pd.DataFrame:
     """The newest *n* events worth a ticker line (not routine position pings)."""
     return store().recent_events(n, commune_codes)

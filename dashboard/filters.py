@@ -32,19 +32,26 @@ class View:
     statuses: list[str] = field(default_factory=lambda: list(OPEN))
     window: str = "all"
     wall: bool = False
+    scope: list[str] = field(default_factory=list)  # the account's communes; empty: all
 
     def filters(self) -> Filters:
         span = WINDOWS[self.window]
-        return Filters(commune_codes=[] if self.commune == ALL else [self.commune],
+        return Filters(commune_codes=list(self.scope) if self.commune == ALL else
+                       [self.commune],
                        hamlet_codes=self.hamlets, kinds=self.kinds,
                        severities=self.severities, statuses=self.statuses,
                        since=None if span is None else utcnow() - span)
 
 
-def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang: str) -> View:
-    """Filter widgets in the sidebar. *hamlets* maps code → (name, commune code)."""
+def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang: str,
+            *, scoped: bool = False) -> View:
+    """Filter widgets in the sidebar. *hamlets* maps code → (name, commune code). A
+    *scoped* account sees only its *communes*, and no "all communes" choice."""
+    choices = list(communes) if scoped else [ALL, *communes]
+    if state.get("f_commune") not in choices:
+        state.set("f_commune", choices[0])
     with st.sidebar:
-        commune = st.selectbox(t("filter.commune", lang), [ALL, *communes], key="f_commune",
+        commune = st.selectbox(t("filter.commune", lang), choices, key="f_commune",
                                format_func=lambda c: t("filter.all_communes", lang)
                                if c == ALL else communes[c])
         options = [c for c, (_, cc) in hamlets.items() if commune in (ALL, cc)]

@@ -28,8 +28,8 @@ def save_report(*, point: tuple[float, float] | None, kind: str | None, severity
         problems["kind"] = messages["no_kind"]
     if problems:
         return None, problems
-    actor = state.get("actor")
-    content = f"{state.get('nonce')}|{actor}|{kind}|{severity}|{point}|{description}"
+    actor = state.get("account")
+    content = f"{state.get('nonce')}|{actor.username}|{kind}|{severity}|{point}|{description}"
     try:
         row = inc.report(data.store(), kind=kind, severity=severity, lon=point[0], lat=point[1],
                          source=source, actor=actor, description=description,

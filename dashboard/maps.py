@@ -172,7 +172,8 @@ def _inert_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     page (tooltips show them as HTML), and the embedded JSON is compiled as a template."""
     out = gdf.copy()
     for col in out.columns:
-        if col != out.geometry.name and out[col].dtype == object:
+        if col != out.geometry.name and (out[col].dtype == object
+                                         or pd.api.types.is_string_dtype(out[col])):
             out[col] = out[col].map(html_text)
     return out
 

@@ -18,7 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "f_kind": [],               # incident kinds (empty: all)
     "f_severity": [],           # severities 1..4 (empty: all)
     "f_window": "all",          # time window: 1h, 6h, 24h, all
-    "actor": "",                # the user's name or call sign, recorded on every write
+    "account": None,            # the logged-in geo.accounts.Account (None: login page)
+    "session_token": None,      # this browser session's token (its hash is in the db)
+    "cookie_pending": None,     # a token to put in the cookie ("" to clear it), once
     "nonce": None,              # per-session random text (idempotency keys of forms)
     "op_point": None,           # operator page: picked (lon, lat)
     "op_click": None,           # operator page: last map click acted on

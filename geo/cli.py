@@ -1,4 +1,9 @@
-"""`antt` command line: init, status, incident report/move, unit, export, report, serve."""
+"""`antt` command line: init, status, incident report/move, unit, export, report, serve,
+user and wall-token.
+
+Commands that write or export act as an account: ``--user NAME`` (or ``ANTT_USER``),
+whose password is asked for without echo, or read from ``ANTT_PASSWORD`` or, with
+``--password-stdin``, from the first line of standard input (for scripts)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import incidents, settings, units
+from . import accounts, incidents, settings, units
 from .errors import AnttError, Invalid
 from .inert import plain_text
 from .layers import SCHEMAS
@@ -26,6 +31,52 @@ def _store(args: argparse.Namespace) -> Store:
     store = Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
     store.init()
     return store
+
+
+# Demo accounts for the bundled demo database only (README: demo-only passwords).
+DEMO_ACCOUNTS = (
+    ("admin", "Quản trị (demo)", "admin", "*", None, None),
+    ("chihuy", "Chỉ huy trực (demo)", "commander", "*", None, None),
+    ("trucban", "Trực ban (demo)", "operator", "*", None, None),
+    ("xem", "Màn hình xem (demo)", "viewer", "*", None, None),
+    ("anphu1", "Tổ ANTT An Phụ 1 (demo)", "field", "10732", "10732-TEAM1", "10732-S01"),
+)
+
+
+def _demo_password(username: str) -> str:
+    return f"{username}-demo-2021"
+
+
+def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    """A password: ANTT_PASSWORD, the first line of stdin (--password-stdin), or asked
+    for without echo."""
+    if os.environ.get("ANTT_PASSWORD") and not confirm:
+        return os.environ["ANTT_PASSWORD"]
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
+                        "--password-stdin")
+    import getpass
+
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Nhập lại / again: ") != first:
+        raise AnttError("the two passwords differ")
+    return first
+
+
+def _account(args: argparse.Namespace, store: Store) -> accounts.Actor:
+    """Log in as ``--user`` (every attempt is recorded; five failures lock the name).
+
+    Until a database has its first account it is being set up by whoever holds the
+    file (a drill, a first import): commands then act as ``setup:<OS user>``."""
+    if accounts.needs_bootstrap(store) and not args.user:
+        import getpass
+
+        return f"setup:{getpass.getuser()}"
+    if not args.user:
+        raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)")
+    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "))
 
 
 def _print_row(row: dict, as_json: bool) -> None:
@@ -46,6 +97,7 @@ def cmd_init(args: argparse.Namespace) -> int:
           + (f" (applied migrations {applied})" if applied else ""))
     fresh = store.layer_summary().empty and store.last_event()[1] is None
     if args.empty or not (DEMO_DIR / "communes.geojson").exists():
+        _bootstrap_hint(store)
         return 0
     if fresh and not args.demo:
         # A new database gets the demo communes and today's drill up to now.
@@ -56,10 +108,27 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"  demo: {plan.summary()}")
         print("  " + simulate(store, scale="commune", seed=args.seed, day=day, until=now,
                               progress=sys.stderr.isatty()))
+        _add_demo_accounts(store)
     elif args.demo:
         for plan in load_demo(store):
             print(f"  demo: {plan.summary()}")
+    _bootstrap_hint(store)
     return 0
+
+
+def _bootstrap_hint(store: Store) -> None:
+    if accounts.needs_bootstrap(store):
+        print("no accounts yet: create the first with `antt user add admin --role admin`")
+
+
+def _add_demo_accounts(store: Store) -> None:
+    print("  demo accounts (DEMO ONLY: these passwords are public, change them with "
+          "`antt user passwd`):")
+    for name, display, role, commune, unit, site in DEMO_ACCOUNTS:
+        accounts.add_user(store, "demo", username=name, display_name=display, role=role,
+                          password=_demo_password(name), communes=commune,
+                          unit_code=unit, site_code=site)
+        print(f"    {name:<8} {_demo_password(name):<20} {role}")
 
 
 def _say(msg: str) -> None:
@@ -87,7 +156,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written")
         return 0
-    apply_import(store, plan, actor=args.actor)
+    apply_import(store, plan, actor=_account(args, store))
     print("imported")
     return 0
 
@@ -109,7 +178,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import simulate
 
     day = date.fromisoformat(args.day)
-    report = simulate(_store(args), scale=args.scale, seed=args.seed, day=day,
+    store = _store(args)
+    accounts.require(_account(args, store), "layers.import")
+    report = simulate(store, scale=args.scale, seed=args.seed, day=day,
                       progress=args.progress)
     print(report)
     return 0
@@ -129,23 +200,26 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_incident_report(args: argparse.Namespace) -> int:
+    store = _store(args)
     row = incidents.report(
-        _store(args), kind=args.kind, severity=args.severity, lon=args.lon, lat=args.lat,
-        source=args.source, actor=args.actor, description=args.description or "",
+        store, kind=args.kind, severity=args.severity, lon=args.lon, lat=args.lat,
+        source=args.source, actor=_account(args, store), description=args.description or "",
         site_code=args.site, request_id=args.request_id)
     _print_row(row, args.json)
     return 0
 
 
 def cmd_incident_move(args: argparse.Namespace) -> int:
-    row = incidents.move(_store(args), args.id, args.action, expected_version=args.version,
-                         actor=args.actor, team_code=args.team, note=args.note)
+    store = _store(args)
+    row = incidents.move(store, args.id, args.action, expected_version=args.version,
+                         actor=_account(args, store), team_code=args.team, note=args.note)
     _print_row(row, args.json)
     return 0
 
 
 def cmd_unit_register(args: argparse.Namespace) -> int:
-    row = units.register(_store(args), code=args.code, name=args.name, actor=args.actor,
+    store = _store(args)
+    row = units.register(store, code=args.code, name=args.name, actor=_account(args, store),
                          size=args.size, route_code=args.route)
     _print_row(row, args.json)
     return 0
@@ -166,7 +240,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .exports import export
 
     _, filters = _review_filters(args)
-    for path in export(_store(args), args.out, args.format, filters):
+    store = _store(args)
+    accounts.require(_account(args, store), "review.export")
+    for path in export(store, args.out, args.format, filters):
         print(path)
     return 0
 
@@ -181,11 +257,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise AnttError(f"--out {bad[0]}: the written review is a .pdf or .html file")
     period, f = _review_filters(args)
     store = _store(args)
+    accounts.require(_account(args, store), "review.export")
     if period is None:
         from .review import local_day
         from .timefmt import to_local
 
-        last = store.last_event()[1]
+        last = store.last_operation_at()
         if last is None:
             raise AnttError("the database has no events yet: nothing to review")
         period = local_day(to_local(last).date())
@@ -212,13 +289,82 @@ def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--severity", nargs="+", choices=["1", "2", "3", "4"])
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    store = _store(args)
+    actor = _account(args, store)
+    if not isinstance(actor, str):  # the admin's own password was asked for first
+        accounts.require(actor, "users.manage")
+    password = _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True)
+    row = accounts.add_user(store, actor, username=args.username,
+                            display_name=args.display_name or args.username, role=args.role,
+                            password=password, communes=args.commune or "*",
+                            unit_code=args.team, site_code=args.site)
+    print(f"added {row['username']} ({row['role']}, communes {row['communes']})")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    store = _store(args)
+    actor = _account(args, store)
+    accounts.set_password(store, actor, args.username,
+                          _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True))
+    print(f"password changed for {args.username}; its sessions have ended")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.disable_user(store, _account(args, store), args.username)
+    print(f"disabled {args.username}; its sessions have ended")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.require(_account(args, store), "users.manage")
+    for a in accounts.users(store):
+        active = store.get("user", a.username)["active"]
+        print(f"{plain_text(a.username):<16} {a.role:<10} {','.join(a.communes):<12} "
+              f"{'active' if active else 'disabled':<9} {plain_text(a.display_name)}")
+    return 0
+
+
+def cmd_wall_token_create(args: argparse.Namespace) -> int:
+    store = _store(args)
+    row, token = accounts.create_wall_token(store, _account(args, store), args.label,
+                                            args.commune or "*")
+    commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
+    print(f"wall token {row['id']} ({plain_text(row['label'])}); open this URL on the "
+          "screen (shown once):")
+    print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")
+    return 0
+
+
+def cmd_wall_token_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.require(_account(args, store), "users.manage")
+    for t in accounts.wall_tokens(store):
+        state = "revoked" if t["revoked"] else "active"
+        print(f"{t['id']:>4} {state:<8} {t['communes']:<12} {plain_text(t['label'])}")
+    return 0
+
+
+def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.revoke_wall_token(store, _account(args, store), args.id)
+    print(f"revoked wall token {args.id}: its screen goes to the login page at its next "
+          "refresh")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = {**os.environ, "ANTT_DB": str(Path(args.db).resolve())}
     _store(args).init()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "true", "--client.showErrorDetails", "none"]
+           "--server.enableStaticServing", "true", "--client.showErrorDetails", "none",
+           "--client.toolbarMode", "minimal", "--server.address", settings.get("address")]
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)
 
 
@@ -227,6 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=settings.get("db"),
                    help="DuckDB file (default: $ANTT_DB or %(default)s)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.add_argument("--user", default=settings.get("user") or None,
+                   help="the account to act as (default: $ANTT_USER)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
     sub = p.add_subparsers(dest="command", required=True)
 
     i = sub.add_parser("init", help="create the database, apply migrations, load the demo "
@@ -242,7 +392,6 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--crs", help="CRS when the file declares none, e.g. EPSG:9209")
     im.add_argument("--encoding", help="CSV text encoding if not UTF-8, e.g. cp1258")
     im.add_argument("--dry-run", action="store_true", help="show what would change only")
-    im.add_argument("--actor", default="import", help="name recorded on the events")
     im.set_defaults(fn=cmd_import)
     sub.add_parser("layers", help="list the loaded map layers").set_defaults(fn=cmd_layers)
 
@@ -263,7 +412,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lon", required=True)
     r.add_argument("--lat", required=True)
     r.add_argument("--source", required=True, choices=incidents.SOURCES)
-    r.add_argument("--actor", required=True, help="your name or call sign")
     r.add_argument("--description")
     r.add_argument("--site", help="polling site code")
     r.add_argument("--request-id", help="idempotency key: a repeat returns the first")
@@ -272,7 +420,6 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("id", type=int)
     m.add_argument("action", choices=incidents.ACTIONS)
     m.add_argument("--version", type=int, required=True, help="the version you read")
-    m.add_argument("--actor", required=True)
     m.add_argument("--team", help="team code (dispatch, reassign)")
     m.add_argument("--note")
     m.set_defaults(fn=cmd_incident_move)
@@ -281,7 +428,6 @@ def build_parser() -> argparse.ArgumentParser:
     u = un.add_parser("register", help="add a patrol unit")
     u.add_argument("code")
     u.add_argument("name")
-    u.add_argument("--actor", required=True)
     u.add_argument("--size", type=int)
     u.add_argument("--route")
     u.set_defaults(fn=cmd_unit_register)
@@ -297,6 +443,36 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", nargs="+", required=True, help="file(s) ending .pdf or .html")
     _filter_args(rp)
     rp.set_defaults(fn=cmd_report)
+
+    us = sub.add_parser("user", help="accounts (admin)").add_subparsers(dest="sub",
+                                                                        required=True)
+    ua = us.add_parser("add", help="add an account (the first needs no login)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=accounts.ROLES)
+    ua.add_argument("--display-name", help="the name shown on events (default: username)")
+    ua.add_argument("--commune", nargs="+", help="commune codes it may see and change "
+                    "(default: all)")
+    ua.add_argument("--team", help="a field account's team code")
+    ua.add_argument("--site", help="a field account's polling site code")
+    ua.set_defaults(fn=cmd_user_add)
+    up = us.add_parser("passwd", help="set a new password (admin, or your own)")
+    up.add_argument("username")
+    up.set_defaults(fn=cmd_user_passwd)
+    ud = us.add_parser("disable", help="disable an account; its sessions end")
+    ud.add_argument("username")
+    ud.set_defaults(fn=cmd_user_disable)
+    us.add_parser("list", help="list accounts").set_defaults(fn=cmd_user_list)
+
+    wt = sub.add_parser("wall-token", help="read-only wall screens (admin)").add_subparsers(
+        dest="sub", required=True)
+    wc = wt.add_parser("create", help="a token URL for a wall screen")
+    wc.add_argument("label", help='e.g. "Màn hình phòng chỉ huy"')
+    wc.add_argument("--commune", nargs="+", help="commune codes it shows (default: all)")
+    wc.set_defaults(fn=cmd_wall_token_create)
+    wt.add_parser("list", help="list wall tokens").set_defaults(fn=cmd_wall_token_list)
+    wr = wt.add_parser("revoke", help="revoke a wall token")
+    wr.add_argument("id", type=int)
+    wr.set_defaults(fn=cmd_wall_token_revoke)
 
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)

@@ -25,7 +25,8 @@ from .inert import csv_cell
 from .spatial import WGS84
 from .store import Filters, Store
 
-__all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv"]
+__all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
+           "csv_bytes"]
 
 FORMATS = ("geojson", "gpkg", "csv", "parquet")
 
@@ -82,13 +83,23 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
     return written
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """*frame* as CSV with a BOM, text cells guarded against formulas."""
+def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
-            safe[col] = safe[col].map(csv_cell)
-    safe.to_csv(path, index=False, encoding="utf-8-sig")
+        # Text columns are ``object`` or, since pandas 3, ``str``: guard both.
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].astype(object).map(csv_cell)
+    return safe
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """*frame* as CSV with a BOM, text cells guarded against formulas."""
+    _guarded(frame).to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """:func:`write_csv` for a download button."""
+    return _guarded(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:

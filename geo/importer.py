@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from .accounts import Actor, require
 from .errors import Invalid, Problem
 from .layers import SCHEMAS, LayerRead, read_layer
 from .places import load_layer, to_features
@@ -25,7 +26,6 @@ from .spatial import assign_hamlets
 from .store import Store, Tx
 from .timefmt import to_local
 from .units import UNIT_LIFECYCLE
-from .validate import check_actor
 
 __all__ = ["ImportPlan", "plan_import", "apply_import", "import_layer", "load_demo",
            "DEMO_DIR", "LAYER_ORDER"]
@@ -170,10 +170,10 @@ def _register_entities(tx: Tx, entity: str | None, rows: list[dict], actor: str)
     tx.change_many(entity, changed, actor=actor, action="update")
 
 
-def apply_import(store: Store, plan: ImportPlan, *, actor: str,
+def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
                  at: datetime | None = None) -> ImportPlan:
     """Write a plan in one transaction; refuse (writing nothing) if it has errors."""
-    actor = check_actor(actor)
+    actor = require(actor, "layers.import")
     if not plan.ok:
         raise Invalid(plan.errors)
     gdf = plan.read.frame
@@ -189,7 +189,7 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: str,
     return plan
 
 
-def import_layer(store: Store, path: str | Path, kind: str, *, actor: str,
+def import_layer(store: Store, path: str | Path, kind: str, *, actor: Actor,
                  crs: str | None = None, encoding: str | None = None, dry_run: bool = False,
                  progress: Callable[[str], None] | None = None,
                  at: datetime | None = None) -> ImportPlan:

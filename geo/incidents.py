@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .accounts import Actor, require
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
 from .places import has_hamlets, locate
@@ -78,7 +79,7 @@ def _check_report(kind: object, severity: object, lon: object, lat: object, sour
 
 
 def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: float,
-           source: str, actor: str, description: str = "", site_code: str | None = None,
+           source: str, actor: Actor, description: str = "", site_code: str | None = None,
            target_code: str | None = None, hamlet_code: str | None = None,
            commune_code: str | None = None, request_id: str | None = None,
            at: datetime | None = None) -> dict:
@@ -94,18 +95,21 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
     hamlet_code = clean_code(hamlet_code, "hamlet_code", problems)
     commune_code = clean_code(commune_code, "commune_code", problems)
     request_id = clean_code(request_id, "request_id", problems)
-    try:
-        actor = check_actor(actor)
-    except Invalid as e:
-        problems += e.problems
+    if isinstance(actor, str):
+        try:
+            check_actor(actor)
+        except Invalid as e:
+            problems += e.problems
     if problems:
         raise Invalid(problems)
+    require(actor, "incident.report")  # the role first: a refused account learns nothing
     if hamlet_code is None:
         located_commune, hamlet_code = locate(store, float(lon), float(lat))
         if commune_code and located_commune != commune_code and has_hamlets(store):
             raise Invalid([Problem("lon", f"({float(lon):.5f}, {float(lat):.5f}) is outside "
                                           f"commune {commune_code}")])
         commune_code = commune_code or located_commune
+    actor = require(actor, "incident.report", commune=commune_code)
 
     def cmd(tx: Tx) -> dict:
         if request_id:
@@ -149,7 +153,7 @@ def _take_team(tx: Tx, team_code: str, incident_id: int, actor: str) -> None:
               action="respond", detail={"incident_id": incident_id})
 
 
-def move(store: Store, incident_id: int, action: str, *, expected_version: int, actor: str,
+def move(store: Store, incident_id: int, action: str, *, expected_version: int, actor: Actor,
          team_code: str | None = None, note: str | None = None,
          at: datetime | None = None) -> dict:
     """Apply a lifecycle *action* to an incident that the caller read at *expected_version*.
@@ -157,10 +161,10 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
     Refused with StaleVersion if someone changed it since, IllegalMove if the
     action is not allowed from its status; in both cases nothing is written.
     """
-    actor = check_actor(actor)
     if action not in ACTIONS:
         raise Invalid([Problem("action", f"unknown action {action!r}; one of "
                                f"{', '.join(ACTIONS)}")])
+    account, actor = actor, require(actor, f"incident.{action}")
     problems: list[Problem] = []
     team_code = clean_code(team_code, "team_code", problems)
     text = clean_note(note, "note", problems)
@@ -173,6 +177,7 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("incident", int(incident_id), expected_version)
+        require(account, f"incident.{action}", commune=cur["commune_code"])
         detail: dict = {"note": text} if text else {}
         if action == "note":
             return tx.change("incident", cur, {}, actor=actor, action="note", detail=detail)
@@ -200,7 +205,7 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
 
 
 def _shortcut(action: str):
-    def command(store: Store, incident_id: int, *, expected_version: int, actor: str,
+    def command(store: Store, incident_id: int, *, expected_version: int, actor: Actor,
                 note: str | None = None, at: datetime | None = None) -> dict:
         return move(store, incident_id, action, expected_version=expected_version,
                     actor=actor, note=note, at=at)
@@ -218,20 +223,20 @@ false_alarm = _shortcut("false_alarm")
 
 
 def dispatch(store: Store, incident_id: int, team_code: str, *, expected_version: int,
-             actor: str, at: datetime | None = None) -> dict:
+             actor: Actor, at: datetime | None = None) -> dict:
     """Send *team_code* (available or on patrol) to the incident; the team becomes responding."""
     return move(store, incident_id, "dispatch", expected_version=expected_version,
                 actor=actor, team_code=team_code, at=at)
 
 
 def reassign(store: Store, incident_id: int, team_code: str, *, expected_version: int,
-             actor: str, at: datetime | None = None) -> dict:
+             actor: Actor, at: datetime | None = None) -> dict:
     """Give a dispatched incident to another team; the first is released."""
     return move(store, incident_id, "reassign", expected_version=expected_version,
                 actor=actor, team_code=team_code, at=at)
 
 
-def add_note(store: Store, incident_id: int, note: str, *, expected_version: int, actor: str,
+def add_note(store: Store, incident_id: int, note: str, *, expected_version: int, actor: Actor,
              at: datetime | None = None) -> dict:
     """Append a note to the incident's timeline (any status)."""
     return move(store, incident_id, "note", expected_version=expected_version, actor=actor,

@@ -35,6 +35,10 @@ __all__ = ["html_text", "md_text", "csv_cell", "plain_text", "CSV_TRIGGERS"]
 # Every ASCII punctuation that CommonMark, GFM, Streamlit's directives (:red[…]) or
 # its math ($…$) give a meaning; a backslash before ASCII punctuation is always literal.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=^])")
+# A ':' before a letter or '/' (not a clock time: "12:30" stays as typed), any '@', 'www'.
+_MD_BREAK = re.compile(r":(?=[^\W\d_]|/)|@|(?i:www)")
+_ZWSP = "\u200b"
+_HTML_MORE = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -57,18 +61,26 @@ def plain_text(value: object) -> str:
 
 
 def html_text(value: object) -> str:
-    """Text safe inside HTML *and* inside a Jinja template: HTML-escaped, with the
-    braces as character references so no ``{{``, ``{%`` or ``{#`` can form. The
-    browser shows exactly the text."""
+    r"""Text safe inside HTML, inside a Jinja template *and* inside the JavaScript
+    template literal folium puts tooltips and popups in: HTML-escaped, with braces,
+    backquote and backslash as character references, so no ``{{``, ``{%``, ``{#``
+    can form and no `` ` `` or ``\`` can end or bend the literal. The browser shows
+    exactly the text."""
     out = html.escape(plain_text(value), quote=True)
-    return out.replace("{", "&#123;").replace("}", "&#125;")
+    return out.translate(_HTML_MORE)
 
 
 def md_text(value: object) -> str:
-    """Text for Streamlit's markdown sinks (titles, captions, alerts, labels): every
-    markdown punctuation backslash-escaped, line breaks folded to spaces."""
+    """Text for Streamlit's markdown sinks (titles, captions, alerts, labels, radio
+    options): every markdown punctuation backslash-escaped, line breaks folded to
+    spaces, and a zero-width space after ``:`` (before a letter or ``/``), ``@`` and
+    ``www`` — GFM finds
+    autolinks (``http://``, ``www.``, ``a@b.c``) and Streamlit its directives
+    (``:red[…]``), emoji and icons (``:material/home:``) *after* escapes are undone,
+    so only a break in the text itself stops them. It reads the same."""
     text = plain_text(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_BREAK.sub(lambda m: m.group(0) + _ZWSP, text)
 
 
 def csv_cell(value: object) -> object:

@@ -71,5 +71,6 @@ def replay_naive(events: pd.DataFrame, at: datetime) -> dict[str, dict[str, dict
     for ev in events.sort_values("id").itertuples(index=False):
         if ev.occurred_at > at:
             break
-        out[ev.entity][ev.entity_id] = json.loads(ev.after)
+        if ev.entity in out:  # session events (logins) change no entity
+            out[ev.entity][ev.entity_id] = json.loads(ev.after)
     return out

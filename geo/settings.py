@@ -29,6 +29,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_lock_timeout", "3", "Seconds a dashboard page waits for the database "
             "file while another process (an import, a backup) holds it; then it shows its "
             "last state with a notice and tries again at the next refresh."),
+    Setting("session_hours", "12", "How long a login lasts (one duty shift); F5 keeps it, "
+            "logging out ends it on every browser."),
+    Setting("address", "127.0.0.1", "The address `antt serve` listens on; 0.0.0.0 opens the "
+            "dashboard to the command centre's network (put TLS in front of it)."),
+    Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
+            "is asked for, or read from ANTT_PASSWORD or standard input."),
     Setting("refresh_seconds", "5", "How often the live page refreshes its live layers."),
     Setting("dispatch_target_seconds", "60", "Target for reported → dispatched "
             "(NFPA 1225 call-processing figure) used by the review."),

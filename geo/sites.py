@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .accounts import Actor, require
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
 from .store import Store, Tx
-from .validate import check_actor, check_point, clean_code, clean_name, clean_note
+from .validate import check_point, clean_code, clean_name, clean_note
 
 __all__ = ["SITE_LIFECYCLE", "register", "move"]
 
@@ -25,11 +26,11 @@ SITE_LIFECYCLE = Lifecycle(
 )
 
 
-def register(store: Store, *, code: str, name: str, lon: float, lat: float, actor: str,
+def register(store: Store, *, code: str, name: str, lon: float, lat: float, actor: Actor,
              voters: int | None = None, hamlet_code: str | None = None,
              commune_code: str | None = None, at: datetime | None = None) -> dict:
-    """Add a polling site (status not open)."""
-    actor = check_actor(actor)
+    """Add a polling site (status not open). Sites come with the layers: admin."""
+    actor = require(actor, "layers.import", commune=commune_code)
     problems = check_point(lon, lat)
     code = clean_code(code, "code", problems, required=True)
     name = clean_name(name, "name", problems, required=True)
@@ -52,11 +53,11 @@ def register(store: Store, *, code: str, name: str, lon: float, lat: float, acto
     return store.transact(cmd, at=at)
 
 
-def move(store: Store, code: str, action: str, *, expected_version: int, actor: str,
+def move(store: Store, code: str, action: str, *, expected_version: int, actor: Actor,
          reason: str | None = None, incident_id: int | None = None,
          voted: int | None = None, at: datetime | None = None) -> dict:
     """Change a site's status. Suspending needs a reason (and may link an incident)."""
-    actor = check_actor(actor)
+    account, actor = actor, require(actor, "site.status")
     problems: list[Problem] = []
     reason = clean_note(reason, "reason", problems)
     if action == "suspend" and not reason:
@@ -68,6 +69,7 @@ def move(store: Store, code: str, action: str, *, expected_version: int, actor: 
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("site", code, expected_version)
+        require(account, "site.status", commune=cur["commune_code"], site=code)
         status = SITE_LIFECYCLE.next(cur["status"], action, code)
         changes: dict = {"status": status}
         if action == "suspend":

@@ -79,7 +79,27 @@ ENTITIES: dict[str, dict[str, Any]] = {
             "updated_at", "updated_by",
         ],
     },
+    # Accounts: no password here (the hash lives in ``credentials``, never in an event).
+    "user": {
+        "table": "users",
+        "key": "username",
+        "columns": [
+            "username", "display_name", "role", "communes", "unit_code", "site_code",
+            "active", "version", "updated_at", "updated_by",
+        ],
+    },
+    "wall_token": {
+        "table": "wall_tokens",
+        "key": "id",
+        "columns": [
+            "id", "label", "token_hash", "communes", "revoked", "version", "updated_at",
+            "updated_by",
+        ],
+    },
 }
+# Events that change no entity (logins, failed logins, logouts) use this entity name;
+# replay leaves them out.
+SESSION = "session"
 
 EVENT_COLUMNS = ("id", "occurred_at", "actor", "entity", "entity_id", "action", "version",
                  "before", "after", "detail")
@@ -169,6 +189,41 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             source VARCHAR NOT NULL,
             added INTEGER NOT NULL,
             changed INTEGER NOT NULL
+        );
+    """),
+    (3, "accounts, sessions and wall tokens", """
+        CREATE TABLE users (
+            username VARCHAR PRIMARY KEY,
+            display_name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            communes VARCHAR NOT NULL,      -- JSON list of commune codes; ["*"] = all
+            unit_code VARCHAR, site_code VARCHAR,   -- a field account's team / site
+            active BOOLEAN NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+        -- argon2id hashes; not an entity, so a hash never reaches the event log.
+        CREATE TABLE credentials (
+            username VARCHAR PRIMARY KEY,
+            password_hash VARCHAR NOT NULL,
+            changed_at TIMESTAMP NOT NULL
+        );
+        -- Only a SHA-256 of each session token is kept.
+        CREATE TABLE sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            username VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP
+        );
+        CREATE TABLE wall_tokens (
+            id INTEGER PRIMARY KEY,
+            label VARCHAR NOT NULL,
+            token_hash VARCHAR NOT NULL,
+            communes VARCHAR NOT NULL,
+            revoked BOOLEAN NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
         );
     """),
 ]
@@ -390,6 +445,48 @@ class Tx:
         for (current, _), row in zip(changes, new, strict=True):
             self._event(entity, row[key], action, actor, row["version"], current, row, None)
         return len(new)
+
+    def next_id(self, entity: str) -> int:
+        spec = ENTITIES[entity]
+        return int(self._cur.execute(
+            f"SELECT coalesce(max({spec['key']}), 0) + 1 FROM {spec['table']}").fetchall()[0][0])
+
+    def note_event(self, entity_id: str, action: str, actor: str,
+                   detail: dict | None = None) -> None:
+        """An event that changes no entity (a login, a failed login, a logout)."""
+        self._events.append((self._next_event, self.at, actor, SESSION, str(entity_id),
+                             action, 0, None, "{}", _dumps(detail) if detail else None))
+        self._next_event += 1
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self._cur.execute("DELETE FROM credentials WHERE username = $u", {"u": username})
+        self._cur.execute("INSERT INTO credentials VALUES ($u, $h, $at)",
+                          {"u": username, "h": password_hash, "at": self.at})
+
+    def password_hash(self, username: str) -> str | None:
+        rows = self._cur.execute("SELECT password_hash FROM credentials WHERE username = $u",
+                                 {"u": username}).fetchall()
+        return rows[0][0] if rows else None
+
+    def failed_logins(self, username: str, since: datetime) -> list[datetime]:
+        """Times of failed logins of *username* since *since* and since its last login."""
+        return [r[0] for r in self._cur.execute(
+            "SELECT occurred_at FROM events WHERE entity = $s AND entity_id = $u "
+            "AND action = 'login_failed' AND occurred_at >= $since AND id > coalesce(("
+            "  SELECT max(id) FROM events WHERE entity = $s AND entity_id = $u "
+            "  AND action = 'login'), 0) ORDER BY id",
+            {"s": SESSION, "u": username, "since": since}).fetchall()]
+
+    def open_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
+        self._cur.execute("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
+                          {"t": token_hash, "u": username, "at": self.at, "exp": expires_at})
+
+    def end_sessions(self, username: str) -> int:
+        """End every open session of *username* (a logout ends it everywhere)."""
+        rows = self._cur.execute(
+            "UPDATE sessions SET ended_at = $at WHERE username = $u AND ended_at IS NULL",
+            {"u": username, "at": self.at}).fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def features(self, kind: str) -> pd.DataFrame:
         return self._cur.execute(
@@ -772,7 +869,7 @@ class Store:
     def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
                          ) -> list[tuple[str, str, str]]:
         """For each entity, the ``after`` JSON of its last event at or before *at*."""
-        parts, params = ["TRUE"], {}
+        parts, params = ["entity IN (SELECT unnest($entities))"], {"entities": list(ENTITIES)}
         if at is not None:
             parts.append("occurred_at <= $at")
             params["at"] = to_utc(at)
@@ -910,6 +1007,47 @@ class Store:
         with self._cursor() as cur:
             return Tx(cur, utcnow()).next_incident_id()
 
+    def session_user(self, token_hash: str, now: datetime) -> str | None:
+        """The user name of an open, unexpired session, or None."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT username FROM sessions WHERE token_hash = $t AND ended_at IS NULL "
+                "AND expires_at > $now", {"t": token_hash, "now": now}).fetchall()
+        return rows[0][0] if rows else None
+
+    def wall_token_by_hash(self, token_hash: str) -> dict | None:
+        with self._cursor() as cur:
+            rows = cur.execute("SELECT id FROM wall_tokens WHERE token_hash = $t",
+                               {"t": token_hash}).fetchall()
+            return Tx(cur, utcnow()).get("wall_token", rows[0][0]) if rows else None
+
+    def audit(self, *, actor: str | None = None, action: str | None = None,
+              since: datetime | None = None, until: datetime | None = None,
+              limit: int = 2000) -> pd.DataFrame:
+        """Every event (sessions included), newest first, filtered by actor, action, time."""
+        parts, params = ["TRUE"], {"limit": int(limit)}
+        for col, value in (("actor", actor), ("action", action)):
+            if value:
+                parts.append(f"{col} = ${col}")
+                params[col] = value
+        if since is not None:
+            parts.append("occurred_at >= $since")
+            params["since"] = to_utc(since)
+        if until is not None:
+            parts.append("occurred_at < $until")
+            params["until"] = to_utc(until)
+        with self._cursor() as cur:
+            return cur.execute(
+                "SELECT id, occurred_at, actor, entity, entity_id, action, detail FROM events "
+                f"WHERE {' AND '.join(parts)} ORDER BY id DESC LIMIT $limit", params).df()
+
+    def last_operation_at(self) -> datetime | None:
+        """When an incident, site or unit last changed (logins and accounts left out): the
+        day a review starts from."""
+        with self._cursor() as cur:
+            return cur.execute("SELECT max(occurred_at) FROM events WHERE entity IN "
+                               "('incident', 'site', 'unit')").fetchall()[0][0]
+
     def last_event(self) -> tuple[int, datetime | None]:
         with self._cursor() as cur:
             eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchall()[0]
@@ -918,7 +1056,7 @@ class Store:
 
 def _events_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     where, params = filters.where()
-    other = ["entity <> 'incident'"]
+    other = ["entity IN ('site', 'unit')"]  # not accounts or logins: see Store.audit
     if filters.commune_codes:
         other.append("""(entity = 'site' AND entity_id IN (SELECT code FROM sites
                          WHERE commune_code IN (SELECT unnest($commune_codes)))

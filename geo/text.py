@@ -44,7 +44,7 @@ def clean_text(text: object, *, max_len: int | None = None, multiline: bool = Fa
     """
     if text is None:
         return ""
-    out = _CONTROLS.sub("", nfc(str(text)))
+    out = nfc(_CONTROLS.sub("", str(text)))  # strip first: a control may split a letter
     if not multiline:
         out = _LINE_BREAKS.sub(" ", out)
     out = out.strip()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .accounts import Actor, require
 from .errors import Invalid, NotFound, Problem
 from .lifecycle import Lifecycle
 from .patrols import FAR_M
 from .places import load_layer
 from .spatial import points, within_distance
 from .store import Store, Tx
-from .validate import check_actor, check_point, clean_code, clean_name
+from .validate import check_point, clean_code, clean_name
 
 __all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
            "check_in"]
@@ -32,11 +33,11 @@ UNIT_LIFECYCLE = Lifecycle(
 UNIT_ACTIONS = ("start_patrol", "end_patrol", "stand_down", "report_for_duty")
 
 
-def register(store: Store, *, code: str, name: str, actor: str, size: int | None = None,
+def register(store: Store, *, code: str, name: str, actor: Actor, size: int | None = None,
              route_code: str | None = None, commune_code: str | None = None,
              status: str = "available", at: datetime | None = None) -> dict:
-    """Add a patrol unit (status available unless given)."""
-    actor = check_actor(actor)
+    """Add a patrol unit (status available unless given). Teams come with the layers: admin."""
+    actor = require(actor, "layers.import", commune=commune_code)
     problems: list[Problem] = []
     code = clean_code(code, "code", problems, required=True)
     name = clean_name(name, "name", problems, required=True)
@@ -59,27 +60,28 @@ def register(store: Store, *, code: str, name: str, actor: str, size: int | None
     return store.transact(cmd, at=at)
 
 
-def set_status(store: Store, code: str, action: str, *, expected_version: int, actor: str,
+def set_status(store: Store, code: str, action: str, *, expected_version: int, actor: Actor,
                at: datetime | None = None) -> dict:
     """An operator's move of a unit (start/end patrol, stand down, report for duty)."""
-    actor = check_actor(actor)
+    account, actor = actor, require(actor, "unit.status")
     if action not in UNIT_ACTIONS:
         raise Invalid([Problem("action", f"unknown unit action {action!r}; one of "
                                f"{', '.join(UNIT_ACTIONS)}")])
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("unit", code, expected_version)
+        require(account, "unit.status", commune=cur["commune_code"])
         status = UNIT_LIFECYCLE.next(cur["status"], action, code)
         return tx.change("unit", cur, {"status": status}, actor=actor, action=action)
 
     return store.transact(cmd, at=at)
 
 
-def report_position(store: Store, code: str, lon: float, lat: float, *, actor: str,
+def report_position(store: Store, code: str, lon: float, lat: float, *, actor: Actor,
                     at: datetime | None = None) -> dict:
     """Record a unit's position. A position is a fact from the field, not a decision,
     so it needs no expected version and never conflicts with an operator's edit."""
-    actor = check_actor(actor)
+    account, actor = actor, require(actor, "unit.checkin", unit=code)
     problems = check_point(lon, lat)
     if problems:
         raise Invalid(problems)
@@ -88,6 +90,7 @@ def report_position(store: Store, code: str, lon: float, lat: float, *, actor: s
         cur = tx.get("unit", code)
         if cur is None:
             raise NotFound("unit", code)
+        require(account, "unit.checkin", commune=cur["commune_code"], unit=code)
         return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
                                        "position_at": tx.at}, actor=actor, action="position")
 
@@ -95,9 +98,9 @@ def report_position(store: Store, code: str, lon: float, lat: float, *, actor: s
 
 
 def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: float, *,
-             actor: str, at: datetime | None = None) -> dict:
+             actor: Actor, at: datetime | None = None) -> dict:
     """Record a checkpoint check-in (time, place); the unit's position moves there."""
-    actor = check_actor(actor)
+    account, actor = actor, require(actor, "unit.checkin", unit=code)
     problems = check_point(lon, lat)
     checkpoint_code = clean_code(checkpoint_code, "checkpoint_code", problems, required=True)
     if problems:
@@ -118,6 +121,7 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
         cur = tx.get("unit", code)
         if cur is None:
             raise NotFound("unit", code)
+        require(account, "unit.checkin", commune=cur["commune_code"], unit=code)
         return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
                                        "position_at": tx.at,
                                        "last_checkpoint": checkpoint_code,

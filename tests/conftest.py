@@ -39,7 +39,21 @@ def staffed(store: Store) -> Store:
 
 
 def cli_env(db: Path) -> dict[str, str]:
-    return {**os.environ, "ANTT_DB": str(db), "PYTHONPATH": str(ROOT)}
+    """The environment of an `antt` process; accounts made by the tests share one password."""
+    return {**os.environ, "ANTT_DB": str(db), "PYTHONPATH": str(ROOT),
+            "ANTT_PASSWORD": "mat-khau-thu-nghiem"}
+
+
+def add_accounts(db: Path, **roles: str) -> None:
+    """Accounts *name=role* in the database at *db*, with the tests' password."""
+    from geo import accounts
+
+    store = Store(db)
+    store.init()
+    for name, role in roles.items():
+        accounts.add_user(store, "test", username=name, role=role, display_name=name,
+                          password="mat-khau-thu-nghiem")
+    store.close()
 
 
 def report_args(**over) -> dict:
@@ -47,3 +61,32 @@ def report_args(**over) -> dict:
                 actor="trực ban", description="Tụ tập trước nhà văn hóa")
     args.update(over)
     return args
+
+
+TEST_PASSWORD = "mat-khau-thu-nghiem"
+
+
+def make_account(store: Store, role: str, *, username: str | None = None,
+                 communes: object = "*", unit: str | None = None, site: str | None = None,
+                 display_name: str | None = None):
+    """A real account (argon2id hash in the store), logged in: the Account back."""
+    from geo import accounts
+
+    name = username or f"{role}1"
+    accounts.add_user(store, "test", username=name, display_name=display_name or name,
+                      role=role, password=TEST_PASSWORD, communes=communes, unit_code=unit,
+                      site_code=site)
+    return accounts.login(store, name, TEST_PASSWORD)
+
+
+def app_as(store: Store, role: str = "operator", path: str | None = None, **account):
+    """An AppTest of the dashboard logged in as a new account of *role* (a real session
+    token, as the browser's cookie would carry)."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo import accounts
+
+    who = make_account(store, role, **account)
+    at = AppTest.from_file(path or str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = accounts.start_session(store, who)
+    return at

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import incidents as inc
 
-from .conftest import ROOT, report_args
+from .conftest import ROOT, app_as, report_args
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -16,14 +16,18 @@ def app_env(staffed, monkeypatch):
     return staffed
 
 
+def _app(store) -> AppTest:
+    return app_as(store, "viewer", APP)
+
+
 def _incidents_page(app_env):
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _app(app_env).run()
     at.switch_page("app_pages/incidents.py").run()
     return at
 
 
 def test_live_page_without_layers_explains(app_env):
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _app(app_env).run()
     assert not at.exception
     assert "antt init --demo" in at.info[0].value
 
@@ -36,7 +40,7 @@ def test_live_page_with_layers(app_env, tmp_path):
                       ("sites", fx.sites())):
         import_layer(app_env, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t")
     inc.report(app_env, **report_args())
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = _app(app_env).run()
     assert not at.exception
     assert at.title[0].value == "Tình hình an ninh trật tự bầu cử — Tất cả các xã"
     metrics = {m.label: m.value for m in at.metric}

@@ -5,35 +5,37 @@ import subprocess
 
 import pandas as pd
 
-from .conftest import PYTHON, ROOT, cli_env
+from .conftest import PYTHON, ROOT, add_accounts, cli_env
 
 
-def antt(db, *args):
+def antt(db, *args, input: str | None = None):
     return subprocess.run([PYTHON, "-m", "geo.cli", "--db", str(db), *args],
-                          capture_output=True, text=True, env=cli_env(db), cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, env=cli_env(db), cwd=ROOT, timeout=120,
+                          input=input)
 
 
 def test_cli_flow(tmp_path):
     db = tmp_path / "c.duckdb"
     assert antt(db, "init", "--empty").returncode == 0
-    assert antt(db, "unit", "register", "T1", "Tổ 1", "--actor", "op", "--size", "4"
+    add_accounts(db, admin="admin", op="commander")
+    assert antt(db, "--user", "admin", "unit", "register", "T1", "Tổ 1", "--size", "4"
                 ).returncode == 0
-    r = antt(db, "--json", "incident", "report", "--kind", "gathering", "--severity", "3",
-             "--lon", "106.53", "--lat", "21.04", "--source", "hamlet_team", "--actor", "op",
+    r = antt(db, "--json", "--user", "op", "incident", "report", "--kind", "gathering",
+             "--severity", "3", "--lon", "106.53", "--lat", "21.04", "--source", "hamlet_team",
              "--description", "Tụ tập ở thôn An Cư")
     assert r.returncode == 0, r.stderr
     row = json.loads(r.stdout)
     assert row["status"] == "reported" and row["description"] == "Tụ tập ở thôn An Cư"
-    r = antt(db, "--json", "incident", "move", str(row["id"]), "verify", "--version", "1",
-             "--actor", "op")
+    r = antt(db, "--json", "--user", "op", "incident", "move", str(row["id"]), "verify",
+             "--version", "1")
     assert json.loads(r.stdout)["status"] == "verifying"
-    r = antt(db, "--json", "incident", "move", str(row["id"]), "dispatch", "--version", "2",
-             "--actor", "op", "--team", "T1")
+    r = antt(db, "--json", "--user", "op", "incident", "move", str(row["id"]), "dispatch",
+             "--version", "2", "--team", "T1")
     assert json.loads(r.stdout)["team_code"] == "T1"
     r = antt(db, "--json", "status")
     counts = json.loads(r.stdout)
     assert counts["incidents"] == {"dispatched": 1} and counts["units"] == {"responding": 1}
-    r = antt(db, "export", "--out", str(tmp_path / "out"))
+    r = antt(db, "--user", "op", "export", "--out", str(tmp_path / "out"))
     assert r.returncode == 0
     # register, report, verify, respond, dispatch
     assert len(pd.read_parquet(tmp_path / "out" / "events.parquet")) == 5
@@ -42,15 +44,16 @@ def test_cli_flow(tmp_path):
 def test_cli_errors_are_clear_and_exit_2(tmp_path):
     db = tmp_path / "c.duckdb"
     antt(db, "init", "--empty")
-    r = antt(db, "incident", "report", "--kind", "fire", "--severity", "9", "--lon", "21",
-             "--lat", "106", "--source", "patrol", "--actor", "op")
+    add_accounts(db, op="commander", op2="commander")
+    r = antt(db, "--user", "op", "incident", "report", "--kind", "fire", "--severity", "9",
+             "--lon", "21", "--lat", "106", "--source", "patrol")
     assert r.returncode == 2
     assert "field 'severity'" in r.stderr and "swapped" in r.stderr
-    antt(db, "incident", "report", "--kind", "fire", "--severity", "2", "--lon", "106.5",
-         "--lat", "21", "--source", "patrol", "--actor", "op")
-    r = antt(db, "incident", "move", "1", "close", "--version", "1", "--actor", "op")
+    antt(db, "--user", "op", "incident", "report", "--kind", "fire", "--severity", "2",
+         "--lon", "106.5", "--lat", "21", "--source", "patrol")
+    r = antt(db, "--user", "op", "incident", "move", "1", "close", "--version", "1")
     assert r.returncode == 2 and "allowed now: verify, escalate, false_alarm" in r.stderr
-    r = antt(db, "incident", "move", "1", "verify", "--version", "7", "--actor", "op2")
+    r = antt(db, "--user", "op2", "incident", "move", "1", "verify", "--version", "7")
     assert r.returncode == 2 and "changed by op" in r.stderr
     assert "Traceback" not in r.stderr
 

@@ -12,7 +12,7 @@ from geo import incidents as inc
 from geo.errors import StaleVersion
 from geo.store import Store
 
-from .conftest import PYTHON, ROOT, cli_env, report_args
+from .conftest import PYTHON, ROOT, add_accounts, cli_env, report_args
 
 
 def _race(store: Store, incident_id: int, n: int, retry: bool) -> tuple[list, list]:
@@ -110,14 +110,14 @@ def test_sigkill_never_loses_an_acknowledged_incident(db_path):
 
 
 def test_cli_writes_while_a_long_lived_writer_runs(db_path):
-    Store(db_path).init()
+    add_accounts(db_path, **{f"cli{k}": "operator" for k in range(4)})
     writer = subprocess.Popen([PYTHON, str(ROOT / "tests" / "busy_writer.py"), str(db_path),
                                "6"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=cli_env(db_path))
     assert writer.stdout.readline().strip() == "ready"
-    clis = [subprocess.Popen([PYTHON, "-m", "geo.cli", "--db", str(db_path), "incident",
-                              "report", "--kind", "fire", "--severity", "3", "--lon", "106.5",
-                              "--lat", "21.0", "--source", "hotline", "--actor", f"cli{k}"],
+    clis = [subprocess.Popen([PYTHON, "-m", "geo.cli", "--db", str(db_path), "--user",
+                              f"cli{k}", "incident", "report", "--kind", "fire", "--severity",
+                              "3", "--lon", "106.5", "--lat", "21.0", "--source", "hotline"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=cli_env(db_path), cwd=ROOT)
             for k in range(4)]

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 
-from geo import dispatch, units
+from geo import accounts, dispatch, units
 from geo import incidents as inc
 from geo.errors import Invalid
 from geo.importer import load_demo
@@ -18,7 +18,7 @@ from geo.places import load_layer
 from geo.simulate import setup_time
 
 from . import geofixtures as fx
-from .conftest import ROOT, report_args
+from .conftest import ROOT, make_account, report_args
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -85,11 +85,14 @@ def test_report_outside_the_named_commune_is_refused(demo):
 def app(demo, monkeypatch):
     monkeypatch.setenv("ANTT_DB", demo.path)
 
-    def open_page(page: str) -> AppTest:
+    who = make_account(demo, "commander", username="trucban1", display_name="Trực ban 1")
+
+    def open_page(page: str, account: accounts.Account = who) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
-        at.session_state["actor"] = "Trực ban 1"
+        at.session_state["session_token"] = accounts.start_session(demo, account)
         at.run()
-        at.switch_page(f"app_pages/{page}.py").run()
+        if account.role != "field":  # a hamlet team has the field page and nothing else
+            at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, at.exception
         return at
     return open_page
@@ -103,36 +106,38 @@ def test_operator_logs_at_a_site_and_a_double_submit_logs_once(app, demo):
     # Values in a form travel with its submit, so they are set in the same run.
     at.selectbox(key="op_kind").set_value("tampering")
     at.text_area(key="op_description").input("Danh sách cử tri bị xé")
-    at.button[0].click().run()  # the form's submit button
+    at.main.button[0].click().run()  # the form's submit button
     assert not at.exception
     assert "Đã ghi vụ việc số #1" in at.success[0].value
     at.selectbox(key="op_kind").set_value("tampering")
     at.text_area(key="op_description").input("Danh sách cử tri bị xé")
-    at.button[0].click().run()  # the same form sent again
+    at.main.button[0].click().run()  # the same form sent again
     df = demo.incidents()
     assert len(df) == 1
     assert df.iloc[0]["site_code"] == site["code"]
-    assert df.iloc[0]["created_by"] == "Trực ban 1"
+    assert df.iloc[0]["created_by"] == "trucban1"  # the account, never typed text
     assert df.iloc[0]["hamlet_code"] == site["hamlet_code"]
 
 
 def test_operator_missing_kind_and_location_are_named(app, demo):
     at = app("operator")
-    at.button[0].click().run()
+    at.main.button[0].click().run()
     errors = " ".join(e.value for e in at.error)
     assert "Chưa chọn vị trí" in errors and "Chưa chọn loại vụ việc" in errors
     assert demo.incidents().empty
 
 
-def test_operator_needs_an_actor(demo, monkeypatch):
+def test_without_a_session_only_the_login_page_shows(demo, monkeypatch):
     monkeypatch.setenv("ANTT_DB", demo.path)
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("app_pages/operator.py").run()
-    assert "Nhập tên hoặc hiệu gọi" in at.warning[0].value
+    assert not at.exception
+    assert at.title[0].value.startswith("Đăng nhập")
+    assert [i.label for i in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert not at.sidebar.button  # no page, no logout, nothing to write with
 
 
 def _labels(at):
-    return [b.label for b in at.button]
+    return [b.label for b in at.main.button]
 
 
 def test_board_offers_only_legal_moves_and_dispatches_nearest(app, demo):
@@ -143,7 +148,7 @@ def test_board_offers_only_legal_moves_and_dispatches_nearest(app, demo):
     assert at.selectbox(key="board_pick").value == row["id"]
     assert [b for b in _labels(at) if b != "Thêm ghi chú"] == ["xác minh", "chuyển cấp trên",
                                                                 "báo sai"]
-    at.button[0].click().run()  # verify
+    at.main.button[0].click().run()  # verify
     assert demo.get("incident", row["id"])["status"] == "verifying"
     assert "điều lực lượng" in _labels(at)
     team = at.radio(key=f"team_{row['id']}").value
@@ -182,7 +187,9 @@ def test_sites_board_suspend_needs_reason(app, demo):
 
 def test_teams_board_and_field_check_in(app, demo):
     unit = demo.frame("unit").iloc[0]
-    at = app("field")
+    team = make_account(demo, "field", username="to1", communes=unit["commune_code"],
+                        unit=unit["code"])
+    at = app("field", team)
     at.radio(key="field_task").set_value("checkin").run()
     at.selectbox(key="field_team").set_value(unit["code"]).run()
     at.button(key="field_checkin").click().run()
@@ -197,7 +204,9 @@ def test_teams_board_and_field_check_in(app, demo):
 
 def test_field_report_from_a_site(app, demo):
     site = demo.frame("site").iloc[2]
-    at = app("field")
+    team = make_account(demo, "field", username="to1", communes=site["commune_code"],
+                        site=site["code"])
+    at = app("field", team)
     at.radio(key="field_where").set_value("site").run()
     at.selectbox(key="field_pick_site").set_value(site["code"]).run()
     at.selectbox(key="field_kind").set_value("disorder").run()
@@ -210,3 +219,13 @@ def test_field_report_from_a_site(app, demo):
 
 def test_unused_imports_guard():
     assert gpd and Point and fx  # fixtures module shared with other tests
+
+
+def test_board_timeline_shows_the_accounts_display_name(app, demo):
+    row = inc.report(demo, **report_args(lon=106.4905, lat=21.0104, severity=4))
+    ops = make_account(demo, "operator", username="tb9", display_name="Trực ban <b>số 9</b>")
+    inc.verify(demo, row["id"], expected_version=1, actor=ops)
+    at = app("board")
+    at.selectbox(key="board_pick").set_value(row["id"]).run()
+    timeline = at.dataframe[-1].value
+    assert list(timeline["Người thực hiện"])[-1] == "Trực ban <b>số 9</b>"

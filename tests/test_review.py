@@ -27,7 +27,7 @@ from geo.simulate import simulate
 from geo.store import Filters, Store
 
 from . import geofixtures as fx
-from .conftest import PYTHON, ROOT, cli_env
+from .conftest import PYTHON, ROOT, add_accounts, cli_env
 
 SETUP = datetime(2021, 5, 22, 20, 0)   # 03:00 on 23/5/2021, Vietnam time
 T0 = datetime(2021, 5, 23, 1, 0)       # 08:00 Vietnam time
@@ -321,14 +321,21 @@ def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db
                                                                     tmp_path):
     store, _ = scenario
     store.close()
+    add_accounts(db_path, chihuy="commander", xem="viewer")
+    refused = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "xem", "report", "--out",
+                              str(tmp_path / "v.pdf")], env=cli_env(db_path), cwd=ROOT,
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "needs the role commander" in refused.stderr
     out_pdf, out_html = tmp_path / "r" / "bc.pdf", tmp_path / "r" / "bc.html"
-    run = subprocess.run([PYTHON, "-m", "geo.cli", "report", "--period", "2021-05-23",
+    run = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "chihuy", "report", "--period",
+                          "2021-05-23",
                           "--commune", "C1", "--out", str(out_pdf), str(out_html)],
                          env=cli_env(db_path), cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "Thôn An Cư" in _text(out_pdf.read_bytes())
     assert "Thôn An Cư" in out_html.read_text(encoding="utf-8")
-    bad = subprocess.run([PYTHON, "-m", "geo.cli", "report", "--commune", "C9", "--out",
+    bad = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "chihuy", "report", "--commune",
+                          "C9", "--out",
                           str(tmp_path / "no.pdf")], env=cli_env(db_path), cwd=ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "--commune C9: no such commune" in bad.stderr
@@ -337,10 +344,10 @@ def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db
 
 # ---- the page (Streamlit AppTest on the same scenario) ----------------------------------------
 def test_review_page_shows_the_figures_and_filters_by_hamlet(scenario, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from .conftest import app_as
     store, _ = scenario
     monkeypatch.setenv("ANTT_DB", store.path)
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    at = app_as(store, "commander").run()
     at.switch_page("app_pages/review.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Sơ kết, rút kinh nghiệm"

@@ -16,9 +16,10 @@ from .conftest import report_args
 
 def test_migrations_recorded_and_idempotent(db_path):
     s = Store(db_path)
-    assert s.init() == [1, 2]
+    assert s.init() == [1, 2, 3]
     assert s.init() == []
-    assert s.migrations() == [(1, "entities and event log"), (2, "map layers")]
+    assert s.migrations() == [(1, "entities and event log"), (2, "map layers"),
+                              (3, "accounts, sessions and wall tokens")]
 
 
 def test_a_failing_command_writes_nothing(staffed):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo import dispatch, settings
+from geo import accounts, dispatch, settings
 from geo import incidents as inc
 from geo.errors import AnttError, IllegalMove, NotFound, StaleVersion
 from geo.inert import md_text
@@ -19,7 +19,7 @@ from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")
-actor = state.get("actor")
+actor = state.get("account")
 SPEED_KMH = float(settings.get("travel_kmh"))
 
 
@@ -41,13 +41,11 @@ def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
                               allowed=", ".join(_label("action", a) for a in e.allowed)
                               or "—"))
     except AnttError as e:
-        outcome = ("error", str(e))
+        outcome = ("error", md_text(str(e)))
     state.set("board_outcome", (incident_id, *outcome))
 
 
 st.title(t("board.title", lang))
-if not actor:
-    st.warning(t("actor.needed", lang))
 df = data.incidents(view.filters(), limit=None)
 if df.empty:
     st.info(t("board.empty", lang))
@@ -84,7 +82,10 @@ with c1:
     st.text(cur["description"] or "—")  # text, never markup
     st.caption(t("board.version", lang, v=cur["version"], who=cur["updated_by"],
                  at=local_text(cur["updated_at"])))
-    allowed = inc.LIFECYCLE.allowed(cur["status"])
+    # Only the moves this account may make: a viewer sees no write widget at all.
+    allowed = [a for a in inc.LIFECYCLE.allowed(cur["status"])
+               if accounts.may(actor, f"incident.{a}")]
+    can_note = accounts.may(actor, "incident.note")
     team = None
     if "dispatch" in allowed or "reassign" in allowed:
         options = dispatch.suggest(cur, data.units(), k=5, speed_kmh=SPEED_KMH)
@@ -98,19 +99,21 @@ with c1:
                       for r in options.itertuples(index=False)}
             team = st.radio(t("col.team", lang), list(labels), key=f"team_{incident_id}",
                             format_func=labels.get)
-    note = st.text_input(t("board.note", lang), key=f"note_{incident_id}")
+    note = st.text_input(t("board.note", lang), key=f"note_{incident_id}") if can_note \
+        else None
     buttons = [a for a in allowed if a != "reassign" or team != cur["team_code"]]
-    cols = st.columns(max(1, len(buttons) + 1))
+    cols = st.columns(max(1, len(buttons) + 1)) if buttons or can_note else []
     # The version is the one on screen when the button was drawn: the callback runs
     # before the page re-reads the incident, so a stale screen is refused, not applied.
     for col, action in zip(cols, buttons, strict=False):
         col.button(_label("action", action), key=f"do_{action}_{incident_id}",
-                   disabled=not actor or (action in ("dispatch", "reassign") and not team),
+                   disabled=action in ("dispatch", "reassign") and not team,
                    use_container_width=True, on_click=_act,
                    args=(incident_id, action, cur["version"], team))
-    cols[-1].button(t("board.add_note", lang), key=f"do_note_{incident_id}",
-                    disabled=not actor or not note, on_click=_act,
-                    args=(incident_id, "note", cur["version"], None))
+    if can_note:
+        cols[-1].button(t("board.add_note", lang), key=f"do_note_{incident_id}",
+                        disabled=not note, on_click=_act,
+                        args=(incident_id, "note", cur["version"], None))
     outcome = state.get("board_outcome")
     if outcome and outcome[0] == incident_id:
         kind, text = outcome[1], outcome[2]
@@ -118,9 +121,10 @@ with c1:
 with c2:
     st.markdown(t("board.timeline", lang))
     ev = data.store().events("incident", incident_id)
+    names = data.display_names()
     st.dataframe({
         t("ticker.time", lang): [local_text(a) for a in ev["occurred_at"]],
-        t("board.who", lang): ev["actor"],
+        t("board.who", lang): [names.get(a, a) for a in ev["actor"]],
         t("ticker.what", lang): [_label("action", a) for a in ev["action"]],
         t("board.detail", lang): [", ".join(f"{k}: {v}" for k, v in json.loads(d).items())
                                   if isinstance(d, str) else "" for d in ev["detail"]],

@@ -21,7 +21,7 @@ from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")
-actor = state.get("actor")
+actor = state.get("account")
 
 
 def _l(group: str, code: object) -> str:
@@ -51,10 +51,10 @@ def _site_move(code: str, action: str, version: int) -> None:
 
 
 st.title(t("field.title", lang))
-if not actor:
-    st.warning(t("actor.needed", lang))
-    st.stop()
 layers = data.layers()
+if not actor.all_communes:  # a hamlet team works in its own commune
+    layers = {k: v[v["code" if k == "communes" else "commune_code"].isin(actor.communes)]
+              if k != "checkpoints" else v for k, v in layers.items()}
 if view.commune != "*":
     layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
               if k != "checkpoints" else v for k, v in layers.items()}
@@ -115,8 +115,11 @@ elif task == "site":
     sites = data.sites()
     if view.commune != "*":
         sites = sites[sites["commune_code"] == view.commune]
+    if actor.role == "field":  # its own polling site only
+        sites = sites[sites["code"] == actor.site_code]
     names = data.place_names(sites)
-    code = st.selectbox(t("sites.site", lang), list(names), index=None, key="field_site",
+    code = st.selectbox(t("sites.site", lang), list(names), index=0 if len(names) == 1 else None,
+                        key="field_site",
                         format_func=lambda c: _name(names[c]),
                         placeholder=t("op.search_hint", lang))
     if code:
@@ -135,8 +138,11 @@ else:
     units = data.units()
     if view.commune != "*":
         units = units[units["commune_code"] == view.commune]
+    if actor.role == "field":  # checks in for its own team only
+        units = units[units["code"] == actor.unit_code]
     teams = data.place_names(units)
-    team = st.selectbox(t("col.team", lang), list(teams), index=None, key="field_team",
+    team = st.selectbox(t("col.team", lang), list(teams), index=0 if len(teams) == 1 else None,
+                        key="field_team",
                         format_func=teams.get, placeholder=t("op.choose", lang))
     if team:
         route = units.loc[units["code"] == team, "route_code"].iloc[0]
@@ -144,7 +150,7 @@ else:
         cps = cps[cps["route_code"] == route].sort_values("seq")
         names = dict(zip(cps["code"], cps["name"], strict=True))
         cp = st.radio(t("teams.checkpoint", lang), list(names), key="field_cp",
-                      format_func=names.get)
+                      format_func=lambda c: md_text(names[c]))  # options are markdown
         if cp and st.button(t("field.checkin", lang), type="primary", use_container_width=True,
                             key="field_checkin"):
             g = cps.loc[cps["code"] == cp].geometry.iloc[0]

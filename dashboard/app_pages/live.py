@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, guard, maps, state
+from dashboard import auth, data, guard, maps, state
 from dashboard.i18n import label, t
 from geo import metrics, settings
+from geo.errors import StoreBusy
 from geo.incidents import OPEN, SEVERITIES
 from geo.inert import md_text
 from geo.store import Filters, utcnow
@@ -80,13 +81,19 @@ def _read() -> dict:
         "open_now": data.incidents(Filters(commune_codes=f.commune_codes,
                                            hamlet_codes=f.hamlet_codes, statuses=OPEN),
                                    limit=None),
-        "ticker": data.latest_events(12, [] if view.commune == ALL else [view.commune]),
+        "ticker": data.latest_events(12, view.filters().commune_codes),
+        "names": data.display_names(),
         "at": utcnow(),
     }
 
 
 @st.fragment(run_every=float(settings.get("refresh_seconds")))
 def live() -> None:
+    try:
+        if auth.current() is None:  # logged out elsewhere, or a revoked wall token
+            st.rerun(scope="app")
+    except StoreBusy:
+        pass  # cannot be checked while the file is held: the busy notice follows
     snap = guard.or_last(_read, "live_last", lang)
     if snap is None:
         return
@@ -125,24 +132,24 @@ def live() -> None:
         st.rerun(scope="app")
     with side_col:
         st.subheader(t("ticker.title", lang))
-        st.dataframe(_ticker(snap["ticker"]), hide_index=True, width="stretch",
+        st.dataframe(_ticker(snap["ticker"], snap["names"]), hide_index=True, width="stretch",
                      height=820 if view.wall else 640)
 
 
-def _ticker(ev):
+def _ticker(ev, names: dict[str, str]):
     return {
         t("ticker.time", lang): [local_text(a, "%H:%M:%S") for a in ev["occurred_at"]],
-        t("ticker.what", lang): [_event_text(e) for e in ev.itertuples(index=False)],
+        t("ticker.what", lang): [_event_text(e, names) for e in ev.itertuples(index=False)],
     }
 
 
-def _event_text(e) -> str:
+def _event_text(e, names: dict[str, str]) -> str:
     """One ticker line: what changed, and who did it if that is not the thing itself."""
     if e.entity == "incident":
         what = f"#{e.entity_id} {_label('kind', e.name)}"
     else:
         what = e.name
-    who = "" if e.actor in (e.entity_id, e.name) else f" ({e.actor})"
+    who = "" if e.actor in (e.entity_id, e.name) else f" ({names.get(e.actor, e.actor)})"
     return f"{what} · {_label('action', e.action)}{who}"
 
 

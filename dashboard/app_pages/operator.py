@@ -13,7 +13,7 @@ from geo.text import fold
 
 lang = state.get("lang")
 view = state.get("view")
-actor = state.get("actor")
+actor = state.get("account")
 
 
 def _label(group: str, code: object) -> str:
@@ -26,8 +26,6 @@ def _pick_label(name: str) -> str:
 
 
 st.title(t("op.title", lang))
-if not actor:
-    st.warning(t("actor.needed", lang))
 layers = data.layers()
 if view.commune != "*":
     layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
@@ -73,7 +71,7 @@ with right:
                                    height=90)
         if "description" in errors:
             st.error(errors["description"])
-        saved = st.form_submit_button(t("op.save", lang), type="primary", disabled=not actor,
+        saved = st.form_submit_button(t("op.save", lang), type="primary",
                                       use_container_width=True)
     if saved:
         row, problems = forms.save_report(

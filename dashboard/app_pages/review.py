@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from dashboard import data, maps, state
 from dashboard.i18n import label, t
-from geo import replay, settings
+from geo import accounts, replay, settings
 from geo.exports import FORMATS, export_zip
 from geo.incidents import OPEN
 from geo.report import (
@@ -43,7 +43,7 @@ def _label(group: str, code: object) -> str:
 
 st.title(t("review.title", lang))
 store = data.store()
-last_at = store.last_event()[1]
+last_at = store.last_operation_at()
 if last_at is None:
     st.info(t("review.no_events", lang))
     st.stop()
@@ -163,7 +163,9 @@ _table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nh
 st.subheader(t("review.emerging", lang))
 _table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev))
 
-# ---- exports and the written review -----------------------------------------------------------
+# ---- exports and the written review (commanders) ---------------------------------------
+if not accounts.may(state.get("account"), "review.export"):
+    st.stop()
 st.subheader(t("review.export", lang))
 stamp = f"{picked[0]:%Y%m%d}-{picked[1]:%Y%m%d}"
 cols = st.columns(len(FORMATS))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo import settings
+from geo import accounts, settings
 from geo import sites as site_cmd
 from geo.errors import AnttError, IllegalMove, Invalid, StaleVersion
 from geo.incidents import OPEN
@@ -20,12 +20,11 @@ from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")
-actor = state.get("actor")
+actor = state.get("account")
+can_write = accounts.may(actor, "site.status")
 RADIUS = float(settings.get("coverage_radius_m"))
 
 st.title(t("sites.title", lang))
-if not actor:
-    st.warning(t("actor.needed", lang))
 sites = data.sites()
 if view.commune != "*":
     sites = sites[sites["commune_code"] == view.commune]
@@ -59,7 +58,7 @@ if code is None:
 row_index = int(sites.index[sites["code"] == code][0])
 site = data.store().get("site", code)
 st.subheader(md_text(f"{site['name']} · {label('site_status', site['status'], lang)}"))
-allowed = SITE_LIFECYCLE.allowed(site["status"])
+allowed = SITE_LIFECYCLE.allowed(site["status"]) if can_write else []  # viewers: none
 if "suspend" in allowed:
     st.text_input(t("sites.reason", lang), key=f"reason_{site['code']}")
     nearby_ids = [int(open_inc.iloc[j]["id"]) for j in
@@ -98,7 +97,7 @@ def _act(code: str, action: str, version: int) -> None:
 cols = st.columns(max(1, len(allowed)))
 for col, action in zip(cols, allowed, strict=False):
     col.button(label("action", action, lang), key=f"site_{action}_{site['code']}",
-               disabled=not actor, use_container_width=True, on_click=_act,
+               use_container_width=True, on_click=_act,
                args=(site["code"], action, site["version"]))
 outcome = state.get("sites_outcome")
 if outcome and outcome[0] == site["code"]:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
+from geo import accounts
 from geo import units as unit_cmd
 from geo.errors import AnttError, IllegalMove, StaleVersion
 from geo.inert import md_text
@@ -17,7 +18,8 @@ from geo.units import UNIT_ACTIONS, UNIT_LIFECYCLE
 
 lang = state.get("lang")
 view = state.get("view")
-actor = state.get("actor")
+actor = state.get("account")
+can_write = accounts.may(actor, "unit.status")
 
 def _act(code: str, action: str, version: int) -> None:
     """Button callback: the version is the one on screen (see the incident board)."""
@@ -32,8 +34,6 @@ def _act(code: str, action: str, version: int) -> None:
 
 
 st.title(t("teams.title", lang))
-if not actor:
-    st.warning(t("actor.needed", lang))
 units = data.units()
 if view.commune != "*":
     units = units[units["commune_code"] == view.commune]
@@ -63,11 +63,12 @@ code = st.selectbox(t("teams.pick", lang), list(names), index=None, key="teams_p
 if code:
     unit = data.store().get("unit", code)
     st.subheader(md_text(f"{unit['name']} · {label('unit_status', unit['status'], lang)}"))
-    moves = [a for a in UNIT_LIFECYCLE.allowed(unit["status"]) if a in UNIT_ACTIONS]
+    moves = [a for a in UNIT_LIFECYCLE.allowed(unit["status"])
+             if a in UNIT_ACTIONS and can_write]  # viewers: no buttons
     cols = st.columns(max(1, len(moves)))
     for col, action in zip(cols, moves, strict=False):
         col.button(label("action", action, lang), key=f"unit_{action}_{unit['code']}",
-                   disabled=not actor, use_container_width=True, on_click=_act,
+                   use_container_width=True, on_click=_act,
                    args=(unit["code"], action, unit["version"]))
     outcome = state.get("teams_outcome")
     if outcome and outcome[0] == unit["code"]:

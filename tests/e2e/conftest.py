@@ -39,6 +39,16 @@ class Dashboard:
     url: str
     store: Store
 
+    def session(self, role: str = "commander", **account) -> str:
+        """A session token of a new account of *role* (what the login cookie holds)."""
+        from geo import accounts
+
+        from ..conftest import make_account
+        n = len(accounts.users(self.store)) + 1
+        who = make_account(self.store, role, username=account.pop("username", f"{role}{n}"),
+                           **account)
+        return accounts.start_session(self.store, who)
+
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
@@ -54,6 +64,7 @@ def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -112,8 +123,14 @@ def open_page(browser):
     """Open a URL in a fresh page with every non-local request blocked and recorded."""
     pages = []
 
-    def _open(url: str, width: int = 1920, height: int = 1080) -> Browser:
+    def _open(url: str, width: int = 1920, height: int = 1080, *,
+              session: str | None = None) -> Browser:
+        """*session*: a token from ``Dashboard.session`` to be logged in with (the cookie
+        the login page sets); without one the login page shows."""
         ctx = browser.new_context(viewport={"width": width, "height": height})
+        if session:
+            ctx.add_cookies([{"name": "antt_session", "value": session,
+                              "url": url.split("/?")[0].split("?")[0]}])
         page = ctx.new_page()
         b = Browser(page)
 

@@ -16,7 +16,7 @@ NOTICE = "đang bận"
 
 
 def test_live_page_shows_busy_notice_and_recovers(dashboard, open_page):
-    b = open_page(f"{dashboard.url}/?commune=10732")
+    b = open_page(f"{dashboard.url}/?commune=10732", session=dashboard.session())
     page = b.page
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
     dashboard.store.close()  # the test process lets go of the file too

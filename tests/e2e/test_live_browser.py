@@ -30,7 +30,7 @@ def _wait(pred, timeout: float, step_ms: int = 100):
 
 
 def test_live_map_offline_with_every_site(dashboard, open_page):
-    b = open_page(dashboard.url + "/")
+    b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = b.map_frame()
     n_sites = len(load_layer(dashboard.store, "sites"))
     assert n_sites == 19
@@ -49,7 +49,7 @@ def _settled(b):
 
 
 def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
-    b = open_page(dashboard.url + "/")
+    b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = _settled(b)
     frame.evaluate("() => map_div.setView([21.0, 106.47], 15, {animate: false})")
     before = frame.evaluate(VIEW)
@@ -73,7 +73,7 @@ def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
     row = inc.report(dashboard.store, kind="disorder", severity=3, lon=106.482, lat=21.004,
                      source="citizen_tip", actor="<b>e2e</b>", description=nasty)
     dashboard.store.close()
-    b = open_page(dashboard.url + "/")
+    b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = _settled(b)
     selector = f".antt-incident[data-id='{row['id']}']"
     assert _wait(lambda: frame.query_selector(selector) is not None, REFRESH_S + 5)
@@ -91,7 +91,7 @@ def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
 
 def test_wall_mode_screenshot(dashboard, open_page):
     ARTIFACTS.mkdir(exist_ok=True)
-    b = open_page(dashboard.url + "/?wall=1&commune=10732")
+    b = open_page(dashboard.url + "/?wall=1&commune=10732", session=dashboard.session())
     frame = b.map_frame()
     assert _wait(lambda: frame.evaluate(COUNT_SITES) == 5, 10)  # An Phụ's five hamlets
     assert b.page.query_selector("[data-testid='stSidebar']") is None or \
@@ -124,7 +124,8 @@ def _empty_spot(store, hamlet_name: str):
 
 
 def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
-    b = open_page(dashboard.url + "/?commune=x")  # the URL is ignored outside wall mode
+    # The URL is ignored outside wall mode.
+    b = open_page(dashboard.url + "/?commune=x", session=dashboard.session())
     frame = _settled(b)
     p = _empty_spot(dashboard.store, "Thôn Huề Trì")
     frame.evaluate(f"() => map_div.setView([{p.y}, {p.x}], 17, {{animate: false}})")

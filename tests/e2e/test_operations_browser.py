@@ -35,11 +35,10 @@ def _choose(page, label: str, text: str) -> None:
     _idle(page)
 
 
-def _operator_ready(open_page, url: str, site_name: str):
-    b = open_page(url + "/operator")
+def _operator_ready(open_page, dashboard, site_name: str, username: str):
+    session = dashboard.session("operator", username=username, display_name="Trực ban E2E")
+    b = open_page(dashboard.url + "/operator", session=session)
     page = b.page
-    page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Trực ban E2E")
-    page.keyboard.press("Enter")
     _main(page).get_by_text("Điểm bỏ phiếu", exact=True).first.click()
     page.wait_for_timeout(500)
     _choose(page, "Điểm bỏ phiếu", site_name)
@@ -57,7 +56,7 @@ def test_log_on_operator_page_then_see_it_on_the_live_map(dashboard, open_page):
     store = dashboard.store
     before = set(store.incidents()["id"])
     store.close()
-    b = _operator_ready(open_page, dashboard.url, "Huề Trì")
+    b = _operator_ready(open_page, dashboard, "Huề Trì", "trucban-e2e")
     _main(b.page).get_by_label("Nội dung").fill("Khói bốc lên sau nhà văn hóa")
     _main(b.page).get_by_role("button", name="Ghi vụ việc").click()
     b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
@@ -65,9 +64,9 @@ def test_log_on_operator_page_then_see_it_on_the_live_map(dashboard, open_page):
     assert len(new) == 1
     row = store.get("incident", new[0])
     store.close()
-    assert row["kind"] == "fire" and row["created_by"] == "Trực ban E2E"
+    assert row["kind"] == "fire" and row["created_by"] == "trucban-e2e"  # the account
     assert row["description"] == "Khói bốc lên sau nhà văn hóa"
-    live = open_page(dashboard.url + "/")
+    live = open_page(dashboard.url + "/", session=dashboard.session("viewer"))
     frame = _settled(live)
     assert _wait(lambda: frame.query_selector(f".antt-incident[data-id='{row['id']}']"),
                  REFRESH_S + 5)
@@ -78,7 +77,7 @@ def test_double_click_on_save_logs_one_incident(dashboard, open_page):
     store = dashboard.store
     before = set(store.incidents()["id"])
     store.close()
-    b = _operator_ready(open_page, dashboard.url, "Thôn 2")
+    b = _operator_ready(open_page, dashboard, "Thôn 2", "trucban-e2e-2")
     _main(b.page).get_by_label("Nội dung").fill("Bấm hai lần")
     _main(b.page).get_by_role("button", name="Ghi vụ việc").dblclick()
     b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
@@ -87,9 +86,7 @@ def test_double_click_on_save_logs_one_incident(dashboard, open_page):
 
 
 def test_board_shows_only_legal_moves(dashboard, open_page):
-    b = open_page(dashboard.url + "/board")
-    b.page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Trực ban E2E")
-    b.page.keyboard.press("Enter")
+    b = open_page(dashboard.url + "/board", session=dashboard.session("commander"))
     _main(b.page).get_by_role("button", name="xác minh").wait_for(timeout=30_000)
     _idle(b.page)
     labels = {x.strip() for x in _main(b.page).get_by_role("button").all_inner_texts()}
@@ -100,13 +97,9 @@ def test_board_shows_only_legal_moves(dashboard, open_page):
 
 def test_field_page_on_a_phone(dashboard, open_page):
     ARTIFACTS.mkdir(exist_ok=True)
-    b = open_page(dashboard.url + "/field", width=390, height=844)
-    b.page.get_by_text("Nhập tên hoặc hiệu gọi").wait_for(timeout=20_000)
-    # On a phone the sidebar is collapsed: open it, give a call sign, close it.
-    b.page.get_by_test_id("stExpandSidebarButton").click()
-    b.page.get_by_label("Tên hoặc hiệu gọi của bạn").fill("Tổ ANTT thôn 1")
-    b.page.keyboard.press("Enter")
-    b.page.get_by_test_id("stSidebarCollapseButton").click()
+    session = dashboard.session("field", username="to-e2e", communes="10732",
+                                unit="10732-TEAM1", site="10732-S01")
+    b = open_page(dashboard.url + "/", width=390, height=844, session=session)
     b.page.get_by_role("button", name="Gửi báo cáo").wait_for(timeout=20_000)
     send = b.page.get_by_role("button", name="Gửi báo cáo").bounding_box()
     assert send["width"] >= 300 and send["height"] >= 38  # a big button on a 390 px screen

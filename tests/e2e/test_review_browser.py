@@ -51,7 +51,7 @@ def test_review_slider_and_play_move_the_map_state(dashboard, open_page):
                    at=T0 + timedelta(hours=k))
     store.close()
 
-    b = open_page(dashboard.url + "/review")
+    b = open_page(dashboard.url + "/review", session=dashboard.session())
     page = b.page
     # It opens at the end of the day's log: all three incidents.
     assert _wait(lambda: _logged(_state(page)) == 3, 30), _state(page)

@@ -1,0 +1,110 @@
+"""Who is looking: the login page, the session cookie that survives F5, wall-screen tokens.
+
+The rules (roles, scope, lockout) live in ``geo.accounts``; this module only asks for
+a name and password, keeps the session token in a cookie, and re-checks the session
+on every run, so a logout elsewhere, a disabled account or a revoked wall token takes
+effect at the next refresh.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, state
+from dashboard.i18n import LANGS, t
+from geo import accounts, settings
+from geo.accounts import Account, LoginFailed
+
+__all__ = ["current", "login_page", "logout", "cookie_script"]
+
+COOKIE = "antt_session"
+
+
+def current() -> Account | None:
+    """The account of this browser session, checked against the database now."""
+    store = data.store()
+    token = st.query_params.get("token")
+    if token:  # a wall screen: its token, every run (a revoked one is out at once)
+        account = accounts.wall_account(store, token)
+    else:
+        session = state.get("session_token") or st.context.cookies.get(COOKIE)
+        account = accounts.session_account(store, session)
+        state.set("session_token", session if account else None)
+        if account is None and _sso_configured() and st.user.is_logged_in:
+            account = accounts.sso_account(st.user.to_dict())
+            if account is not None and state.get("account") is None:
+                accounts.note_sso_login(store, account)
+    state.set("account", account)
+    return account
+
+
+def _sso_configured() -> bool:
+    """Single sign-on is on when ``.streamlit/secrets.toml`` has an ``[auth]`` section
+    (Streamlit's OIDC settings); local accounts stay, the office may be offline."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def login_page(lang: str) -> None:
+    """The login form (Vietnamese, with an English switch). Stops the script."""
+    with st.columns([1, 2, 1])[1]:  # a form of reading width, also on a wall screen
+        _login_form(lang)
+    st.stop()
+
+
+def _login_form(lang: str) -> None:
+    st.selectbox(t("app.language", lang), LANGS, key="lang",
+                 format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    lang = state.get("lang")
+    st.title(t("login.title", lang))
+    if accounts.needs_bootstrap(data.store()):
+        st.info(t("login.no_accounts", lang))
+    if st.query_params.get("token"):
+        st.warning(t("login.wall_token_invalid", lang))
+    with st.form("login", enter_to_submit=True):
+        username = st.text_input(t("login.username", lang), key="login_username",
+                                 max_chars=100, autocomplete="username")
+        password = st.text_input(t("login.password", lang), type="password",
+                                 key="login_password", max_chars=1024,
+                                 autocomplete="current-password")
+        sent = st.form_submit_button(t("login.submit", lang), type="primary")
+    if sent:
+        try:
+            account = accounts.login(data.store(), username, password)
+        except LoginFailed:
+            st.error(t("login.failed", lang))
+            st.stop()
+        token = accounts.start_session(data.store(), account)
+        state.set("session_token", token)
+        state.set("account", account)
+        state.set("cookie_pending", token)
+        st.rerun()
+    if _sso_configured():
+        st.button(t("login.sso", lang), key="login_sso", on_click=st.login)
+    st.caption(t("login.hint", lang))
+
+
+def logout() -> None:
+    """End the account's sessions everywhere and forget it here."""
+    account = state.get("account")
+    if account is not None and account.via == "password":
+        accounts.logout(data.store(), account)
+    if account is not None and account.via == "sso":
+        st.logout()
+    state.set("account", None)
+    state.set("session_token", None)
+    state.set("cookie_pending", "")  # "" clears the cookie
+
+
+def cookie_script() -> None:
+    """Set (or clear) the session cookie in the browser, once, after a login or logout.
+    The token is URL-safe base64, so it needs no quoting."""
+    pending = state.get("cookie_pending")
+    if pending is None:
+        return
+    state.set("cookie_pending", None)
+    age = int(float(settings.get("session_hours")) * 3600) if pending else 0
+    st.html(f"<script>document.cookie = '{COOKIE}={pending}; Max-Age={age}; Path=/; "
+            "SameSite=Strict';</script>", unsafe_allow_javascript=True)

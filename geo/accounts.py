@@ -1,0 +1,402 @@
+"""Who may do what: accounts, roles, commune scope, logins, sessions and wall tokens.
+
+Every command names the permission it needs and calls :func:`require` with the
+acting account before it writes; a refusal raises :class:`Forbidden` (naming the
+roles that may) and nothing is written. Pages only hide what an account may not do.
+
+The actor recorded on an event is the account's user name. An ``Actor`` may also be
+a plain string: that is an in-process caller with no account (the drill simulator,
+the demo loader, tests), never text a person typed; the CLI and the dashboard always
+pass an :class:`Account`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from . import settings
+from .errors import AnttError, Invalid, NotFound, Problem
+from .store import Store, Tx, utcnow
+from .validate import check_actor, clean_code, clean_name
+
+__all__ = [
+    "ROLES", "PERMISSIONS", "ALL", "Account", "Actor", "Forbidden", "LoginFailed",
+    "require", "may", "add_user", "set_password", "disable_user", "users", "login",
+    "start_session", "session_account", "logout", "create_wall_token", "revoke_wall_token",
+    "wall_tokens", "wall_account", "display_names", "needs_bootstrap", "sso_account",
+    "note_sso_login",
+]
+
+log = logging.getLogger(__name__)
+
+ROLES: tuple[str, ...] = ("viewer", "field", "operator", "commander", "admin")
+ALL = "*"
+_OPS = ("operator", "commander")
+# Every permission a command names, and the roles that hold it.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "incident.report": ("field", *_OPS),
+    "incident.verify": _OPS,
+    "incident.dispatch": _OPS,
+    "incident.reassign": _OPS,
+    "incident.arrive": _OPS,
+    "incident.resolve": _OPS,
+    "incident.note": _OPS,
+    "incident.close": ("commander",),
+    "incident.escalate": ("commander",),
+    "incident.false_alarm": ("commander",),
+    "site.status": ("field", *_OPS),
+    "unit.status": _OPS,
+    "unit.checkin": ("field", *_OPS),
+    "review.export": ("commander",),
+    "audit.read": ("commander", "admin"),
+    "layers.import": ("admin",),
+    "users.manage": ("admin",),
+}
+LOCK_FAILURES = 5
+LOCK_WINDOW = timedelta(minutes=5)
+_HASHER = PasswordHasher()  # argon2id with the library's current parameters
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class Account:
+    """A logged-in account (or a wall screen's token, as a viewer)."""
+
+    username: str
+    display_name: str
+    role: str
+    communes: tuple[str, ...] = (ALL,)
+    unit_code: str | None = None
+    site_code: str | None = None
+    via: str = "password"  # or "wall_token"
+
+    @property
+    def all_communes(self) -> bool:
+        return ALL in self.communes
+
+    def in_scope(self, commune_code: str | None) -> bool:
+        return self.all_communes or commune_code in self.communes
+
+
+Actor = Account | str
+
+
+class Forbidden(AnttError):
+    code = "forbidden"
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+
+
+class LoginFailed(AnttError):
+    """Deliberately says nothing about which part was wrong."""
+
+    code = "login_failed"
+
+    def __init__(self, locked_until: datetime | None = None) -> None:
+        self.locked_until = locked_until
+        super().__init__("wrong user name or password, or the account is locked or disabled")
+
+
+def may(account: Actor, permission: str) -> bool:
+    """Whether *account* holds *permission* (in-process callers hold every one)."""
+    if isinstance(account, str):
+        return True
+    return account.role in PERMISSIONS[permission]
+
+
+def require(actor: Actor, permission: str, *, commune: str | None = None,
+            unit: str | None = None, site: str | None = None) -> str:
+    """The name to record on the event, once *actor* may do *permission* here.
+
+    Refused (Forbidden, nothing written) when the role lacks the permission, the
+    commune is outside the account's scope, or a field account acts for another team
+    or site than its own.
+    """
+    if isinstance(actor, str):
+        return check_actor(actor)
+    roles = PERMISSIONS[permission]
+    if actor.role not in roles:
+        raise Forbidden(f"'{permission}' needs the role {' or '.join(roles)}; "
+                        f"{actor.username} is {actor.role}",
+                        permission=permission, roles=", ".join(roles), role=actor.role)
+    if commune is not None and not actor.in_scope(commune):
+        raise Forbidden(f"commune {commune} is outside {actor.username}'s communes "
+                        f"({', '.join(actor.communes)})", commune=commune)
+    if actor.role == "field":
+        if unit is not None and unit != actor.unit_code:
+            raise Forbidden(f"{actor.username} checks in for team {actor.unit_code} only, "
+                            f"not {unit}", unit=unit)
+        if site is not None and site != actor.site_code:
+            raise Forbidden(f"{actor.username} sets the status of site {actor.site_code} "
+                            f"only, not {site}", site=site)
+    return actor.username
+
+
+# ---- accounts ---------------------------------------------------------------------------
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _communes(values: object) -> list[str]:
+    vals = [values] if isinstance(values, str) else list(values or [ALL])
+    return [ALL] if ALL in vals or not vals else sorted(set(vals))
+
+
+def _account(row: dict, via: str = "password") -> Account:
+    return Account(row["username"], row["display_name"], row["role"],
+                   tuple(json.loads(row["communes"])), row["unit_code"], row["site_code"],
+                   via)
+
+
+def needs_bootstrap(store: Store) -> bool:
+    """True while the database has no account: the first one may be added without one."""
+    return store.frame("user").empty
+
+
+def _check_password(password: object, problems: list[Problem]) -> str:
+    text = "" if password is None else str(password)
+    if len(text) < MIN_PASSWORD:
+        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
+    if len(text) > 1024:
+        problems.append(Problem("password", "at most 1,024 characters"))
+    return text
+
+
+def add_user(store: Store, actor: Actor, *, username: str, role: str,
+             password: str, display_name: str | None = None, communes: object = ALL,
+             unit_code: str | None = None,
+             site_code: str | None = None) -> dict:
+    """Add an account (admin; or anyone while there is none, to make the first admin)."""
+    if not needs_bootstrap(store):
+        who = require(actor, "users.manage")
+    else:
+        who = actor if isinstance(actor, str) else actor.username
+    problems: list[Problem] = []
+    username = clean_code(username, "username", problems, required=True) or ""
+    display_name = clean_name(display_name or username, "display_name", problems,
+                              required=True)
+    if role not in ROLES:
+        problems.append(Problem("role", f"unknown role {role!r}; one of {', '.join(ROLES)}"))
+    unit_code = clean_code(unit_code, "unit_code", problems)
+    site_code = clean_code(site_code, "site_code", problems)
+    secret = _check_password(password, problems)
+    scope = _communes(communes)
+    if problems:
+        raise Invalid(problems)
+    digest = _HASHER.hash(secret)
+
+    def cmd(tx: Tx) -> dict:
+        if tx.exists("user", username):
+            raise Invalid([Problem("username", f"{username!r} already exists")])
+        row = tx.create("user", {"username": username, "display_name": display_name,
+                                 "role": role, "communes": json.dumps(scope),
+                                 "unit_code": unit_code, "site_code": site_code,
+                                 "active": True}, actor=who, action="create")
+        tx.set_password_hash(username, digest)
+        return row
+
+    return store.transact(cmd)
+
+
+def set_password(store: Store, actor: Actor, username: str, password: str) -> None:
+    """A new password (admin, or the account itself); its open sessions end."""
+    if isinstance(actor, Account) and actor.username == username and actor.via == "password":
+        who = actor.username
+    else:
+        who = require(actor, "users.manage")
+    problems: list[Problem] = []
+    secret = _check_password(password, problems)
+    if problems:
+        raise Invalid(problems)
+    digest = _HASHER.hash(secret)
+
+    def cmd(tx: Tx) -> None:
+        cur = tx.get("user", username)
+        if cur is None:
+            raise NotFound("user", username)
+        tx.change("user", cur, {}, actor=who, action="password")
+        tx.set_password_hash(username, digest)
+        tx.end_sessions(username)
+
+    store.transact(cmd)
+
+
+def disable_user(store: Store, actor: Actor, username: str) -> dict:
+    """Disable an account (admin): it can no longer log in, and its sessions end."""
+    who = require(actor, "users.manage")
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get("user", username)
+        if cur is None:
+            raise NotFound("user", username)
+        tx.end_sessions(username)
+        return tx.change("user", cur, {"active": False}, actor=who, action="disable")
+
+    return store.transact(cmd)
+
+
+def users(store: Store) -> list[Account]:
+    frame = store.frame("user")
+    return [_account(r) for r in frame.to_dict("records")]
+
+
+def display_names(store: Store) -> dict[str, str]:
+    """user name → display name, for timelines and the audit view."""
+    frame = store.frame("user")
+    return dict(zip(frame["username"], frame["display_name"], strict=True))
+
+
+# ---- logging in ------------------------------------------------------------------------------
+def login(store: Store, username: str, password: str, *, at: datetime | None = None
+          ) -> Account:
+    """The account, if the password is right, the account active and not locked.
+
+    Every attempt is an event. Five failures within five minutes lock the name for
+    five minutes (counted since its last successful login); the message never says
+    which part was wrong.
+    """
+    name = str(username or "").strip()[:100]
+    now = at or utcnow()
+
+    def cmd(tx: Tx) -> Account | datetime | None:
+        row = tx.get("user", name) if name else None
+        failures = tx.failed_logins(name, now - LOCK_WINDOW)
+        if len(failures) >= LOCK_FAILURES:
+            until = failures[-LOCK_FAILURES] + LOCK_WINDOW
+            tx.note_event(name, "login_failed", name, {"locked_until": until.isoformat()})
+            return until
+        digest = tx.password_hash(name) if row else None
+        ok = False
+        try:
+            ok = digest is not None and _HASHER.verify(digest, str(password or ""))
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or not row or not row["active"]:
+            tx.note_event(name, "login_failed", name or "?")
+            return None
+        tx.note_event(name, "login", name)
+        return _account(row)
+
+    got = store.transact(cmd, at=at)
+    if isinstance(got, Account):
+        return got
+    raise LoginFailed(got if isinstance(got, datetime) else None)
+
+
+def _session_hours() -> float:
+    return float(settings.get("session_hours"))
+
+
+def start_session(store: Store, account: Account) -> str:
+    """A new session token for *account* (kept by the browser; only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(hours=_session_hours())
+    store.transact(lambda tx: tx.open_session(_hash_token(token), account.username, expires))
+    return token
+
+
+def session_account(store: Store, token: str | None) -> Account | None:
+    """The account of an open session token, or None (unknown, expired, ended, disabled)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    username = store.session_user(_hash_token(token), utcnow())
+    if username is None:
+        return None
+    try:
+        row = store.get("user", username)
+    except NotFound:
+        return None
+    return _account(row) if row["active"] else None
+
+
+def logout(store: Store, account: Account) -> None:
+    """End every session of the account (every browser it is logged in on)."""
+    def cmd(tx: Tx) -> None:
+        tx.end_sessions(account.username)
+        tx.note_event(account.username, "logout", account.username)
+
+    store.transact(cmd)
+
+
+# ---- single sign-on (optional) ------------------------------------------------------------
+def sso_account(claims: dict, *, role_claim: str = "antt_role",
+                communes_claim: str = "antt_communes") -> Account | None:
+    """An identity provider's user (OIDC claims, via Streamlit's ``st.login``) as an
+    account: the role from *role_claim*, the communes from *communes_claim* (a list or
+    comma-separated codes; missing means all). No role claim, or an unknown one: no
+    account, so a provider cannot grant more than the command centre configured."""
+    role = claims.get(role_claim)
+    who = claims.get("email") or claims.get("preferred_username") or claims.get("sub")
+    if role not in ROLES or not who:
+        return None
+    problems: list[Problem] = []
+    username = clean_code(f"sso:{who}", "username", problems)
+    display = clean_name(claims.get("name") or who, "display_name", problems)
+    if problems or not username:
+        return None
+    raw = claims.get(communes_claim)
+    communes = raw.split(",") if isinstance(raw, str) else list(raw or [ALL])
+    return Account(username, display, role, tuple(_communes([c.strip() for c in communes])),
+                   via="sso")
+
+
+def note_sso_login(store: Store, account: Account) -> None:
+    """A single sign-on login is an event like any other."""
+    store.transact(lambda tx: tx.note_event(account.username, "login", account.username,
+                                            {"via": "sso"}))
+
+
+# ---- wall screens -----------------------------------------------------------------------------
+def create_wall_token(store: Store, actor: Actor, label: str, communes: object = ALL
+                      ) -> tuple[dict, str]:
+    """A read-only token for a wall screen (admin): its row and the token, shown once."""
+    who = require(actor, "users.manage")
+    problems: list[Problem] = []
+    label = clean_name(label, "label", problems, required=True)
+    if problems:
+        raise Invalid(problems)
+    token = secrets.token_urlsafe(24)
+
+    def cmd(tx: Tx) -> dict:
+        return tx.create("wall_token", {"id": tx.next_id("wall_token"), "label": label,
+                                        "token_hash": _hash_token(token),
+                                        "communes": json.dumps(_communes(communes)),
+                                        "revoked": False}, actor=who, action="create")
+
+    return store.transact(cmd), token
+
+
+def revoke_wall_token(store: Store, actor: Actor, token_id: int) -> dict:
+    who = require(actor, "users.manage")
+
+    def cmd(tx: Tx) -> dict:
+        cur = tx.get("wall_token", int(token_id))
+        if cur is None:
+            raise NotFound("wall_token", token_id)
+        return tx.change("wall_token", cur, {"revoked": True}, actor=who, action="revoke")
+
+    return store.transact(cmd)
+
+
+def wall_tokens(store: Store) -> list[dict]:
+    return store.frame("wall_token").drop(columns=["token_hash"]).to_dict("records")
+
+
+def wall_account(store: Store, token: str | None) -> Account | None:
+    """A wall screen's token as a viewer account, or None (unknown or revoked)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    row = store.wall_token_by_hash(_hash_token(token))
+    if row is None or row["revoked"]:
+        return None
+    return Account(f"wall:{row['id']}", row["label"], "viewer",
+                   tuple(json.loads(row["communes"])), via="wall_token")
