@@ -69,12 +69,16 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         if chosen or clicked:
             st.button(t("filter.clear_hamlets", lang), key="clear_hamlets",
                       on_click=_clear_hamlets)
+        anything = t("filter.any", lang)  # not Streamlit's English "Choose options"
         kinds = st.multiselect(t("filter.kind", lang), KINDS, key="f_kind",
-                               format_func=lambda k: label("kind", k, lang))
+                               format_func=lambda k: label("kind", k, lang),
+                               placeholder=anything)
         sev = st.multiselect(t("filter.severity", lang), list(SEVERITIES), key="f_severity",
-                             format_func=lambda s: label("severity", s, lang))
+                             format_func=lambda s: label("severity", s, lang),
+                             placeholder=anything)
         statuses = st.multiselect(t("filter.status", lang), LIFECYCLE.statuses,
-                                  key="f_status", format_func=lambda s: label("status", s, lang))
+                                  key="f_status", format_func=lambda s: label("status", s, lang),
+                                  placeholder=anything)
         window = st.radio(t("filter.window", lang), list(WINDOWS), key="f_window",
                           horizontal=True, format_func=lambda w: t(f"window.{w}", lang))
     picked = [h for h in chosen if h in options]

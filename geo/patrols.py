@@ -7,6 +7,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from .timefmt import layer_time_utc
+
 __all__ = ["checkpoint_status", "FAR_M"]
 
 FAR_M = 200.0  # a check-in further than this from its checkpoint is flagged (and kept)
@@ -31,8 +33,8 @@ def checkpoint_status(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins:
     rows = []
     for cp in checkpoints.itertuples(index=False):
         team = routes["team_code"].get(cp.route_code)
-        start = _utc(routes["starts_at"].get(cp.route_code))
-        end = _utc(routes["ends_at"].get(cp.route_code))
+        start = layer_time_utc(routes["starts_at"].get(cp.route_code))
+        end = layer_time_utc(routes["ends_at"].get(cp.route_code))
         active = (start is None or start <= now) and (end is None or now <= end)
         interval = float(cp.interval_min or 60) * 60
         seen = last.get(cp.code)
@@ -45,11 +47,3 @@ def checkpoint_status(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins:
     return pd.DataFrame(rows, columns=["checkpoint", "name", "route", "team", "last_checkin",
                                        "state"])
 
-
-def _utc(value) -> datetime | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.to_pydatetime()

@@ -21,7 +21,7 @@ import shapely
 from .errors import AnttError
 from .incidents import KINDS, SEVERITIES
 from .spatial import WGS84, coverage, in_hotspots, metric_crs, points
-from .timefmt import LOCAL_TZ, to_local
+from .timefmt import LOCAL_TZ, layer_time_utc, to_local
 
 __all__ = ["Period", "parse_period", "local_day", "local_to_utc", "voting_window",
            "hamlet_table", "hourly", "coverage_gaps", "checkpoint_gaps", "emerging_hotspots",
@@ -203,8 +203,8 @@ def checkpoint_gaps(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: p
     for cp in checkpoints.itertuples(index=False):
         if cp.route_code not in r.index:
             continue
-        start = max(_naive_utc(r.at[cp.route_code, "starts_at"]) or window[0], window[0])
-        end = min(_naive_utc(r.at[cp.route_code, "ends_at"]) or window[1], window[1])
+        start = max(layer_time_utc(r.at[cp.route_code, "starts_at"]) or window[0], window[0])
+        end = min(layer_time_utc(r.at[cp.route_code, "ends_at"]) or window[1], window[1])
         if end <= start:
             continue
         times = sorted(t for t in seen.get(cp.code, []) if start <= t <= end)
@@ -218,15 +218,6 @@ def checkpoint_gaps(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: p
                      "state": state})
     return pd.DataFrame(rows, columns=["checkpoint", "name", "route", "team", "checkins",
                                        "longest_gap_min", "state"])
-
-
-def _naive_utc(value: object) -> datetime | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
-        return None
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is None:  # layer times without an offset are Vietnam time
-        ts = ts.tz_localize(LOCAL_TZ)
-    return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
 
 
 # ---- emerging hotspots --------------------------------------------------------------------

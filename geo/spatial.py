@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .timefmt import layer_time_utc
+
 __all__ = [
     "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",
     "within_distance", "in_hotspots", "coverage", "points",
@@ -152,11 +154,12 @@ def coverage(places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, radius_m: float
     check_crs(places, routes)
     active = routes
     if window is not None and {"starts_at", "ends_at"} <= set(routes.columns):
-        start, end = (pd.Timestamp(t) for t in window)
-        s = pd.to_datetime(routes["starts_at"], utc=True)
-        e = pd.to_datetime(routes["ends_at"], utc=True)
-        start = start.tz_localize("UTC") if start.tzinfo is None else start
-        end = end.tz_localize("UTC") if end.tzinfo is None else end
+        start, end = (pd.Timestamp(t) for t in window)  # naive UTC, as stored
+        start = start.tz_convert("UTC").tz_localize(None) if start.tzinfo else start
+        end = end.tz_convert("UTC").tz_localize(None) if end.tzinfo else end
+        # Layer times without an offset are Vietnam time (geo.timefmt.layer_time_utc).
+        s = pd.to_datetime(routes["starts_at"].map(layer_time_utc))
+        e = pd.to_datetime(routes["ends_at"].map(layer_time_utc))
         active = routes[(s < end) & (e > start)]
     out = pd.DataFrame({"covered": False, "distance_m": np.inf, "route": None},
                        index=places.index)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-__all__ = ["LOCAL_TZ", "to_local", "local_text", "local_midnight_utc"]
+__all__ = ["LOCAL_TZ", "to_local", "local_text", "local_midnight_utc", "layer_time_utc"]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -34,3 +34,15 @@ def local_midnight_utc(now: datetime | None = None) -> datetime:
         LOCAL_TZ)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def layer_time_utc(value: object) -> datetime | None:
+    """A time from a layer (a route's ``starts_at``, a hotspot's ``active_from``) as naive
+    UTC. Without an offset it is Vietnam time, everywhere: the team board, coverage and
+    the review read "07:00" alike."""
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(LOCAL_TZ)
+    return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()

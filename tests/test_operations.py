@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 from streamlit.testing.v1 import AppTest
 
 from geo import accounts, dispatch, units
@@ -47,6 +47,31 @@ def test_checkpoint_schedule_late_and_missed():
     assert got.to_dict() == {"C1": "ok", "C2": "late", "C3": "missed"}
     after_end = checkpoint_status(cps, routes, ev, datetime(2021, 5, 23, 17, 0))
     assert set(after_end["state"]) == {"ok"}  # the route is over: nothing is overdue
+
+
+def test_a_route_time_without_offset_is_vietnam_time_on_the_team_board_and_coverage():
+    """One clock: "07:00" in a route file is 07:00 in Vietnam (00:00 UTC) for the team
+    board and for coverage alike (the review reads it so too)."""
+    from geo.spatial import coverage
+    from geo.timefmt import layer_time_utc
+
+    assert layer_time_utc("2021-05-23T07:00") == datetime(2021, 5, 23, 0, 0)
+    assert layer_time_utc("2021-05-23T07:00+07:00") == datetime(2021, 5, 23, 0, 0)
+    cps = pd.DataFrame({"code": ["C1"], "name": ["a"], "route_code": ["R"],
+                        "interval_min": [10]})
+    routes = pd.DataFrame({"code": ["R"], "team_code": ["T"],
+                           "starts_at": ["2021-05-23T07:00"], "ends_at": ["2021-05-23T08:00"]})
+    none = pd.DataFrame({"occurred_at": [], "detail": []})
+    at_0730_local = datetime(2021, 5, 23, 0, 30)  # naive UTC
+    assert checkpoint_status(cps, routes, none, at_0730_local)["state"].tolist() == ["missed"]
+    line = gpd.GeoDataFrame(routes, geometry=[LineString([(106.5, 21.0), (106.51, 21.0)])],
+                            crs=4326)
+    place = gpd.GeoDataFrame({"code": ["S"]}, geometry=[Point(106.505, 21.0001)], crs=4326)
+    during = coverage(place, line, 300, window=(datetime(2021, 5, 23, 0, 15),
+                                               datetime(2021, 5, 23, 0, 45)))
+    after = coverage(place, line, 300, window=(datetime(2021, 5, 23, 1, 15),
+                                              datetime(2021, 5, 23, 1, 45)))
+    assert during["covered"].tolist() == [True] and after["covered"].tolist() == [False]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from shapely.geometry import LineString, Point, box, mapping
 
 from geo import accounts, sites, units
@@ -266,9 +267,12 @@ def test_hostile_text_stays_text_on_every_page(hostile_app, open_page):
     # Incident board: the most urgent incident (ours) with its description and actor.
     b = open_("/board")
     _main(b.page).get_by_test_id("stText").first.wait_for(timeout=TIMEOUT)
-    body = _read(b.page.evaluate(BODY_TEXT))
     for literal in (COMBO.split(" {{")[0], ACTOR):
-        if literal not in body:
+        try:  # the caption with the actor renders after the description: wait for it
+            b.page.wait_for_function(
+                "t => document.body.innerText.replaceAll('\u200b', '').includes(t)",
+                arg=literal, timeout=TIMEOUT)
+        except PlaywrightTimeout:
             found.add("board", f"not shown as text: {literal[:60]!r}")
     _inspect(b, "board", found)
 
