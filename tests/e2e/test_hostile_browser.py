@@ -183,14 +183,24 @@ def _frames(page):
 def _maps(page, n: int = 1) -> list:
     """The Leaflet map frames once *n* maps have drawn (a map whose script died never
     does: the wait fails)."""
+    # Counted from the page, over the iframes there *now*: a rerun may replace an iframe,
+    # and a handle to the old one would wait forever.
     page.wait_for_function(
-        f"() => document.querySelectorAll(\"{MAP_IFRAME}\").length >= {n}", timeout=TIMEOUT)
+        """([sel, n]) => [...document.querySelectorAll(sel)].filter(f => {
+               try { const w = f.contentWindow;
+                     return !!(w && typeof w.map_div !== 'undefined' && w.map_div.getCenter); }
+               catch (e) { return false; } }).length >= n""",
+        arg=[MAP_IFRAME, n], timeout=TIMEOUT)
     frames = []
-    for handle in page.query_selector_all(MAP_IFRAME)[:n]:
+    for handle in page.query_selector_all(MAP_IFRAME):
         frame = handle.content_frame()
-        frame.wait_for_function(MAP_READY, timeout=TIMEOUT)
-        frames.append(frame)
-    return frames
+        try:
+            if frame is not None and frame.evaluate(MAP_READY):
+                frames.append(frame)
+        except Exception:  # replaced while we looked
+            continue
+    assert len(frames) >= n, f"{len(frames)} of {n} maps ready"
+    return frames[:n]
 
 
 def _inspect(b, where: str, found: Findings) -> None:
