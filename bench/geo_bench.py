@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.importer import import_layer
-from geo.spatial import assign_hamlets, points
+from geo.analysis.spatial import assign_hamlets, points
+from geo.io.importer import import_layer
 from geo.store import Store
 
 from .common import table

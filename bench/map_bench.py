@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from geo import incidents as inc
-from geo.importer import load_demo
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time, simulate
 from geo.incidents import OPEN
-from geo.simulate import setup_time, simulate
 from geo.store import Filters, Store
 
 from .common import table
@@ -118,8 +118,8 @@ def _map_html_bytes(db: Path) -> tuple[int, int]:
     import folium
 
     from dashboard import maps
-    from dashboard.i18n import label
-    from geo.places import load_layer
+    from geo.i18n import label
+    from geo.io.features import load_layer
 
     store = Store(db)
     sites, units = store.frame("site"), store.frame("unit")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.importer import load_demo
-from geo.simulate import setup_time
-from geo.spatial import nearest_teams, points
+from geo.analysis.spatial import nearest_teams, points
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time
 from geo.store import Store
 
 from .common import table

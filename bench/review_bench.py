@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from geo.replay import frames_at, replay_naive, state_at
+from geo.analysis.replay import frames_at, replay_naive, state_at
 from geo.store import Store
 
 from .common import median, table, timed
@@ -17,10 +17,10 @@ from .store_bench import START, _places
 
 
 def run(n_incidents: int = 200_000) -> str:
-    from dashboard.i18n import label
-    from geo.report import build_review, render_html, render_pdf
-    from geo.review import local_day
-    from geo.simulate import DRILL_DAY, bulk_history, simulate
+    from geo.analysis.review import local_day
+    from geo.drills.simulate import DRILL_DAY, bulk_history, simulate
+    from geo.i18n import label
+    from geo.io.report import build_review, render_html, render_pdf
 
     tmp = Path(tempfile.mkdtemp(prefix="antt-bench-review-"))
     store = Store(tmp / "replay.duckdb")

@@ -98,7 +98,7 @@ def _crash_trials(db: Path, trials: int) -> tuple[int, int]:
 
 
 def run(n_incidents: int = 200_000, crash_trials: int = 100) -> str:
-    from geo.simulate import bulk_history
+    from geo.drills.simulate import bulk_history
 
     tmp = Path(tempfile.mkdtemp(prefix="antt-bench-"))
     store = Store(tmp / "bench.duckdb")

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.importer import LAYER_ORDER
-from geo.places import load_layer
+from geo.io.features import load_layer
+from geo.io.importer import LAYER_ORDER
 from geo.store import Filters, Store
 
 __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "place_names",
@@ -89,8 +89,8 @@ def units() -> pd.DataFrame:
 def _review(path: str, last_event: int, layers_version: int, start, end, communes: tuple,
             hamlets: tuple, kinds: tuple, severities: tuple):
     from dashboard.i18n import label
-    from geo.report import build_review
-    from geo.review import Period
+    from geo.analysis.review import Period
+    from geo.io.report import build_review
 
     return build_review(_store(path), Period(start, end), label=label,
                         commune_codes=communes, hamlet_codes=hamlets, kinds=kinds,

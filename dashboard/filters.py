@@ -9,10 +9,10 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.i18n import label, t
+from geo.checks.inert import md_text
+from geo.checks.text import fold
 from geo.incidents import KINDS, LIFECYCLE, OPEN, SEVERITIES
-from geo.inert import md_text
 from geo.store import Filters, utcnow
-from geo.text import fold
 
 __all__ = ["View", "sidebar", "from_url", "WINDOWS"]
 

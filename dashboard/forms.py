@@ -6,8 +6,8 @@ import hashlib
 
 from dashboard import data, state
 from geo import incidents as inc
+from geo.checks.inert import md_text
 from geo.errors import AnttError, Invalid
-from geo.inert import md_text
 
 __all__ = ["save_report"]
 

@@ -22,7 +22,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.inert import html_text
+from geo.checks.inert import html_text
 
 __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
            "CompactPoints",

@@ -142,7 +142,7 @@ def main() -> None:
     assert set(cp["route_code"]) == set(ro["code"])
 
     # The project's own reader must accept every file without errors or warnings.
-    from geo.layers import read_layer
+    from geo.io.layers import read_layer
     for k, p in files.items():
         res = read_layer(p, k)
         assert res.ok and not res.warnings, (k, res.errors, res.warnings)

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import settings
-from .errors import AnttError, Invalid, NotFound, Problem
-from .store import Store, Tx, utcnow
-from .validate import check_actor, clean_code, clean_name
+from geo import settings
+from geo.checks.validate import check_actor, clean_code, clean_name
+from geo.errors import AnttError, Invalid, NotFound, Problem
+from geo.store import Store, Tx, utcnow
 
 __all__ = [
     "ROLES", "PERMISSIONS", "ALL", "Account", "Actor", "Forbidden", "LoginFailed",

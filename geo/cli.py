@@ -16,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import accounts, incidents, settings, units
-from .errors import AnttError, Invalid
-from .inert import plain_text
-from .layers import SCHEMAS
-from .store import Store
+from geo import accounts, incidents, settings, units
+from geo.checks.inert import plain_text
+from geo.errors import AnttError, Invalid
+from geo.io.layers import SCHEMAS
+from geo.store import Store
 
 __all__ = ["main"]
 
@@ -31,20 +31,6 @@ def _store(args: argparse.Namespace) -> Store:
     store = Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
     store.init()
     return store
-
-
-# Demo accounts for the bundled demo database only (README: demo-only passwords).
-DEMO_ACCOUNTS = (
-    ("admin", "Quản trị (demo)", "admin", "*", None, None),
-    ("chihuy", "Chỉ huy trực (demo)", "commander", "*", None, None),
-    ("trucban", "Trực ban (demo)", "operator", "*", None, None),
-    ("xem", "Màn hình xem (demo)", "viewer", "*", None, None),
-    ("anphu1", "Tổ ANTT An Phụ 1 (demo)", "field", "10732", "10732-TEAM1", "10732-S01"),
-)
-
-
-def _demo_password(username: str) -> str:
-    return f"{username}-demo-2021"
 
 
 def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
@@ -89,26 +75,26 @@ def _print_row(row: dict, as_json: bool) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .importer import DEMO_DIR, load_demo
+    from geo.drills.demo import DEMO_DIR, add_demo_accounts, load_demo, load_live_demo
 
     store = _store(args)
-    applied = store.init()
+    applied = store.applied
     print(f"{store.path}: schema up to date"
-          + (f" (applied migrations {applied})" if applied else ""))
+          + (f" (applied migrations {', '.join(map(str, applied))})" if applied else ""))
     fresh = store.layer_summary().empty and store.last_event()[1] is None
     if args.empty or not (DEMO_DIR / "communes.geojson").exists():
         _bootstrap_hint(store)
         return 0
     if fresh and not args.demo:
         # A new database gets the demo communes and today's drill up to now.
-        from .simulate import live_day, setup_time, simulate
-
-        day, now = live_day()
-        for plan in load_demo(store, actor="diễn tập", at=setup_time(day)):
+        plans, summary = load_live_demo(store, seed=args.seed, progress=sys.stderr.isatty())
+        for plan in plans:
             print(f"  demo: {plan.summary()}")
-        print("  " + simulate(store, scale="commune", seed=args.seed, day=day, until=now,
-                              progress=sys.stderr.isatty()))
-        _add_demo_accounts(store)
+        print("  " + summary)
+        print("  demo accounts (DEMO ONLY: these passwords are public, change them with "
+              "`antt user passwd`):")
+        for name, password, role in add_demo_accounts(store):
+            print(f"    {name:<8} {password:<20} {role}")
     elif args.demo:
         for plan in load_demo(store):
             print(f"  demo: {plan.summary()}")
@@ -121,22 +107,12 @@ def _bootstrap_hint(store: Store) -> None:
         print("no accounts yet: create the first with `antt user add admin --role admin`")
 
 
-def _add_demo_accounts(store: Store) -> None:
-    print("  demo accounts (DEMO ONLY: these passwords are public, change them with "
-          "`antt user passwd`):")
-    for name, display, role, commune, unit, site in DEMO_ACCOUNTS:
-        accounts.add_user(store, "demo", username=name, display_name=display, role=role,
-                          password=_demo_password(name), communes=commune,
-                          unit_code=unit, site_code=site)
-        print(f"    {name:<8} {_demo_password(name):<20} {role}")
-
-
 def _say(msg: str) -> None:
     print(f"  … {msg}", file=sys.stderr, flush=True)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importer import apply_import, plan_import
+    from geo.io.importer import apply_import, plan_import
 
     store = _store(args)
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
@@ -175,7 +151,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from .simulate import simulate
+    from geo.drills.simulate import simulate
 
     day = date.fromisoformat(args.day)
     store = _store(args)
@@ -226,8 +202,8 @@ def cmd_unit_register(args: argparse.Namespace) -> int:
 
 
 def _review_filters(args: argparse.Namespace):
-    from .review import parse_period
-    from .store import Filters
+    from geo.analysis.review import parse_period
+    from geo.store import Filters
 
     period = parse_period(args.period) if args.period else None
     return period, Filters(
@@ -237,7 +213,7 @@ def _review_filters(args: argparse.Namespace):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .exports import export
+    from geo.io.exports import export
 
     _, filters = _review_filters(args)
     store = _store(args)
@@ -248,9 +224,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dashboard.i18n import label
-
-    from .report import build_review, write_report
+    from geo.i18n import label
+    from geo.io.report import build_review, write_report
 
     bad = [o for o in args.out if Path(o).suffix.lower() not in (".pdf", ".html", ".htm")]
     if bad:
@@ -259,8 +234,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = _store(args)
     accounts.require(_account(args, store), "review.export")
     if period is None:
-        from .review import local_day
-        from .timefmt import to_local
+        from geo.analysis.review import local_day
+        from geo.clock import to_local
 
         last = store.last_operation_at()
         if last is None:

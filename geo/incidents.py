@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .accounts import Actor, require
-from .errors import Invalid, NotFound, Problem
-from .lifecycle import Lifecycle
-from .places import has_hamlets, locate
-from .store import Store, Tx
-from .text import TEXT_MAX
-from .units import UNIT_LIFECYCLE
-from .validate import check_actor, check_point, clean_code, clean_note
+from geo.accounts import Actor, require
+from geo.checks.text import TEXT_MAX
+from geo.checks.validate import check_actor, check_point, clean_code, clean_note
+from geo.errors import Invalid, NotFound, Problem
+from geo.io.features import has_hamlets, locate
+from geo.lifecycle import Lifecycle
+from geo.store import Store, Tx
+from geo.units import UNIT_LIFECYCLE
 
 __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import IllegalMove
+from geo.errors import IllegalMove
 
 __all__ = ["Lifecycle"]
 

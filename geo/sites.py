@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .accounts import Actor, require
-from .errors import Invalid, NotFound, Problem
-from .lifecycle import Lifecycle
-from .store import Store, Tx
-from .validate import check_point, clean_code, clean_name, clean_note
+from geo.accounts import Actor, require
+from geo.checks.validate import check_point, clean_code, clean_name, clean_note
+from geo.errors import Invalid, NotFound, Problem
+from geo.lifecycle import Lifecycle
+from geo.store import Store, Tx
 
 __all__ = ["SITE_LIFECYCLE", "register", "move"]
 

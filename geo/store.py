@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from .errors import AnttError, NotFound, StaleVersion, StoreBusy, StoreUnusable
+from geo.errors import AnttError, NotFound, StaleVersion, StoreBusy, StoreUnusable
 
 __all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "event_json", "utcnow", "to_utc"]
 
@@ -664,6 +664,7 @@ class Store:
             raise StoreUnusable(text, "the database path is empty")
         self.path = str(Path(text).resolve())
         self.checkpoint_after_write = checkpoint
+        self.applied: list[int] = []  # migrations this object's init() applied
         with _ANCHORS_LOCK:
             anchor = _ANCHORS.get(self.path)
             if anchor is None:
@@ -727,6 +728,7 @@ class Store:
                 log.info("applied migration %s: %s", version, name)
             if applied:
                 cur.execute("CHECKPOINT")
+        self.applied += applied
         return applied
 
     def migrations(self) -> list[tuple[int, str]]:

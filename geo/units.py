@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .accounts import Actor, require
-from .errors import Invalid, NotFound, Problem
-from .lifecycle import Lifecycle
-from .patrols import FAR_M
-from .places import load_layer
-from .spatial import points, within_distance
-from .store import Store, Tx
-from .validate import check_point, clean_code, clean_name
+from geo.accounts import Actor, require
+from geo.analysis.patrols import FAR_M
+from geo.analysis.spatial import points, within_distance
+from geo.checks.validate import check_point, clean_code, clean_name
+from geo.errors import Invalid, NotFound, Problem
+from geo.io.features import load_layer
+from geo.lifecycle import Lifecycle
+from geo.store import Store, Tx
 
 __all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
            "check_in"]

@@ -33,7 +33,7 @@ def test_live_page_without_layers_explains(app_env):
 
 
 def test_live_page_with_layers(app_env, tmp_path):
-    from geo.importer import import_layer
+    from geo.io.importer import import_layer
 
     from . import geofixtures as fx
     for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets()),

@@ -41,15 +41,16 @@ from shapely.geometry import LineString, Point, box, mapping
 
 from geo import incidents as inc
 from geo import sites, units
+from geo.analysis.review import Period, hex_bins
+from geo.checks.inert import CSV_TRIGGERS, csv_cell, html_text, md_text, plain_text
+from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time
 from geo.errors import Invalid, NotFound, Problem
-from geo.importer import apply_import, import_layer, load_demo, plan_import
-from geo.inert import CSV_TRIGGERS, csv_cell, html_text, md_text, plain_text
-from geo.layers import SCHEMAS
-from geo.places import load_layer
-from geo.review import Period, hex_bins
-from geo.simulate import setup_time
+from geo.io.features import load_layer
+from geo.io.importer import apply_import, import_layer, plan_import
+from geo.io.layers import SCHEMAS
 from geo.store import Store
-from geo.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
 
 from . import geofixtures as fx
 from . import hostile
@@ -82,7 +83,7 @@ def assert_clean(value: object, where: str, multiline: bool = True) -> None:
 
 
 def _label(group: str, code: object) -> str:
-    from dashboard.i18n import label
+    from geo.i18n import label
     return label(group, code)
 
 
@@ -692,7 +693,7 @@ def build_world(store: Store, tmp: Path, texts: list[str]) -> dict:
         if k % 3 == 0:
             inc.verify(store, row["id"], expected_version=2, actor=actor, at=at)
             at += timedelta(seconds=30)
-    from geo.report import build_review
+    from geo.io.report import build_review
     rev = build_review(store, PERIOD, label=_label)
     return {"review": rev}
 
@@ -872,7 +873,7 @@ def test_maps_guard_text_the_store_never_cleaned(tmp_path, monkeypatch, pid):
 
 
 def test_review_html_holds_every_payload_as_text(worlds):
-    from geo.report import render_html
+    from geo.io.report import render_html
     page = render_html(worlds["hostile"]["review"])
     benign = render_html(worlds["benign"]["review"])
     assert not hostile.pwned(worlds["hostile"]["tmp"])
@@ -883,7 +884,7 @@ def test_review_html_holds_every_payload_as_text(worlds):
 
 
 def test_review_pdf_builds_with_every_payload(worlds, tmp_path):
-    from geo.report import write_report
+    from geo.io.report import write_report
     out = write_report(worlds["hostile"]["review"], tmp_path / "bc.pdf")
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
@@ -893,7 +894,7 @@ def test_review_pdf_builds_with_every_payload(worlds, tmp_path):
 
 
 def test_exports_guard_every_cell(worlds, tmp_path):
-    from geo.exports import FORMATS, export
+    from geo.io.exports import FORMATS, export
     files = export(worlds["hostile"]["store"], tmp_path / "out", FORMATS)
     assert {p.suffix for p in files} == {".csv", ".parquet", ".geojson", ".gpkg"}
     seen = set()
@@ -931,14 +932,14 @@ def _assert_no_formula(raw: bytes, where: str) -> None:
 
 
 def test_export_csv_guards_text_the_store_never_cleaned(tmp_path):
-    from geo.exports import write_csv
+    from geo.io.exports import write_csv
     write_csv(_formula_frame(), tmp_path / "x.csv")
     _assert_no_formula((tmp_path / "x.csv").read_bytes(), "write_csv")
 
 
 def test_download_csv_guards_every_cell():
     """The audit page's download (``csv_bytes``) is the same CSV sink."""
-    from geo import exports
+    from geo.io import exports
     if not hasattr(exports, "csv_bytes"):
         pytest.skip("no csv_bytes in geo.exports")
     _assert_no_formula(exports.csv_bytes(_formula_frame()), "csv_bytes")

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.errors import Invalid
-from geo.importer import import_layer, plan_import
-from geo.layers import read_layer
-from geo.places import load_layer, locate
+from geo.io.features import load_layer, locate
+from geo.io.importer import import_layer, plan_import
+from geo.io.layers import read_layer
 
 from . import geofixtures as fx
 

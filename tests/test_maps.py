@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import maps
-from dashboard.i18n import label
+from geo.i18n import label
 
 from . import geofixtures as fx
 

@@ -9,13 +9,14 @@ import pytest
 from shapely.geometry import LineString, Point
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dispatch, units
+from geo import accounts, units
 from geo import incidents as inc
+from geo.analysis import dispatch
+from geo.analysis.patrols import checkpoint_status
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time
 from geo.errors import Invalid
-from geo.importer import load_demo
-from geo.patrols import checkpoint_status
-from geo.places import load_layer
-from geo.simulate import setup_time
+from geo.io.features import load_layer
 
 from . import geofixtures as fx
 from .conftest import ROOT, make_account, report_args
@@ -52,8 +53,8 @@ def test_checkpoint_schedule_late_and_missed():
 def test_a_route_time_without_offset_is_vietnam_time_on_the_team_board_and_coverage():
     """One clock: "07:00" in a route file is 07:00 in Vietnam (00:00 UTC) for the team
     board and for coverage alike (the review reads it so too)."""
-    from geo.spatial import coverage
-    from geo.timefmt import layer_time_utc
+    from geo.analysis.spatial import coverage
+    from geo.clock import layer_time_utc
 
     assert layer_time_utc("2021-05-23T07:00") == datetime(2021, 5, 23, 0, 0)
     assert layer_time_utc("2021-05-23T07:00+07:00") == datetime(2021, 5, 23, 0, 0)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import outline
-from geo.outline import in_vietnam
+from geo.checks import outline
+from geo.checks.outline import in_vietnam
 
 # (name, lon, lat)
 INSIDE = [

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from geo import incidents as inc
 from geo import sites, units
+from geo.analysis.replay import replay_naive, state_at
 from geo.errors import AnttError
-from geo.replay import replay_naive, state_at
 from geo.sites import SITE_LIFECYCLE
 from geo.store import Store
 from geo.units import UNIT_LIFECYCLE

@@ -16,14 +16,15 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo import incidents as inc
-from geo import review, units
+from geo import units
+from geo.analysis import review
+from geo.analysis.replay import state_at
+from geo.analysis.review import Period, parse_period
+from geo.drills.simulate import simulate
 from geo.errors import AnttError
-from geo.exports import export
-from geo.importer import import_layer
-from geo.replay import state_at
-from geo.report import build_review, render_html, render_pdf
-from geo.review import Period, parse_period
-from geo.simulate import simulate
+from geo.io.exports import export
+from geo.io.importer import import_layer
+from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
 from . import geofixtures as fx
@@ -37,7 +38,7 @@ H2 = (106.515, 21.005)                 # in C1-H2 "Thôn Đại Sơn"
 
 
 def _label(group: str, code: object) -> str:
-    from dashboard.i18n import label
+    from geo.i18n import label
     return label(group, code)
 
 
@@ -141,7 +142,7 @@ def test_hourly_counts_by_local_hour_and_kind(scenario):
 # ---- coverage, check-ins, clusters, hexagons ------------------------------------------------
 def test_coverage_gaps_list_places_far_from_active_routes(scenario):
     store, _ = scenario
-    from geo.places import load_layer
+    from geo.io.features import load_layer
     sites, targets, routes = (load_layer(store, k) for k in ("sites", "targets", "routes"))
     window = review.voting_window(DAY)
     gaps = review.coverage_gaps(sites, targets, routes, 300, window)
@@ -410,7 +411,7 @@ def test_hamlet_table_of_nothing_is_one_empty_total():
 
 def test_frames_at_equals_state_at(drill):
     """The typed frames the review page draws hold exactly the replayed rows."""
-    from geo.replay import frames_at
+    from geo.analysis.replay import frames_at
     full, _ = drill
     times = full.events()["occurred_at"]
     for at in (times.iloc[len(times) // 3], times.iloc[-1], None):

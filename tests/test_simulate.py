@@ -7,10 +7,10 @@ import pytest
 from shapely.geometry import Point
 
 from geo import incidents as inc
+from geo.analysis.replay import state_at
+from geo.drills.simulate import simulate
 from geo.errors import AnttError
-from geo.importer import import_layer
-from geo.replay import state_at
-from geo.simulate import simulate
+from geo.io.importer import import_layer
 
 from . import geofixtures as fx
 from .conftest import report_args
@@ -70,8 +70,8 @@ def test_commune_drill_follows_the_rules_and_replays(drill_store):
 
 def test_full_demo_drill_day(tmp_path):
     """The whole day on the real demo communes: 13 teams end patrol at the same minute."""
-    from geo.importer import load_demo
-    from geo.simulate import setup_time
+    from geo.drills.demo import load_demo
+    from geo.drills.simulate import setup_time
     from geo.store import Store
     s = Store(tmp_path / "demo.duckdb")
     s.init()

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo import spatial
-from geo.spatial import CRSMismatch
+from geo.analysis import spatial
+from geo.analysis.spatial import CRSMismatch
 
 from . import geofixtures as fx
 

@@ -8,7 +8,7 @@ import pytest
 
 from geo import incidents as inc
 from geo.errors import AnttError
-from geo.exports import export
+from geo.io.exports import export
 from geo.store import Filters, Store
 
 from .conftest import report_args

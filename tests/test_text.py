@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.text import clean_text, fold, matches, nfc
+from geo.checks.text import clean_text, fold, matches, nfc
 
 
 def test_fold_examples():

@@ -8,10 +8,10 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo.exports import csv_bytes
-from geo.review import local_to_utc
+from geo.analysis.review import local_to_utc
+from geo.clock import local_text, to_local
+from geo.io.exports import csv_bytes
 from geo.store import utcnow
-from geo.timefmt import local_text, to_local
 
 lang = state.get("lang")
 st.title(t("audit.title", lang))

@@ -10,12 +10,13 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo import accounts, dispatch, settings
+from geo import accounts, settings
 from geo import incidents as inc
+from geo.analysis import dispatch
+from geo.checks.inert import md_text
+from geo.clock import local_text
 from geo.errors import AnttError, IllegalMove, NotFound, StaleVersion
-from geo.inert import md_text
 from geo.store import utcnow
-from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")

@@ -13,11 +13,11 @@ from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import sites as site_cmd
 from geo import units as unit_cmd
+from geo.checks.inert import md_text
+from geo.checks.text import fold
+from geo.clock import local_text
 from geo.errors import AnttError, Invalid, StaleVersion
-from geo.inert import md_text
 from geo.sites import SITE_LIFECYCLE
-from geo.text import fold
-from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")

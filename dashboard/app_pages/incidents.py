@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
+from geo.clock import local_text
 from geo.errors import AnttError
-from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")

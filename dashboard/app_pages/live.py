@@ -12,12 +12,13 @@ from streamlit_folium import st_folium
 
 from dashboard import auth, data, guard, maps, state
 from dashboard.i18n import label, t
-from geo import metrics, settings
+from geo import settings
+from geo.analysis import metrics
+from geo.checks.inert import md_text
+from geo.clock import local_midnight_utc, local_text
 from geo.errors import StoreBusy
 from geo.incidents import OPEN, SEVERITIES
-from geo.inert import md_text
 from geo.store import Filters, utcnow
-from geo.timefmt import local_midnight_utc, local_text
 
 lang = state.get("lang")
 view = state.get("view")

@@ -9,7 +9,7 @@ from dashboard import data, forms, maps, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import settings
-from geo.text import fold
+from geo.checks.text import fold
 
 lang = state.get("lang")
 view = state.get("view")

@@ -15,10 +15,13 @@ from streamlit_folium import st_folium
 
 from dashboard import data, maps, state
 from dashboard.i18n import label, t
-from geo import accounts, replay, settings
-from geo.exports import FORMATS, export_zip
+from geo import accounts, settings
+from geo.analysis import replay
+from geo.analysis.review import Period, hex_bins, local_day, local_to_utc
+from geo.clock import local_text, to_local
 from geo.incidents import OPEN
-from geo.report import (
+from geo.io.exports import FORMATS, export_zip
+from geo.io.report import (
     HAMLET_HEAD,
     checkpoint_rows,
     emerging_rows,
@@ -27,9 +30,7 @@ from geo.report import (
     render_html,
     render_pdf,
 )
-from geo.review import Period, hex_bins, local_day, local_to_utc
 from geo.store import Filters
-from geo.timefmt import local_text, to_local
 
 lang = state.get("lang")
 view = state.get("view")

@@ -10,13 +10,13 @@ from dashboard import data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import sites as site_cmd
+from geo.analysis.spatial import points, within_distance
+from geo.checks.inert import md_text
+from geo.clock import local_text
 from geo.errors import AnttError, IllegalMove, Invalid, StaleVersion
 from geo.incidents import OPEN
-from geo.inert import md_text
 from geo.sites import SITE_LIFECYCLE
-from geo.spatial import points, within_distance
 from geo.store import Filters
-from geo.timefmt import local_text
 
 lang = state.get("lang")
 view = state.get("view")

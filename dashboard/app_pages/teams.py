@@ -9,11 +9,11 @@ from dashboard import data, state
 from dashboard.i18n import label, t
 from geo import accounts
 from geo import units as unit_cmd
+from geo.analysis.patrols import checkpoint_status
+from geo.checks.inert import md_text
+from geo.clock import local_text
 from geo.errors import AnttError, IllegalMove, StaleVersion
-from geo.inert import md_text
-from geo.patrols import checkpoint_status
 from geo.store import utcnow
-from geo.timefmt import local_text
 from geo.units import UNIT_ACTIONS, UNIT_LIFECYCLE
 
 lang = state.get("lang")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.importer import load_demo
-from geo.simulate import setup_time
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time
 from geo.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from geo import incidents as inc
-from geo.places import load_layer
+from geo.io.features import load_layer
 
 from .conftest import ARTIFACTS, REFRESH_S
 

@@ -8,29 +8,25 @@ transaction. A plan with any error cannot be applied.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from .accounts import Actor, require
-from .errors import Invalid, Problem
-from .layers import SCHEMAS, LayerRead, read_layer
-from .places import load_layer, to_features
-from .sites import SITE_LIFECYCLE
-from .spatial import assign_hamlets
-from .store import Store, Tx
-from .timefmt import to_local
-from .units import UNIT_LIFECYCLE
+from geo.accounts import Actor, require
+from geo.analysis.spatial import assign_hamlets
+from geo.errors import Invalid, Problem
+from geo.io.features import load_layer, to_features
+from geo.io.layers import SCHEMAS, LayerRead, read_layer
+from geo.sites import SITE_LIFECYCLE
+from geo.store import Store, Tx
+from geo.units import UNIT_LIFECYCLE
 
-__all__ = ["ImportPlan", "plan_import", "apply_import", "import_layer", "load_demo",
-           "DEMO_DIR", "LAYER_ORDER"]
+__all__ = ["ImportPlan", "plan_import", "apply_import", "import_layer", "LAYER_ORDER"]
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
 # Parents before children: hamlets name their commune, checkpoints their route.
 LAYER_ORDER = ("communes", "hamlets", "sites", "targets", "hotspots", "routes", "checkpoints")
 
@@ -200,43 +196,3 @@ def import_layer(store: Store, path: str | Path, kind: str, *, actor: Actor,
     if not dry_run:
         apply_import(store, plan, actor=actor, at=at)
     return plan
-
-
-def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: str = "demo",
-              progress: Callable[[str], None] | None = None,
-              at: datetime | None = None) -> list[ImportPlan]:
-    """Import the bundled demo layers (``data/<kind>.geojson``) in dependency order.
-
-    *at* stamps the registrations (a drill sets up its world before its day starts).
-    """
-    plans = []
-    with tempfile.TemporaryDirectory(prefix="antt-demo-") as tmp:
-        for k, kind in enumerate(LAYER_ORDER):
-            path = Path(folder) / f"{kind}.geojson"
-            if not path.exists():
-                continue
-            if kind == "routes" and at is not None:
-                path = _routes_on_day(path, to_local(at).date(), Path(tmp))
-            when = None if at is None else at + timedelta(seconds=k)
-            plans.append(import_layer(store, path, kind, actor=actor, progress=progress,
-                                      at=when))
-    return plans
-
-
-def _routes_on_day(path: Path, day: date, tmp: Path) -> Path:
-    """The demo routes re-dated so each route's last day (election day) is *day*.
-
-    The files keep the real plans' dates (23/5/2021, 8/12/2024); a drill played on
-    another day needs its patrols on duty that day, or the team board and the review
-    would see no patrol at all. Times of day and lengths are kept.
-    """
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for feat in data["features"]:
-        props = feat["properties"]
-        ends = datetime.fromisoformat(props["ends_at"])
-        shift = timedelta(days=(day - ends.date()).days)
-        for key in ("starts_at", "ends_at"):
-            props[key] = (datetime.fromisoformat(props[key]) + shift).isoformat()
-    out = tmp / path.name
-    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return out

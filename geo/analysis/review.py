@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import AnttError
-from .incidents import KINDS, SEVERITIES
-from .spatial import WGS84, coverage, in_hotspots, metric_crs, points
-from .timefmt import LOCAL_TZ, layer_time_utc, to_local
+from geo.analysis.spatial import WGS84, coverage, in_hotspots, metric_crs, points
+from geo.clock import LOCAL_TZ, layer_time_utc, to_local
+from geo.errors import AnttError
+from geo.incidents import KINDS, SEVERITIES
 
 __all__ = ["Period", "parse_period", "local_day", "local_to_utc", "voting_window",
            "hamlet_table", "hourly", "coverage_gaps", "checkpoint_gaps", "emerging_hotspots",

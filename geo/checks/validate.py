@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .errors import Invalid, Problem
-from .outline import in_vietnam
-from .text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
+from geo.checks.outline import in_vietnam
+from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
+from geo.errors import Invalid, Problem
 
 __all__ = ["MAX_ACTOR", "check_point", "check_actor", "clean_field", "clean_code",
            "clean_name", "clean_note"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .incidents import OPEN, SEVERITIES
+from geo.incidents import OPEN, SEVERITIES
 
 __all__ = ["kpis", "response_seconds"]
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import AnttError
-from .incidents import KINDS, LIFECYCLE, SOURCES
-from .store import ENTITIES, EVENT_COLUMNS, Store, event_json
-from .units import UNIT_LIFECYCLE
+from geo.errors import AnttError
+from geo.incidents import KINDS, LIFECYCLE, SOURCES
+from geo.store import ENTITIES, EVENT_COLUMNS, Store, event_json
+from geo.units import UNIT_LIFECYCLE
 
 __all__ = ["bulk_history", "simulate", "live_day", "setup_time", "SCALES", "DRILL_DAY"]
 
@@ -176,16 +176,16 @@ def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
 def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
                       until: datetime | None = None) -> str:
     """Every change goes through the normal commands, in time order, so every rule holds."""
-    from . import incidents as inc
-    from . import sites as site_cmd
-    from . import units as unit_cmd
-    from .places import load_layer
-    from .spatial import nearest_teams, points
+    from geo import incidents as inc
+    from geo import sites as site_cmd
+    from geo import units as unit_cmd
+    from geo.analysis.spatial import nearest_teams, points
+    from geo.io.features import load_layer
 
     rng = np.random.default_rng(seed)
     _check_fresh(store, day)
     if store.layer_summary().empty:
-        from .importer import load_demo
+        from geo.drills.demo import load_demo
         load_demo(store, actor="diễn tập", at=setup_time(day))
     sites = store.frame("site")
     teams = store.frame("unit")
@@ -421,7 +421,7 @@ def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
 
 
 def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: bool) -> str:
-    from .places import to_features
+    from geo.io.features import to_features
 
     n_sites, n_inc, per_commune = SCALES[scale]
     rng = np.random.default_rng(seed)

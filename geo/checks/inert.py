@@ -28,7 +28,7 @@ import html
 import math
 import re
 
-from .text import strip_controls
+from geo.checks.text import strip_controls
 
 __all__ = ["html_text", "md_text", "csv_cell", "plain_text", "CSV_TRIGGERS"]
 

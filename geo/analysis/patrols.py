@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from .timefmt import layer_time_utc
+from geo.clock import layer_time_utc
 
 __all__ = ["checkpoint_status", "FAR_M"]
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike
 from shapely.geometry import shape
 
+from geo import DATA_DIR
+
 __all__ = ["vietnam", "in_vietnam"]
 
-OUTLINE_PATH = Path(__file__).resolve().parent.parent / "data" / "vietnam.geojson"
+OUTLINE_PATH = DATA_DIR / "vietnam.geojson"
 
 
 @cache

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .layers import SCHEMAS
-from .spatial import WGS84, assign_hamlets, points
-from .store import Store
+from geo.analysis.spatial import WGS84, assign_hamlets, points
+from geo.io.layers import SCHEMAS
+from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features"]
 

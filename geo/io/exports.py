@@ -21,9 +21,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .inert import csv_cell
-from .spatial import WGS84
-from .store import Filters, Store
+from geo.analysis.spatial import WGS84
+from geo.checks.inert import csv_cell
+from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
            "csv_bytes"]

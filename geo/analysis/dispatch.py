@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .spatial import nearest_teams, points
+from geo.analysis.spatial import nearest_teams, points
 
 __all__ = ["FREE", "suggest"]
 

@@ -26,10 +26,18 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from .errors import Problem
-from .outline import in_vietnam
-from .text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem, has_controls, nfc
-from .timefmt import LOCAL_TZ
+from geo.checks.outline import in_vietnam
+from geo.checks.text import (
+    CODE_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    clean_text,
+    code_problem,
+    has_controls,
+    nfc,
+)
+from geo.clock import LOCAL_TZ
+from geo.errors import Problem
 
 __all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS"]
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from .store import ENTITIES, Filters, Store
+from geo.store import ENTITIES, Filters, Store
 
 __all__ = ["state_at", "frame_at", "frames_at", "filtered_frames_at", "replay_naive"]
 

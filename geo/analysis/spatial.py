@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .timefmt import layer_time_utc
+from geo.clock import layer_time_utc
 
 __all__ = [
     "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",

@@ -23,11 +23,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import review  # noqa: E402
-from .places import load_layer  # noqa: E402
-from .review import Period  # noqa: E402
-from .store import Filters, Store, utcnow  # noqa: E402
-from .timefmt import local_text  # noqa: E402
+from geo.analysis import review  # noqa: E402
+from geo.analysis.review import Period  # noqa: E402
+from geo.clock import local_text  # noqa: E402
+from geo.io.features import load_layer  # noqa: E402
+from geo.store import Filters, Store, utcnow  # noqa: E402
 
 __all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT"]
 
