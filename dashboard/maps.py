@@ -7,7 +7,7 @@ layers unless a tile URL is set.
 User text reaches this module's HTML only through ``geo.inert.html_text``: folium
 and branca compile rendered element text as a Jinja template again, so plain
 HTML escaping would still let ``{{ … }}`` in a name run on the server. The sink
-test (``tests/test_hostile.py``) fails on any other path.
+scan (``tests/unit/test_sink_scan.py``) fails on any other path.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ import pytest
 from geo import sites, units
 from geo.store import Store
 
+# Helpers shared by tests of several levels (unit, store, app): their asserts are rewritten
+# as a test module's are.
+pytest.register_assert_rewrite(*(f"tests.{p.stem}" for p in
+                                 sorted(Path(__file__).parent.glob("helpers_*.py"))))
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 

@@ -1,5 +1,5 @@
-"""Hostile text: one corpus shared by the fast tests (tests/test_hostile.py) and the browser
-tests (tests/e2e/test_hostile_browser.py).
+"""Hostile text: one corpus shared by the fast tests (tests/unit/test_hostile_guards.py,
+tests/store/test_hostile.py) and the browser tests (tests/e2e/test_hostile_browser.py).
 
 Each payload targets one sink: Jinja (folium/branca compile rendered element text as a
 template again), HTML, JavaScript template literals (folium puts tooltip and popup HTML in

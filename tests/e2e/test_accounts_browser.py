@@ -12,7 +12,7 @@ from geo import accounts
 from .conftest import ARTIFACTS
 from .test_operations_browser import _choose, _idle, _main
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "mat-khau-e2e-dai"
 

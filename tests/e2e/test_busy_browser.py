@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTICE = "đang bận"
 

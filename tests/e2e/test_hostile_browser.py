@@ -30,7 +30,7 @@ from geo.io.importer import import_layer
 from .. import geofixtures as fx
 from .. import hostile
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 IMG = hostile.HTML["html-img"]
 MD_IMG = hostile.MARKDOWN["md-image"]

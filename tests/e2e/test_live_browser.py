@@ -11,7 +11,7 @@ from geo.io.features import load_layer
 
 from .conftest import ARTIFACTS, REFRESH_S
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 COUNT_SITES = """() => { let n = 0; map_div.eachLayer(l => {
     const c = l.options && l.options.className;

@@ -10,7 +10,7 @@ from geo.io.features import load_layer
 from .conftest import ARTIFACTS, REFRESH_S
 from .test_live_browser import _settled, _wait
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _main(page):

@@ -14,7 +14,7 @@ from geo.io.features import load_layer
 from .conftest import ARTIFACTS
 from .test_live_browser import _wait
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 T0 = datetime(2021, 5, 23, 1, 0)  # 08:00 in Vietnam on election day
 

@@ -14,10 +14,10 @@ from geo.accounts import Forbidden, LoginFailed
 from geo.errors import Invalid
 from geo.store import Store, utcnow
 
-from .conftest import TEST_PASSWORD, add_accounts, make_account, report_args
+from ..conftest import TEST_PASSWORD, add_accounts, make_account, report_args
+from ..helpers_accounts import ROLES
 from .test_cli import antt
 
-ROLES = ("viewer", "field", "operator", "commander", "admin")
 # The table, written out independently of geo.accounts.PERMISSIONS.
 OPS = {"operator", "commander"}
 EXPECTED = {
@@ -85,13 +85,6 @@ def test_role_matrix(staffed, role, what):
         with pytest.raises(Forbidden, match="needs the role"):
             run(who)
         assert staffed.counts()["events"] == before  # refused: nothing written
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_exports_and_audit_need_commander(role):
-    who = accounts.Account("x", "X", role)
-    assert accounts.may(who, "review.export") == (role == "commander")
-    assert accounts.may(who, "audit.read") == (role in ("commander", "admin"))
 
 
 def test_field_account_acts_for_its_own_team_and_site_only(staffed):
@@ -219,6 +212,7 @@ def make_bootstrap_actor() -> str:
 
 
 # ---- the command line ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_user_commands(tmp_path):
     db = tmp_path / "u.duckdb"
     r = antt(db, "init", "--empty")
@@ -260,32 +254,3 @@ def test_cli_refused_command_names_the_role_and_writes_nothing(tmp_path):
     assert store.counts()["events"] == before + 1  # the login only
     assert store.incidents().empty
     store.close()
-
-
-def test_audit_page_lists_events_by_user_for_commanders_only(staffed, monkeypatch):
-    from .conftest import app_as
-
-    monkeypatch.setenv("ANTT_DB", staffed.path)
-    op = make_account(staffed, "operator", username="tb", display_name="Trực ban 1")
-    inc.report(staffed, **report_args(actor=op))
-    at = app_as(staffed, "commander").run()
-    at.switch_page("app_pages/audit.py").run()
-    assert not at.exception, at.exception
-    at.selectbox(key="audit_user").set_value("tb").run()
-    table = at.dataframe[0].value
-    assert set(table["Người thực hiện"]) == {"Trực ban 1"}
-    assert {"Đăng nhập", "tiếp nhận"} <= set(table["Thao tác"])
-    viewer = app_as(staffed, "viewer").run()
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        viewer.switch_page("app_pages/audit.py")
-
-
-def test_single_sign_on_claims_map_to_a_role_and_communes_or_to_nothing():
-    got = accounts.sso_account({"email": "cb@congan.vn", "name": "Cán bộ A",
-                                "antt_role": "operator", "antt_communes": "10732, 10762"})
-    assert (got.username, got.role, got.communes, got.via) == (
-        "sso:cb@congan.vn", "operator", ("10732", "10762"), "sso")
-    assert accounts.sso_account({"email": "x@y.vn"}) is None  # no role claim: no access
-    assert accounts.sso_account({"email": "x@y.vn", "antt_role": "superuser"}) is None
-    everywhere = accounts.sso_account({"sub": "42", "antt_role": "viewer"})
-    assert everywhere.all_communes and everywhere.display_name == "42"

@@ -6,40 +6,12 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from geo import incidents as inc
 from geo.errors import StoreUnusable
 from geo.store import MIGRATIONS, Store
 
-from .conftest import ROOT, report_args
+from ..conftest import ROOT
+from ..helpers_unusable_db import _damaged
 from .test_cli import antt
-
-
-@pytest.fixture(scope="module")
-def good_bytes(tmp_path_factory) -> bytes:
-    """A real database with data in it, as bytes to damage."""
-    path = tmp_path_factory.mktemp("good") / "good.duckdb"
-    store = Store(path)
-    store.init()
-    for i in range(200):
-        inc.report(store, **report_args(description=f"vụ việc số {i} " * 20))
-    store.close()
-    return path.read_bytes()
-
-
-def _damaged(kind: str, good: bytes) -> bytes:
-    if kind == "truncated":
-        return good[: len(good) // 4]
-    if kind == "flipped":
-        b = bytearray(good)
-        for i in range(4096, len(b), 509):
-            b[i] ^= 0xFF
-        return bytes(b)
-    if kind == "zero bytes":
-        return b""
-    if kind == "zeros":
-        return b"\0" * 65536
-    return "Đây là một tệp văn bản, không phải cơ sở dữ liệu.\n".encode() * 100
-
 
 CASES = ["truncated", "flipped", "zero bytes", "zeros", "text file"]
 
@@ -109,17 +81,3 @@ def test_report_refuses_an_unknown_extension_before_any_work(tmp_path):
     r = antt(db, "report", "--out", str(tmp_path / "r.txt"))
     assert r.returncode == 2 and ".pdf or .html" in r.stderr
     assert not (tmp_path / "r.txt").exists()
-
-
-@pytest.mark.parametrize("kind", ["truncated", "text file"])
-def test_dashboard_explains_an_unusable_database(tmp_path, good_bytes, monkeypatch, kind):
-    from streamlit.testing.v1 import AppTest
-
-    db = tmp_path / "bad.duckdb"
-    db.write_bytes(_damaged(kind, good_bytes))
-    monkeypatch.setenv("ANTT_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=30).run()
-    assert not at.exception
-    assert len(at.error) == 1
-    assert at.error[0].value.startswith("Không mở được cơ sở dữ liệu")
-    assert "Traceback" not in at.error[0].value and str(ROOT) not in at.error[0].value

@@ -8,11 +8,13 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from geo import incidents as inc
 from geo.errors import StaleVersion
 from geo.store import Store
 
-from .conftest import PYTHON, ROOT, add_accounts, cli_env, report_args
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env, report_args
 
 
 def _race(store: Store, incident_id: int, n: int, retry: bool) -> tuple[list, list]:
@@ -84,6 +86,7 @@ def test_readers_and_writers_in_threads(staffed):
     assert len(staffed.incidents()) == 8 * 5
 
 
+@pytest.mark.slow
 def test_sigkill_never_loses_an_acknowledged_incident(db_path):
     """A child prints each id after its commit; we SIGKILL it at random moments."""
     rng = random.Random(20210523)
@@ -109,6 +112,7 @@ def test_sigkill_never_loses_an_acknowledged_incident(db_path):
     assert len(acknowledged) >= 20
 
 
+@pytest.mark.slow
 def test_cli_writes_while_a_long_lived_writer_runs(db_path):
     add_accounts(db_path, **{f"cli{k}": "operator" for k in range(4)})
     writer = subprocess.Popen([PYTHON, str(ROOT / "tests" / "busy_writer.py"), str(db_path),

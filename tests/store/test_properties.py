@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def _check_invariants(live: dict) -> None:
         assert s["status"] in SITE_LIFECYCLE.statuses
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(command, min_size=1, max_size=25))
 def test_random_commands_keep_invariants_and_replay_exactly(cmds):

@@ -7,7 +7,7 @@ import pandas as pd
 from dashboard import maps
 from geo.i18n import label
 
-from . import geofixtures as fx
+from .. import geofixtures as fx
 
 
 def _lab(group, code):

@@ -10,7 +10,7 @@ from shapely.geometry import LineString, Point
 from geo.analysis import spatial
 from geo.analysis.spatial import CRSMismatch
 
-from . import geofixtures as fx
+from .. import geofixtures as fx
 
 
 def test_metric_crs_by_longitude():

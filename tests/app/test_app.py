@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import incidents as inc
 
-from .conftest import ROOT, app_as, report_args
+from ..conftest import ROOT, app_as, report_args
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -35,7 +35,7 @@ def test_live_page_without_layers_explains(app_env):
 def test_live_page_with_layers(app_env, tmp_path):
     from geo.io.importer import import_layer
 
-    from . import geofixtures as fx
+    from .. import geofixtures as fx
     for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets()),
                       ("sites", fx.sites())):
         import_layer(app_env, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t")
@@ -75,12 +75,3 @@ def test_filter_by_severity(app_env):
     at.multiselect(key="f_severity").set_value([4]).run()
     assert not at.exception
     assert list(at.dataframe[0].value["Mức độ"]) == ["Khẩn cấp"]
-
-
-def test_i18n_catalogues_have_the_same_keys():
-    from dashboard.i18n import catalogue
-    assert set(catalogue("vi")) == set(catalogue("en"))
-    for group, codes in (("kind", inc.KINDS), ("status", inc.LIFECYCLE.statuses),
-                         ("source", inc.SOURCES), ("severity", inc.SEVERITIES)):
-        for code in codes:
-            assert f"{group}.{code}" in catalogue("vi"), (group, code)

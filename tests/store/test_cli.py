@@ -4,8 +4,9 @@ import json
 import subprocess
 
 import pandas as pd
+import pytest
 
-from .conftest import PYTHON, ROOT, add_accounts, cli_env
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env
 
 
 def antt(db, *args, input: str | None = None):
@@ -14,6 +15,7 @@ def antt(db, *args, input: str | None = None):
                           input=input)
 
 
+@pytest.mark.slow
 def test_cli_flow(tmp_path):
     db = tmp_path / "c.duckdb"
     assert antt(db, "init", "--empty").returncode == 0
@@ -41,6 +43,7 @@ def test_cli_flow(tmp_path):
     assert len(pd.read_parquet(tmp_path / "out" / "events.parquet")) == 5
 
 
+@pytest.mark.slow
 def test_cli_errors_are_clear_and_exit_2(tmp_path):
     db = tmp_path / "c.duckdb"
     antt(db, "init", "--empty")

@@ -1,9 +1,8 @@
-"""The post-event review: figures checked against values worked out by hand, replay during a
-seeded drill, exports read back, the written review's text, and the CLI."""
+"""The post-event review on a real store: figures checked against values worked out by
+hand, replay during a seeded drill, exports read back, the written review's text, and the CLI."""
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import unicodedata
@@ -13,90 +12,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
 
-from geo import incidents as inc
-from geo import units
 from geo.analysis import review
 from geo.analysis.replay import state_at
-from geo.analysis.review import Period, parse_period
+from geo.analysis.review import Period
 from geo.drills.simulate import simulate
-from geo.errors import AnttError
 from geo.io.exports import export
-from geo.io.importer import import_layer
 from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
-from . import geofixtures as fx
-from .conftest import PYTHON, ROOT, add_accounts, cli_env
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env
+from ..helpers_review import SETUP, _layers
 
-SETUP = datetime(2021, 5, 22, 20, 0)   # 03:00 on 23/5/2021, Vietnam time
-T0 = datetime(2021, 5, 23, 1, 0)       # 08:00 Vietnam time
 DAY = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
-H1 = (106.505, 21.005)                 # in C1-H1 "Thôn An Cư"
-H2 = (106.515, 21.005)                 # in C1-H2 "Thôn Đại Sơn"
 
 
 def _label(group: str, code: object) -> str:
     from geo.i18n import label
     return label(group, code)
-
-
-def _layers(store: Store, tmp_path, extra: dict | None = None) -> None:
-    cps = gpd.GeoDataFrame({"code": ["C1-R1-C1", "C1-R1-C2"], "name": ["Ngã ba", "Cầu"],
-                            "route_code": ["C1-R1"] * 2, "seq": [1, 2],
-                            "interval_min": [60, 60]},
-                           geometry=[Point(106.505, 21.005), Point(106.515, 21.005)], crs=4326)
-    hot = gpd.GeoDataFrame({"code": ["C1-HS1"], "name": ["Khu tranh chấp đất"],
-                            "reason": ["Tranh chấp đất đai"], "risk": [3]},
-                           geometry=[box(106.510, 21.010, 106.520, 21.020)], crs=4326)
-    targets = gpd.GeoDataFrame({"code": ["C1-T1"], "name": ["Trụ sở UBND xã"],
-                                "kind": ["peoples_committee"]},
-                               geometry=[Point(106.519, 21.019)], crs=4326)
-    step = 0
-    for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets()),
-                      ("sites", fx.sites()), ("targets", targets), ("hotspots", hot),
-                      ("routes", fx.routes()), ("checkpoints", cps), *(extra or {}).items()):
-        import_layer(store, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t",
-                     at=SETUP + timedelta(seconds=step))
-        step += 1
-
-
-@pytest.fixture
-def scenario(store, tmp_path):
-    """Four incidents in two hamlets with response times chosen to be worked out by hand."""
-    _layers(store, tmp_path)
-    for k in (1, 2, 3):
-        units.register(store, code=f"T{k}", name=f"Tổ {k}", actor="t",
-                       at=SETUP + timedelta(minutes=5, seconds=k))
-    ids: dict[str, int] = {}
-
-    def rep(name, where, source, sev):
-        return lambda at: ids.__setitem__(name, inc.report(
-            store, kind="disorder", severity=sev, lon=where[0], lat=where[1], source=source,
-            actor="trực ban", description=f"Vụ {name}", at=at)["id"])
-
-    def act(name, action, **kw):
-        def go(at):
-            v = store.get("incident", ids[name])["version"]
-            inc.move(store, ids[name], action, expected_version=v, actor="trực ban", at=at,
-                     **kw)
-        return go
-
-    steps = [
-        (0, rep("A", H1, "hamlet_team", 2)), (10, act("A", "verify")),
-        (30, act("A", "dispatch", team_code="T1")), (330, act("A", "arrive")),
-        (1830, act("A", "resolve")),
-        (100, rep("B", H1, "hotline", 3)), (110, act("B", "verify")),
-        (190, act("B", "dispatch", team_code="T2")), (790, act("B", "arrive")),
-        (3700, act("B", "resolve")),
-        (200, rep("C", H1, "hamlet_team", 1)), (260, act("C", "false_alarm")),
-        (300, rep("D", H2, "hamlet_team", 4)), (310, act("D", "verify")),
-        (360, act("D", "dispatch", team_code="T3")), (480, act("D", "arrive")),
-    ]
-    for offset, fn in sorted(steps, key=lambda s: s[0]):
-        fn(T0 + timedelta(seconds=offset))
-    return store, ids
 
 
 # ---- per-hamlet figures against hand-computed values -----------------------------------------
@@ -155,68 +88,6 @@ def test_coverage_gaps_list_places_far_from_active_routes(scenario):
     assert len(review.coverage_gaps(sites, targets, routes, 300, night)) == 5
 
 
-def test_checkpoint_gaps_tell_missed_late_and_ok():
-    cps = pd.DataFrame({"code": ["A", "B", "C"], "name": ["a", "b", "c"],
-                        "route_code": ["R"] * 3, "interval_min": [60, 60, 60]})
-    routes = pd.DataFrame({"code": ["R"], "team_code": ["T"], "team_name": ["Tổ 1"],
-                           "starts_at": ["2021-05-23T07:00:00+07:00"],
-                           "ends_at": ["2021-05-23T10:00:00+07:00"]})
-    base = datetime(2021, 5, 23, 0, 0)  # 07:00 local
-    times = {"A": [45, 120, 170], "C": [100]}   # minutes after 07:00
-    checkins = pd.DataFrame([{"occurred_at": base + timedelta(minutes=m),
-                              "detail": json.dumps({"checkpoint": cp})}
-                             for cp, ms in times.items() for m in ms])
-    out = review.checkpoint_gaps(cps, routes, checkins, (base, base + timedelta(hours=12)))
-    by = out.set_index("checkpoint")
-    assert by.loc["A", "state"] == "ok" and by.loc["A", "longest_gap_min"] == 75
-    assert by.loc["B", "state"] == "missed" and by.loc["B", "checkins"] == 0
-    assert by.loc["C", "state"] == "late" and by.loc["C", "longest_gap_min"] == 100
-    assert by.loc["A", "team"] == "Tổ 1"
-
-
-def test_emerging_hotspots_are_dense_clusters_outside_declared_hotspots():
-    rng = np.random.default_rng(1)
-    pts = []
-    for lon, lat, n in ((106.5025, 21.0025, 5),   # a tight cluster, no hotspot here
-                        (106.515, 21.015, 6)):      # inside the declared hotspot
-        pts += [(lon + rng.normal(0, 0.0003), lat + rng.normal(0, 0.0003)) for _ in range(n)]
-    pts += [(106.519, 21.001), (106.501, 21.019)]  # lone points: noise
-    df = pd.DataFrame({"id": range(1, len(pts) + 1), "lon": [p[0] for p in pts],
-                       "lat": [p[1] for p in pts], "hamlet_code": "C1-H1"})
-    hot = gpd.GeoDataFrame({"code": ["HS"]}, geometry=[box(106.510, 21.010, 106.520, 21.020)],
-                           crs=4326)
-    found = review.emerging_hotspots(df, hot, eps_m=200, min_samples=3)
-    assert len(found) == 1
-    assert found.iloc[0]["incident_ids"] == [1, 2, 3, 4, 5]
-    assert abs(found.iloc[0]["lon"] - 106.5025) < 0.001
-    assert review.emerging_hotspots(df, hot, eps_m=200, min_samples=6).empty
-
-
-def test_hex_bins_count_every_incident_once():
-    rng = np.random.default_rng(2)
-    df = pd.DataFrame({"lon": 106.5 + rng.uniform(0, 0.02, 500),
-                       "lat": 21.0 + rng.uniform(0, 0.02, 500)})
-    hexes = review.hex_bins(df, size_m=200)
-    assert hexes["n"].sum() == 500
-    # Every point lies in the hexagon that counted it (points in ≥ 1 hexagon, cells disjoint).
-    pts = gpd.GeoSeries(gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
-    hits = gpd.sjoin(gpd.GeoDataFrame(geometry=pts), hexes, predicate="within")
-    assert hits.groupby("index_right").size().sort_index().tolist() == \
-        hexes["n"].sort_index().tolist()
-
-
-def test_parse_period_reads_vietnam_days_and_rejects_bad_text():
-    p = parse_period("2021-05-23")
-    assert (p.start, p.end) == (datetime(2021, 5, 22, 17), datetime(2021, 5, 23, 17))
-    p = parse_period("2021-05-22..2021-05-23")
-    assert (p.start, p.end) == (datetime(2021, 5, 21, 17), datetime(2021, 5, 23, 17))
-    p = parse_period("2021-05-23T06:00..2021-05-23T20:00")
-    assert (p.start, p.end) == (datetime(2021, 5, 22, 23), datetime(2021, 5, 23, 13))
-    for bad in ("23/05/2021", "2021-05-23..2021-05-22", "2021-02-30", ""):
-        with pytest.raises(AnttError, match="period"):
-            parse_period(bad)
-
-
 # ---- replay during a seeded drill ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def drill(tmp_path_factory):
@@ -230,6 +101,7 @@ def drill(tmp_path_factory):
     s.close()
 
 
+@pytest.mark.slow
 def test_replay_at_t_equals_the_live_state_captured_at_t_during_the_drill(drill):
     """The same seeded drill stopped at T (as the demo stops at "now") is the live state
     a command centre saw at T; replay of the full day's log must give exactly that."""
@@ -318,6 +190,7 @@ def test_written_review_keeps_vietnamese_names_and_the_hand_figures(scenario):
     assert "Thôn Đại Sơn" in html and "@font-face" in html and "http" not in html.lower()
 
 
+@pytest.mark.slow
 def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db_path,
                                                                     tmp_path):
     store, _ = scenario
@@ -341,72 +214,6 @@ def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "--commune C9: no such commune" in bad.stderr
     assert not (tmp_path / "no.pdf").exists()
-
-
-# ---- the page (Streamlit AppTest on the same scenario) ----------------------------------------
-def test_review_page_shows_the_figures_and_filters_by_hamlet(scenario, monkeypatch):
-    from .conftest import app_as
-    store, _ = scenario
-    monkeypatch.setenv("ANTT_DB", store.path)
-    at = app_as(store, "commander").run()
-    at.switch_page("app_pages/review.py").run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Sơ kết, rút kinh nghiệm"
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Tổng số vụ việc"] == "4"
-    assert metrics["Điều lực lượng trong 60 giây"] == "67 %"
-    table = at.dataframe[0].value
-    assert list(table["Thôn"]) == ["Thôn An Cư", "Thôn Đại Sơn", "Tổng"]
-    assert list(table["Số vụ"]) == ["3", "1", "4"]
-    # The sidebar's hamlet filter narrows the review.
-    at.multiselect(key="f_hamlets").set_value(["C1-H2"]).run()
-    assert not at.exception, at.exception
-    assert {m.label: m.value for m in at.metric}["Tổng số vụ việc"] == "1"
-    assert list(at.dataframe[0].value["Thôn"]) == ["Thôn Đại Sơn", "Tổng"]
-
-
-def test_dbscan_matches_the_textbook_definition_on_random_points():
-    """Core points in the same cluster iff chained by core points within eps; border points
-    join a cluster of one of their core neighbours; the rest is noise."""
-    import shapely
-    rng = np.random.default_rng(5)
-    xy = np.vstack([rng.normal(c, 60, (40, 2)) for c in ((0, 0), (400, 0), (0, 900))]
-                   + [rng.uniform(-500, 1500, (40, 2))])
-    eps, k = 70.0, 4
-    labels = review.dbscan(shapely.points(xy), eps, k)
-    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    near = d <= eps
-    core = near.sum(1) >= k
-    # Components of the core graph, by breadth-first search.
-    comp = np.full(len(xy), -1)
-    for i in np.flatnonzero(core):
-        if comp[i] >= 0:
-            continue
-        comp[i], todo = i, [i]
-        while todo:
-            p = todo.pop()
-            for q in np.flatnonzero(near[p] & core):
-                if comp[q] < 0:
-                    comp[q] = i
-                    todo.append(q)
-    ci = np.flatnonzero(core)
-    same_ours = labels[ci][:, None] == labels[ci][None, :]
-    same_theirs = comp[ci][:, None] == comp[ci][None, :]
-    assert (same_ours == same_theirs).all()
-    assert len(set(labels[ci])) >= 3
-    for i in np.flatnonzero(~core):
-        core_nb = np.flatnonzero(near[i] & core)
-        if len(core_nb):
-            assert labels[i] in set(labels[core_nb])
-        else:
-            assert labels[i] == -1
-
-
-def test_hamlet_table_of_nothing_is_one_empty_total():
-    from geo.store import ENTITIES
-    table = review.hamlet_table(pd.DataFrame(columns=ENTITIES["incident"]["columns"]), {}, 60)
-    assert table["hamlet"].tolist() == ["Tổng"] and table["n"].tolist() == [0]
-    assert math.isnan(table.iloc[0]["to_dispatch_median"])
 
 
 def test_frames_at_equals_state_at(drill):

@@ -12,8 +12,8 @@ from geo.drills.simulate import simulate
 from geo.errors import AnttError
 from geo.io.importer import import_layer
 
-from . import geofixtures as fx
-from .conftest import report_args
+from .. import geofixtures as fx
+from ..conftest import report_args
 
 
 @pytest.fixture
@@ -68,6 +68,7 @@ def test_commune_drill_follows_the_rules_and_replays(drill_store):
         simulate(drill_store, scale="commune", seed=3, progress=False)
 
 
+@pytest.mark.slow
 def test_full_demo_drill_day(tmp_path):
     """The whole day on the real demo communes: 13 teams end patrol at the same minute."""
     from geo.drills.demo import load_demo
@@ -102,6 +103,7 @@ def test_commune_drill_is_deterministic(tmp_path):
     assert outs[0].equals(outs[1])
 
 
+@pytest.mark.slow
 def test_province_drill_bulk_path(store):
     summary = simulate(store, scale="province", seed=2, progress=False)
     assert "3,000 sites" in summary

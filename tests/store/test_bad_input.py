@@ -8,7 +8,7 @@ from geo import incidents as inc
 from geo import sites
 from geo.errors import AnttError, IllegalMove, Invalid, NotFound, StaleVersion
 
-from .conftest import report_args
+from ..conftest import report_args
 
 NASTY = "<img src=x onerror=alert(1)>'); DROP TABLE incidents; --"
 

@@ -6,7 +6,7 @@ from geo import incidents as inc
 from geo import sites, units
 from geo.errors import IllegalMove, Invalid, NotFound
 
-from .conftest import report_args
+from ..conftest import report_args
 
 
 def test_full_incident_path_with_team(staffed):

@@ -1,6 +1,6 @@
 from geo.settings import SETTINGS
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def test_readme_documents_every_setting():

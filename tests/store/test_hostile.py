@@ -1,0 +1,674 @@
+"""Hostile text and hostile files through a real store: user text never becomes a
+template, markup, script or formula, wherever it is typed, imported, stored, drawn,
+exported or printed.
+
+The corpus is ``tests/hostile.py``; the guards themselves are tested in
+``tests/unit/test_hostile_guards.py``, the sink scan in ``tests/unit/test_sink_scan.py``.
+Sections:
+
+2. every text field of every command with every payload: refused naming the field with
+   nothing written, or stored clean (no control/bidi characters, NFC);
+3. every layer kind × every text field from a GeoJSON file: refused naming row and field,
+   or stored clean; nonsense numbers, times and codes refused naming row and field;
+4. every sink with every payload stored: the folium maps, the review (HTML, PDF), the
+   exports (CSV above all), the command line.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import html
+import io
+import json
+import re
+import shutil
+import unicodedata
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from shapely.geometry import LineString, Point, box, mapping
+
+from geo import incidents as inc
+from geo import sites, units
+from geo.analysis.review import Period, hex_bins
+from geo.checks.inert import CSV_TRIGGERS, html_text
+from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
+from geo.drills.demo import load_demo
+from geo.drills.simulate import setup_time
+from geo.errors import Invalid, NotFound, Problem
+from geo.io.features import load_layer
+from geo.io.importer import apply_import, import_layer, plan_import
+from geo.io.layers import SCHEMAS
+from geo.store import Store
+
+from .. import geofixtures as fx
+from .. import hostile
+from ..conftest import ROOT
+from ..helpers_hostile import BENIGN, HTML_ACTIVE, MAP_ACTIVE, _bad_char, _label, assert_inert_page
+
+DAY = date(2021, 5, 23)
+SETUP = setup_time(DAY)                  # 04:00 local, naive UTC
+T0 = datetime(2021, 5, 23, 1, 0)         # 08:00 local
+PERIOD = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
+
+
+def assert_clean(value: object, where: str, multiline: bool = True) -> None:
+    """A stored string: NFC, no control or bidi characters."""
+    if not isinstance(value, str):
+        return
+    bad = sorted({f"U+{ord(c):04X}" for c in value if _bad_char(c, multiline)})
+    assert not bad, f"{where}: stored with control/bidi characters {bad}: {value[:80]!r}"
+    assert unicodedata.is_normalized("NFC", value), f"{where}: stored not in NFC: {value!r}"
+
+
+# ============================================================================================
+# Worlds: a store with the demo communes (commands, import), and a store where every
+# payload sits in every text field (sinks).
+# ============================================================================================
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """A database with the demo communes, copied for each test (loading takes a second)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    s = Store(path)
+    s.init()
+    load_demo(s, at=SETUP)
+    s.close()
+    return path
+
+
+@pytest.fixture
+def demo(demo_db, tmp_path) -> Store:
+    path = tmp_path / "antt.duckdb"
+    shutil.copy(demo_db, path)
+    s = Store(path, checkpoint=False)  # no CHECKPOINT after each write: faster, same data
+    s.init()
+    yield s
+    s.close()
+
+
+def _events(store: Store) -> int:
+    return store.counts()["events"]
+
+
+def _last_event(store: Store) -> int:
+    """The id of the newest event: it moves with every event written (one query, where
+    ``counts()`` makes five; the per-payload loops use this)."""
+    return store.last_event()[0]
+
+
+# ============================================================================================
+# 2. Commands: every text field with every payload
+# ============================================================================================
+CODE, NAME, TEXT, ACTOR = "code", "name", "text", "actor"
+LIMIT = {CODE: CODE_MAX, NAME: NAME_MAX, TEXT: TEXT_MAX, ACTOR: 64}
+
+
+@functools.cache
+def _point_in_demo_hamlet() -> tuple[float, float]:
+    """A point inside the first demo hamlet (10732-H01)."""
+    from shapely.geometry import shape
+    hamlets = json.loads((ROOT / "data" / "hamlets.geojson").read_text(encoding="utf-8"))
+    p = shape(hamlets["features"][0]["geometry"]).representative_point()
+    return (p.x, p.y)
+
+
+# Each helper prepares what the command needs (once per test, kept in *ctx*) and returns
+# the command itself, so that only the command runs between the two event counts.
+def _report(store, ctx, n, **over):
+    x, y = _point_in_demo_hamlet()
+    args = dict(kind="disorder", severity=2, lon=x, lat=y, source="hotline", actor="trực ban",
+                description=f"mô tả {n}")
+    if not {"hamlet_code", "commune_code"} & set(over):
+        args.update(hamlet_code="10732-H01", commune_code="10732")  # skip the lookup
+    args.update(over)
+    return lambda: ("incident", inc.report(store, **args)["id"])
+
+
+def _incident_note(store, ctx, n, **over):
+    if "note_on" not in ctx:
+        ctx["note_on"] = _report(store, ctx, "notes")()[1]
+    iid = ctx["note_on"]
+    args = dict(action="note", actor="trực ban", note=f"ghi chú {n}")
+    args.update(over)
+    return lambda: ("incident", inc.move(store, iid, expected_version=store.get(
+        "incident", iid)["version"], **args)["id"])
+
+
+def _dispatch(store, ctx, n, team_code):
+    if "verified" not in ctx:
+        iid = _report(store, ctx, "dispatch")()[1]
+        inc.verify(store, iid, expected_version=1, actor="trực ban")
+        ctx["verified"] = iid
+    iid = ctx["verified"]
+    return lambda: ("incident", inc.dispatch(store, iid, team_code, expected_version=2,
+                                             actor="trực ban")["id"])
+
+
+def _site_register(store, ctx, n, **over):
+    args = dict(code=f"HS-{n}", name=f"Điểm {n}", lon=106.49, lat=21.01, actor="trực ban")
+    args.update(over)
+    return lambda: ("site", sites.register(store, **args)["code"])
+
+
+def _site_suspend(store, ctx, n, **over):
+    """Suspend a voting site with a reason (the site is resumed again afterwards)."""
+    if "site" not in ctx:
+        code = _site_register(store, ctx, "sus")()[1]
+        sites.move(store, code, "open", expected_version=1, actor="trực ban")
+        ctx["site"] = code
+    code = ctx["site"]
+    cur = store.get("site", code)
+    if cur["status"] == "suspended":
+        sites.move(store, code, "resume", expected_version=cur["version"], actor="trực ban")
+    args = dict(actor="trực ban", reason=f"lý do {n}")
+    args.update(over)
+    return lambda: ("site", sites.move(store, code, "suspend", expected_version=store.get(
+        "site", code)["version"], **args)["code"])
+
+
+def _unit_register(store, ctx, n, **over):
+    args = dict(code=f"HT-{n}", name=f"Tổ {n}", actor="trực ban")
+    args.update(over)
+    return lambda: ("unit", units.register(store, **args)["code"])
+
+
+def _check_in(store, ctx, n, **over):
+    cp = load_layer(store, "checkpoints").iloc[0]
+    args = dict(checkpoint_code=cp["code"], actor="tổ 1")
+    args.update(over)
+    return lambda: ("unit", units.check_in(store, "10732-TEAM1", args["checkpoint_code"],
+                                           cp.geometry.x, cp.geometry.y,
+                                           actor=args["actor"])["code"])
+
+
+# (command, field, kind of field, how to run it with the payload)
+COMMANDS = [
+    ("incident.report", "description", TEXT, lambda s, c, n, v: _report(s, c, n, description=v)),
+    ("incident.report", "actor", ACTOR, lambda s, c, n, v: _report(s, c, n, actor=v)),
+    ("incident.report", "site_code", CODE, lambda s, c, n, v: _report(s, c, n, site_code=v)),
+    ("incident.report", "target_code", CODE,
+     lambda s, c, n, v: _report(s, c, n, target_code=v)),
+    ("incident.report", "hamlet_code", CODE,
+     lambda s, c, n, v: _report(s, c, n, hamlet_code=v)),
+    ("incident.report", "commune_code", CODE,
+     lambda s, c, n, v: _report(s, c, n, commune_code=v)),
+    ("incident.report", "request_id", CODE, lambda s, c, n, v: _report(s, c, n, request_id=v)),
+    ("incident.move", "note", TEXT, lambda s, c, n, v: _incident_note(s, c, n, note=v)),
+    ("incident.move", "actor", ACTOR, lambda s, c, n, v: _incident_note(s, c, n, actor=v)),
+    ("incident.dispatch", "team_code", CODE, lambda s, c, n, v: _dispatch(s, c, n, v)),
+    ("site.register", "code", CODE, lambda s, c, n, v: _site_register(s, c, n, code=v)),
+    ("site.register", "name", NAME, lambda s, c, n, v: _site_register(s, c, n, name=v)),
+    ("site.register", "hamlet_code", CODE,
+     lambda s, c, n, v: _site_register(s, c, n, hamlet_code=v)),
+    ("site.register", "commune_code", CODE,
+     lambda s, c, n, v: _site_register(s, c, n, commune_code=v)),
+    ("site.register", "actor", ACTOR, lambda s, c, n, v: _site_register(s, c, n, actor=v)),
+    ("site.move", "reason", TEXT, lambda s, c, n, v: _site_suspend(s, c, n, reason=v)),
+    ("site.move", "actor", ACTOR, lambda s, c, n, v: _site_suspend(s, c, n, actor=v)),
+    ("unit.register", "code", CODE, lambda s, c, n, v: _unit_register(s, c, n, code=v)),
+    ("unit.register", "name", NAME, lambda s, c, n, v: _unit_register(s, c, n, name=v)),
+    ("unit.register", "route_code", CODE,
+     lambda s, c, n, v: _unit_register(s, c, n, route_code=v)),
+    ("unit.register", "commune_code", CODE,
+     lambda s, c, n, v: _unit_register(s, c, n, commune_code=v)),
+    ("unit.register", "actor", ACTOR, lambda s, c, n, v: _unit_register(s, c, n, actor=v)),
+    ("unit.check_in", "checkpoint_code", CODE,
+     lambda s, c, n, v: _check_in(s, c, n, checkpoint_code=v)),
+    ("unit.check_in", "actor", ACTOR, lambda s, c, n, v: _check_in(s, c, n, actor=v)),
+]
+
+
+def _must_refuse(kind: str, value: str) -> bool:
+    """Refusal is for length and code characters only: text is data, never a reason to
+    refuse by itself."""
+    multiline = kind == TEXT
+    try:
+        cleaned = clean_text(value, max_len=LIMIT[kind], multiline=multiline)
+    except ValueError:
+        return True
+    return kind == CODE and code_problem(cleaned) is not None
+
+
+@pytest.mark.parametrize("command, field, kind, run", COMMANDS,
+                         ids=[f"{c}-{f}" for c, f, _, _ in COMMANDS])
+def test_every_command_field_refuses_or_stores_clean(demo, tmp_path, command, field, kind,
+                                                     run):
+    payloads, ctx = hostile.corpus(tmp_path), {}
+    for n, (pid, value) in enumerate(payloads.items()):
+        act = run(demo, ctx, n, value)
+        before = _last_event(demo)
+        try:
+            entity, key = act()
+        except Invalid as e:
+            fields = {p.field for p in e.problems}
+            # A commune the point is not in is a location problem: the error names lon.
+            named = {field, "lon"} if field == "commune_code" else {field}
+            assert named & fields, f"{pid}: refused without naming {field!r}: {e}"
+            assert _last_event(demo) == before, f"{pid}: refused but wrote events"
+            continue
+        except NotFound as e:
+            # An unknown team to dispatch: refused, naming what was not found.
+            assert field == "team_code", f"{pid}: {e!r}"
+            assert _last_event(demo) == before
+            continue
+        assert not _must_refuse(kind, value), f"{pid}: {field} should have been refused"
+        row = demo.get(entity, key)
+        for col, v in row.items():
+            assert_clean(v, f"{command} {field}={pid}: {entity}.{col}",
+                         multiline=col in ("description", "reason", "note"))
+        new_events = demo.events(limit=_last_event(demo) - before)
+        assert len(new_events) >= 1
+        for ev in new_events.to_dict("records"):
+            assert_clean(ev["actor"], f"{command} {field}={pid}: event actor")
+            for col in ("detail", "after"):
+                if isinstance(ev.get(col), str):
+                    for inner in _strings(json.loads(ev[col])):
+                        assert_clean(inner, f"{command} {field}={pid}: event {col}")
+    assert not hostile.pwned(tmp_path)
+
+
+def _strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+
+
+@pytest.mark.parametrize("pid", ["huge-100k", "jinja-expr", "ctl-terminal"])
+def test_refused_command_writes_nothing_at_all(demo, tmp_path, pid):
+    """A refusal writes nothing: not an event, not an incident, not a site or unit."""
+    value = hostile.PAYLOADS[pid]
+    before = (_events(demo), len(demo.incidents()), len(demo.frame("site")),
+              len(demo.frame("unit")))
+    for call in (_report(demo, {}, 0, description=value, severity=9),
+                 _site_register(demo, {}, 0, code=value + "{"),
+                 _unit_register(demo, {}, 0, name=value, size=0)):
+        with pytest.raises(Invalid):
+            call()
+    assert (_events(demo), len(demo.incidents()), len(demo.frame("site")),
+            len(demo.frame("unit"))) == before
+
+
+# ============================================================================================
+# 3. Layer files: every kind × every text field
+# ============================================================================================
+def _demo_geom(kind: str, index: int = 0):
+    from shapely.geometry import shape
+    doc = json.loads((ROOT / "data" / f"{kind}.geojson").read_text(encoding="utf-8"))
+    return shape(doc["features"][index]["geometry"])
+
+
+def _base_row(kind: str, n: int) -> tuple[dict, object]:
+    """A valid feature of *kind* in demo commune 10732 with unique codes (row *n*)."""
+    hamlet = _demo_geom("hamlets")
+    p = hamlet.representative_point()
+    x, y = p.x + (n % 10) * 1e-5, p.y + (n // 10) * 1e-5
+    sq = box(x - 0.001, y - 0.001, x + 0.001, y + 0.001)
+    if kind == "communes":
+        return ({"code": f"HX{n}", "name": f"Xã {n}", "district": "Kinh Môn",
+                 "province": "Hải Dương", "admin_set": "2021-2025", "area_km2": 4.5,
+                 "population": 9000, "source": "thử"}, sq)
+    if kind == "hamlets":
+        return {"code": f"HX-H{n}", "name": f"Thôn {n}", "commune_code": "10732"}, sq
+    if kind == "sites":
+        return ({"code": f"HX-S{n}", "name": f"Điểm {n}", "hamlet_code": "10732-H01",
+                 "commune_code": "10732", "voters": 500}, Point(x, y))
+    if kind == "targets":
+        return ({"code": f"HX-T{n}", "name": f"Mục tiêu {n}", "kind": "school",
+                 "commune_code": "10732", "protection": 2}, Point(x, y))
+    if kind == "hotspots":
+        return ({"code": f"HX-HS{n}", "name": f"Điểm nóng {n}", "reason": f"lý do {n}",
+                 "risk": 2, "active_from": "2021-05-23T05:00:00+07:00",
+                 "active_to": "2021-05-23T20:00:00+07:00", "commune_code": "10732",
+                 "radius_m": 300}, sq)
+    if kind == "routes":
+        return ({"code": f"HX-R{n}", "name": f"Tuyến {n}", "team_code": f"HX-TEAM{n}",
+                 "team_name": f"Tổ {n}", "team_size": 4,
+                 "starts_at": "2021-05-23T05:00:00+07:00",
+                 "ends_at": "2021-05-23T23:00:00+07:00", "commune_code": "10732"},
+                LineString([(x, y), (x + 0.002, y)]))
+    if kind == "checkpoints":
+        return ({"code": f"HX-C{n}", "name": f"Chốt {n}", "route_code": "10732-R1",
+                 "seq": n, "interval_min": 30}, Point(x, y))
+    raise AssertionError(kind)
+
+
+def _text_fields(kind: str) -> list[str]:
+    s = SCHEMAS[kind]
+    return [f for f in s.fields if f not in s.ints and f not in s.floats]
+
+
+LAYER_FIELDS = [(k, f) for k in SCHEMAS for f in _text_fields(k)]
+_CODE_FIELDS = ("code", "commune_code", "hamlet_code", "route_code", "team_code")
+
+
+def _write_layer(path: Path, rows: list[tuple[dict, object]]) -> Path:
+    return fx.write_raw_geojson(path, [fx.feature(mapping(geom), **props)
+                                       for props, geom in rows])
+
+
+def _import_each(store: Store, tmp: Path, kind: str, rows: dict[str, tuple[dict, object]]
+                 ) -> tuple[dict[str, list[Problem]], list[str]]:
+    """Import *rows* (payload id → feature); rows with errors are taken out and the rest
+    tried again, until a file imports. Returns refusals per payload id, and accepted ids.
+    Every error must name a row."""
+    remaining = list(rows)
+    refused: dict[str, list[Problem]] = {}
+    for attempt in range(10):
+        if not remaining:
+            return refused, []
+        path = _write_layer(tmp / f"{kind}-{attempt}.geojson", [rows[r] for r in remaining])
+        plan = plan_import(store, path, kind)
+        if plan.ok:
+            apply_import(store, plan, actor="nhập thử")
+            return refused, remaining
+        by_row: dict[int, list[Problem]] = {}
+        for p in plan.errors:
+            assert p.row is not None, f"{kind}: an error without a row: {p}"
+            by_row.setdefault(p.row, []).append(p)
+        for r, probs in by_row.items():
+            refused[remaining[r - 1]] = probs
+        remaining = [pid for i, pid in enumerate(remaining, 1) if i not in by_row]
+    raise AssertionError("import did not settle")
+
+
+@pytest.mark.parametrize("kind, field", LAYER_FIELDS, ids=[f"{k}.{f}" for k, f in LAYER_FIELDS])
+def test_every_layer_field_refuses_with_row_or_stores_clean(demo, tmp_path, kind, field):
+    payloads = hostile.corpus(tmp_path)
+    rows = {}
+    for n, (pid, value) in enumerate(payloads.items()):
+        props, geom = _base_row(kind, n)
+        props[field] = value
+        rows[pid] = (props, geom)
+    refused, accepted = _import_each(demo, tmp_path, kind, rows)
+    for pid, probs in refused.items():
+        assert field in {p.field for p in probs}, \
+            f"{kind}.{field}={pid}: refused for something else: {probs}"
+    schema = SCHEMAS[kind]
+    if field in _CODE_FIELDS:
+        # Code characters, length or an unknown reference: refused; the rest is a code.
+        wrongly = [pid for pid in accepted if _must_refuse(CODE, payloads[pid])]
+        assert not wrongly, f"{kind}.{field}: accepted as a code: {wrongly}"
+    elif field in schema.choices:
+        assert not accepted, f"{kind}.{field}: accepted outside its choices: {accepted}"
+    elif field not in schema.times:
+        # A name, a reason: text is data, refused only when too long.
+        text = TEXT if field == "reason" else NAME
+        assert sorted(refused) == sorted(p for p in payloads
+                                         if _must_refuse(text, payloads[p])), \
+            f"{kind}.{field}: refused {sorted(refused)}"
+    for rec in load_layer(demo, kind).drop(columns="geometry").to_dict("records"):
+        for col, v in rec.items():
+            assert_clean(v, f"{kind}.{col} (payload in {field})", multiline=col == "reason")
+    for entity in ("site", "unit"):
+        for rec in demo.frame(entity).to_dict("records"):
+            for col, v in rec.items():
+                assert_clean(v, f"{entity}.{col} after importing {kind}.{field}")
+    assert not hostile.pwned(tmp_path)
+
+
+NONSENSE = [
+    ("routes", "team_size", -3),
+    ("hotspots", "radius_m", -500),
+    ("routes", "starts_at", "not a time"),
+    ("hotspots", "active_from", "garbage"),
+    ("sites", "commune_code", "NOPE"),
+    ("sites", "hamlet_code", "NOPE-H"),
+    ("checkpoints", "route_code", "NOPE-R"),
+    ("hamlets", "commune_code", "NOPE"),
+    ("targets", "commune_code", "NOPE"),
+    ("hotspots", "commune_code", "NOPE"),
+    ("routes", "commune_code", "NOPE"),
+    ("checkpoints", "interval_min", 0),
+    ("hotspots", "risk", 7),
+    ("targets", "protection", 0),
+    ("sites", "voters", -1),
+    ("communes", "population", -5),
+    ("routes", "ends_at", "2021-05-23T04:00:00+07:00"),   # before starts_at
+]
+
+
+@pytest.mark.parametrize("kind, field, value", NONSENSE,
+                         ids=[f"{k}.{f}={v}" for k, f, v in NONSENSE])
+def test_nonsense_values_are_refused_naming_row_and_field(demo, tmp_path, kind, field, value):
+    good, bad = _base_row(kind, 1), _base_row(kind, 2)
+    bad[0][field] = value
+    before = _events(demo)
+    path = _write_layer(tmp_path / f"{kind}.geojson", [good, bad])
+    with pytest.raises(Invalid) as e:
+        import_layer(demo, path, kind, actor="nhập thử")
+    assert any(p.field == field and p.row == 2 for p in e.value.problems), e.value.problems
+    assert f"row 2, field '{field}'" in str(e.value)
+    assert _events(demo) == before
+
+
+# ============================================================================================
+# 4. Sinks: a world where every payload is stored in every text field
+# ============================================================================================
+def _fit(value: str, limit: int, multiline: bool = False) -> str:
+    """The payload as the store can hold it: cut to the field's limit when too long."""
+    try:
+        clean_text(value, max_len=limit, multiline=multiline)
+        return value
+    except ValueError:
+        return value[:limit]
+
+
+def build_world(store: Store, tmp: Path, texts: list[str]) -> dict:
+    """One commune, hamlet, polling site, target, hotspot, route (with its team) and
+    checkpoint per text, each named with it; a serious incident per text described by it,
+    reported by an actor named with it, with a note; then the review of the day."""
+    D = 0.01
+    cells = [(106.40 + (k % 6) * D, 21.00 + (k // 6) * D) for k in range(len(texts))]
+    name = [_fit(v, NAME_MAX) for v in texts]
+    note = [_fit(v, TEXT_MAX, True) for v in texts]
+    layers = {
+        "communes": [({"code": f"C{k}", "name": name[k], "district": name[k],
+                       "province": name[k], "source": note[k][:NAME_MAX]},
+                      box(x, y, x + D, y + D)) for k, (x, y) in enumerate(cells)],
+        "hamlets": [({"code": f"C{k}-H", "name": name[k], "commune_code": f"C{k}"},
+                     box(x, y, x + D, y + D)) for k, (x, y) in enumerate(cells)],
+        "sites": [({"code": f"C{k}-S", "name": name[k], "voters": 100},
+                   Point(x + 0.5 * D, y + 0.8 * D)) for k, (x, y) in enumerate(cells)],
+        "targets": [({"code": f"C{k}-T", "name": name[k], "kind": "school"},
+                     Point(x + 0.9 * D, y + 0.9 * D)) for k, (x, y) in enumerate(cells)],
+        "hotspots": [({"code": f"C{k}-HS", "name": name[k], "reason": note[k], "risk": 3,
+                       "commune_code": f"C{k}"},
+                      box(x + 0.1 * D, y + 0.1 * D, x + 0.3 * D, y + 0.3 * D)
+                      if k % 2 else Point(x + 0.2 * D, y + 0.2 * D))
+                     for k, (x, y) in enumerate(cells)],
+        "routes": [({"code": f"C{k}-R", "name": name[k], "team_code": f"C{k}-TEAM",
+                     "team_name": name[k], "team_size": 3, "commune_code": f"C{k}",
+                     "starts_at": "2021-05-23T05:00:00+07:00",
+                     "ends_at": "2021-05-23T23:00:00+07:00"},
+                    LineString([(x + 0.1 * D, y + 0.5 * D), (x + 0.9 * D, y + 0.5 * D)]))
+                   for k, (x, y) in enumerate(cells)],
+        "checkpoints": [({"code": f"C{k}-R-C", "name": name[k], "route_code": f"C{k}-R",
+                          "seq": 1, "interval_min": 30}, Point(x + 0.5 * D, y + 0.5 * D))
+                        for k, (x, y) in enumerate(cells)],
+    }
+    for step, (kind, rows) in enumerate(layers.items()):
+        path = _write_layer(tmp / f"world-{kind}.geojson", rows)
+        import_layer(store, path, kind, actor=_fit(texts[0], 64),
+                     at=SETUP + timedelta(seconds=step))
+    at = T0
+    for k, (x, y) in enumerate(cells):
+        actor = _fit(texts[k], 64)
+        row = inc.report(store, kind="gathering", severity=3 + k % 2, lon=x + 0.4 * D,
+                         lat=y + 0.4 * D, source="citizen_tip", actor=actor,
+                         description=note[k], at=at)
+        at += timedelta(seconds=30)
+        inc.add_note(store, row["id"], note[k], expected_version=1, actor=actor, at=at)
+        at += timedelta(seconds=30)
+        if k % 3 == 0:
+            inc.verify(store, row["id"], expected_version=2, actor=actor, at=at)
+            at += timedelta(seconds=30)
+    from geo.io.report import build_review
+    rev = build_review(store, PERIOD, label=_label)
+    return {"review": rev}
+
+
+def _world_texts(tmp: Path) -> list[str]:
+    return list(hostile.corpus(tmp).values())
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory):
+    """The hostile world and its benign twin (same shapes, same counts, plain names)."""
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for which in ("hostile", "benign"):
+            tmp = tmp_path_factory.mktemp(which)
+            texts = _world_texts(tmp)
+            if which == "hostile":
+                for k, v in hostile.pwned_env(tmp).items():
+                    mp.setenv(k, v)
+            else:
+                texts = [f"{BENIGN} {k}" for k in range(len(texts))]
+            s = Store(tmp / "antt.duckdb", checkpoint=False)
+            s.init()
+            # Every form a text is stored in: whole, or cut to a field's limit.
+            stored = {f(t) for t in texts for f in (
+                lambda t: t, lambda t: _fit(t, NAME_MAX), lambda t: _fit(t, 64),
+                lambda t: _fit(t, TEXT_MAX, True))}
+            out[which] = {"store": s, "tmp": tmp, "texts": sorted(stored),
+                          **build_world(s, tmp, texts)}
+        yield out
+    for w in out.values():
+        w["store"].close()
+
+
+def _render_maps(world: dict, compact: bool) -> str:
+    from dashboard import maps
+    store, rev = world["store"], world["review"]
+    layers = {k: load_layer(store, k) for k in SCHEMAS}
+    m = maps.base_map(layers, label=_label, legend=True)
+    incidents = store.incidents()
+    groups = maps.live_groups(store.frame("site"), incidents, store.frame("unit"),
+                              label=_label, cluster_above=0 if compact else 10_000)
+    groups += maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
+                                   label=_label)
+    for g in groups:
+        g.add_to(m)
+    maps.layer_control().add_to(m)
+    return maps.localize(m).get_root().render()
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["one-by-one", "compact"])
+def test_maps_render_every_stored_payload_as_text(worlds, compact):
+    hostile_w, benign_w = worlds["hostile"], worlds["benign"]
+    page = _render_maps(hostile_w, compact)
+    benign = _render_maps(benign_w, compact)
+    assert not hostile.pwned(hostile_w["tmp"]), "a Jinja payload ran while drawing the map"
+    # The texts are there, escaped: the Jinja payload shows as its characters.
+    assert html_text("{{ 7*7 }}") in page
+    assert_inert_page(page, benign, hostile_w["texts"], MAP_ACTIVE, "map")
+
+
+def test_review_html_holds_every_payload_as_text(worlds):
+    from geo.io.report import render_html
+    page = render_html(worlds["hostile"]["review"])
+    benign = render_html(worlds["benign"]["review"])
+    assert not hostile.pwned(worlds["hostile"]["tmp"])
+    assert html.escape("<img src=x onerror=alert(document.domain)>") in page
+    assert_inert_page(page, benign, worlds["hostile"]["texts"], HTML_ACTIVE, "review HTML")
+    # Nothing the page would fetch: no URL outside data: URIs.
+    assert not re.search(r"(src|href)\s*=\s*['\"]?(?!data:)[a-z]+:", page, re.I)
+
+
+def test_review_pdf_builds_with_every_payload(worlds, tmp_path):
+    from geo.io.report import write_report
+    out = write_report(worlds["hostile"]["review"], tmp_path / "bc.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
+    import pypdf
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert "\x1b" not in text and "\u202e" not in text
+
+
+def test_exports_guard_every_cell(worlds, tmp_path):
+    from geo.io.exports import FORMATS, export
+    files = export(worlds["hostile"]["store"], tmp_path / "out", FORMATS)
+    assert {p.suffix for p in files} == {".csv", ".parquet", ".geojson", ".gpkg"}
+    seen = set()
+    for path in (p for p in files if p.suffix == ".csv"):
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: no UTF-8 BOM"
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert len(rows) > 1
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                assert not cell.startswith(CSV_TRIGGERS), \
+                    f"{path.name} row {r} col {rows[0][c]}: formula {cell[:40]!r}"
+                assert not any(_bad_char(ch) for ch in cell), f"{path.name}: {cell[:40]!r}"
+                seen.add(cell)
+    # The formulas are there, as text.
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in seen
+    assert "'@SUM(1)" in seen and "'-2+3" in seen and "'+1" in seen
+
+
+# ---- the command line ------------------------------------------------------------------------
+TERMINAL = hostile.CONTROL["ctl-terminal"]
+
+
+def _cli(capsys, *argv) -> tuple[int, str, str]:
+    from geo.cli import main
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+ESCAPES = set("\x1b\x07\x9b\u202e")
+PASSWORD = "mat-khau-thu-nghiem-hx"
+
+
+def test_cli_prints_no_escape_sequences(demo, capsys, tmp_path, monkeypatch):
+    from geo import accounts
+    accounts.add_user(demo, "test", username="hxadmin", display_name=TERMINAL, role="admin",
+                      password=PASSWORD)
+    accounts.add_user(demo, "test", username="hxop", display_name=TERMINAL,
+                      role="commander", password=PASSWORD)
+    db = demo.path
+    demo.close()
+    monkeypatch.setenv("ANTT_PASSWORD", PASSWORD)
+    x, y = _point_in_demo_hamlet()
+    report = ["incident", "report", "--kind", "disorder", "--severity", "2", "--lon", str(x),
+              "--lat", str(y), "--source", "hotline"]
+    for value in (TERMINAL, "a\x07b\x9bc" + hostile.CONTROL["ctl-rlo"]):
+        code, out, err = _cli(capsys, "--db", db, "--user", "hxop", *report,
+                              "--description", value)
+        assert code == 0, err
+        assert not set(out + err) & ESCAPES, (value, out, err)
+        iid = re.search(r"\bid=(\d+)", out).group(1)
+        code, out, err = _cli(capsys, "--db", db, "--user", "hxop", "incident", "move", iid,
+                              "note", "--version", "1", "--note", value)
+        assert code == 0, err
+        assert not set(out + err) & ESCAPES, (value, out, err)
+        # Refused: the message names the field and echoes nothing raw.
+        code, out, err = _cli(capsys, "--db", db, "--user", "hxop", *report, "--site", value)
+        assert code == 2 and "site_code" in err
+        assert not set(out + err) & ESCAPES, (value, out, err)
+        # A user name that is an escape sequence: refused without echoing it.
+        code, out, err = _cli(capsys, "--db", db, "--user", value, *report)
+        assert code == 2
+        assert not set(out + err) & ESCAPES, (value, out, err)
+    code, out, err = _cli(capsys, "--db", db, "--user", "hxadmin", "unit", "register", "HX-T1",
+                          TERMINAL)
+    assert code == 0, err
+    assert not set(out + err) & ESCAPES
+    code, out, err = _cli(capsys, "--db", db, "--user", "hxadmin", "user", "list")
+    assert code == 0, err
+    assert "PWNED" in out and not set(out + err) & ESCAPES
+    path = _write_layer(tmp_path / "sites.geojson", [
+        ({**_base_row("sites", 1)[0], "name": TERMINAL}, _base_row("sites", 1)[1]),
+        ({**_base_row("sites", 2)[0], "code": TERMINAL}, _base_row("sites", 2)[1])])
+    code, out, err = _cli(capsys, "--db", db, "--user", "hxadmin", "import", str(path),
+                          "--kind", "sites")
+    assert code == 2 and "row 2, field 'code'" in err
+    assert not set(out + err) & ESCAPES
