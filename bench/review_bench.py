@@ -9,7 +9,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from geo.analysis.replay import frames_at, replay_naive, state_at
+from bench.replay_naive import replay_naive
+from geo.analysis.replay import frames_at, state_at
 from geo.store import Store
 
 from .common import median, table, timed
@@ -17,9 +18,8 @@ from .store_bench import START, _places
 
 
 def run(n_incidents: int = 200_000) -> str:
-    from geo.analysis.review import local_day
+    from geo.clock import local_day
     from geo.drills.simulate import DRILL_DAY, bulk_history, simulate
-    from geo.i18n import label
     from geo.io.report import build_review, render_html, render_pdf
 
     tmp = Path(tempfile.mkdtemp(prefix="antt-bench-review-"))
@@ -53,7 +53,7 @@ def run(n_incidents: int = 200_000) -> str:
     steps: dict[str, list[float]] = {"build": [], "pdf": [], "html": []}
     for _ in range(3):
         t = time.perf_counter()
-        rev = build_review(prov, period, label=label)
+        rev = build_review(prov, period)
         steps["build"].append(time.perf_counter() - t)
         t = time.perf_counter()
         pdf = render_pdf(rev)

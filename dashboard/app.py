@@ -15,6 +15,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
+from geo.view import View  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
 st.set_page_config(page_title="ANTT", layout="wide",
@@ -43,8 +44,7 @@ hamlets = {c: (n, cc) for c, n, cc in zip(layers["hamlets"]["code"], layers["ham
                                            layers["hamlets"]["commune_code"], strict=True)}
 if wall or account.via == "wall_token":
     theme.wall()
-    view = filters.from_url(st.query_params.to_dict())
-    view.wall = True
+    view = View.from_params(st.query_params.to_dict())
 else:
     with st.sidebar:
         st.selectbox(t("app.language", lang), LANGS, key="lang",
@@ -55,7 +55,7 @@ else:
         st.button(t("auth.logout", lang), key="logout", on_click=auth.logout)
     # A hamlet team's phone needs no filters: its page knows its team and site.
     view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope)) \
-        if account.role != "field" else filters.View()
+        if account.role != "field" else View()
 view.scope = scope
 if scope and view.commune not in scope:
     view.commune = scope[0]

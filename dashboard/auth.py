@@ -105,6 +105,6 @@ def cookie_script() -> None:
     if pending is None:
         return
     state.set("cookie_pending", None)
-    age = int(float(settings.get("session_hours")) * 3600) if pending else 0
+    age = int(settings.get("session_hours") * 3600) if pending else 0
     st.html(f"<script>document.cookie = '{COOKIE}={pending}; Max-Age={age}; Path=/; "
             "SameSite=Strict';</script>", unsafe_allow_javascript=True)

@@ -18,7 +18,7 @@ __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "p
 @st.cache_resource
 def _store(path: str) -> Store:
     # Short: a page shows its last state with a notice rather than hang on a held file.
-    s = Store(path, lock_timeout=float(settings.get("page_lock_timeout")))
+    s = Store(path, lock_timeout=settings.get("page_lock_timeout"))
     s.init()
     return s
 
@@ -87,21 +87,19 @@ def units() -> pd.DataFrame:
 
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)
 def _review(path: str, last_event: int, layers_version: int, start, end, communes: tuple,
-            hamlets: tuple, kinds: tuple, severities: tuple):
-    from dashboard.i18n import label
-    from geo.analysis.review import Period
+            hamlets: tuple, kinds: tuple, severities: tuple, lang: str):
+    from geo.clock import Period
     from geo.io.report import build_review
 
-    return build_review(_store(path), Period(start, end), label=label,
+    return build_review(_store(path), Period(start, end), lang=lang,
                         commune_codes=communes, hamlet_codes=hamlets, kinds=kinds,
-                        severities=severities,
-                        target_s=float(settings.get("dispatch_target_seconds")),
-                        radius_m=float(settings.get("coverage_radius_m")))
+                        severities=severities)
 
 
-def review(period, filters: Filters):
-    """The review's figures for *period* and the filters, cached until the log grows."""
+def review(period, filters: Filters, lang: str):
+    """The review's figures for *period* and the filters, in *lang*, cached until the log
+    grows."""
     s = store()
     return _review(s.path, s.last_event()[0], s.layers_version(), period.start, period.end,
                    tuple(filters.commune_codes), tuple(filters.hamlet_codes),
-                   tuple(filters.kinds), tuple(int(x) for x in filters.severities))
+                   tuple(filters.kinds), tuple(int(x) for x in filters.severities), lang)

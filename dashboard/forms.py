@@ -1,21 +1,51 @@
-"""Glue shared by the pages that log incidents: one save path with its idempotency key."""
+"""Glue shared by the pages that log incidents (the operator's and the hamlet team's):
+picking a place from a list, and one save path with its idempotency key."""
 
 from __future__ import annotations
 
 import hashlib
 
+import geopandas as gpd
+import streamlit as st
+
 from dashboard import data, state
+from dashboard.i18n import t
 from geo import incidents as inc
 from geo.checks.inert import md_text
+from geo.checks.text import searchable
 from geo.errors import AnttError, Invalid
 
-__all__ = ["save_report"]
+__all__ = ["pick_place", "show_location", "save_report"]
+
+_LAYER = {"site": "sites", "target": "targets", "hamlet": "hamlets"}
+
+
+def pick_place(how: str, layers: dict[str, gpd.GeoDataFrame], lang: str, key: str
+               ) -> tuple[tuple[float, float] | None, str | None]:
+    """A searchable picker of sites, targets or hamlets (*how*); returns the point to log
+    the incident at and the picked code (None, None until something is picked)."""
+    layer = layers[_LAYER[how]]
+    names = data.place_names(layer)
+    code = st.selectbox(t(f"op.where.{how}", lang), list(names), index=None, key=key,
+                        format_func=lambda c: searchable(names[c]),
+                        placeholder=t("op.search_hint", lang))
+    if not code:
+        return None, None
+    geom = layer.loc[layer["code"] == code].geometry.iloc[0]
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return (p.x, p.y), code
+
+
+def show_location(point: tuple[float, float] | None, lang: str) -> None:
+    """Where the incident will be logged, as latitude, longitude (or "not chosen")."""
+    st.caption(t("op.location", lang) + ": " + (f"{point[1]:.5f}, {point[0]:.5f}" if point
+                                                else t("op.no_location", lang)))
 
 
 def save_report(*, point: tuple[float, float] | None, kind: str | None, severity: int,
-                source: str, description: str, site_code: str | None = None,
-                target_code: str | None = None, commune_code: str | None = None,
-                messages: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
+                source: str, description: str, lang: str, site_code: str | None = None,
+                target_code: str | None = None, commune_code: str | None = None
+                ) -> tuple[dict | None, dict[str, str]]:
     """Log an incident; return (row, {}) or (None, {field: message}).
 
     The request id is the session's nonce plus the form's content, so the same form
@@ -23,9 +53,9 @@ def save_report(*, point: tuple[float, float] | None, kind: str | None, severity
     """
     problems = {}
     if point is None:
-        problems["lon"] = messages["no_location"]
+        problems["lon"] = t("op.error.no_location", lang)
     if kind is None:
-        problems["kind"] = messages["no_kind"]
+        problems["kind"] = t("op.error.no_kind", lang)
     if problems:
         return None, problems
     actor = state.get("account")

@@ -45,7 +45,7 @@ def page_errors(lang: str, retry: Callable[[], object]) -> Iterator[None]:
 
 
 def _retry_when_free(retry: Callable[[], object]) -> None:
-    @st.fragment(run_every=float(settings.get("refresh_seconds")))
+    @st.fragment(run_every=settings.get("refresh_seconds"))
     def _probe() -> None:
         try:
             retry()

@@ -23,11 +23,25 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.checks.inert import html_text
+from geo.palette import (
+    EMERGING_COLOUR,
+    GAP_COLOUR,
+    HOTSPOT_COLOUR,
+    KIND_SYMBOLS,
+    MAP_DARK,
+    MAP_LIGHT,
+    ROUTE_COLOURS,
+    SEVERITY_COLOURS,
+    SITE_COLOURS,
+    STATUS_OUTLINE,
+    TARGET_COLOUR,
+    UNIT_COLOURS,
+)
 
 __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
-           "CompactPoints",
-           "aggregate_sites", "KIND_SYMBOLS", "SEVERITY_COLOURS", "SITE_COLOURS",
-           "UNIT_COLOURS"]
+           "CompactPoints", "aggregate_sites"]
+
+Label = Callable[[str, str], str]
 
 STATIC = "/app/static/vendor"
 _LOCAL_JS = {
@@ -43,22 +57,6 @@ _LOCAL_CSS = {
     "markerclusterdefaultcss": f"{STATIC}/markercluster/MarkerCluster.Default.css",
     "Control_locate_min_css": f"{STATIC}/locate/L.Control.Locate.min.css",
 }
-
-SEVERITY_COLOURS = {1: "#2e7d32", 2: "#f9a825", 3: "#ef6c00", 4: "#c62828"}
-STATUS_OUTLINE = {"reported": "#000000", "verifying": "#6a1b9a", "dispatched": "#1565c0",
-                  "on_scene": "#00838f", "resolved": "#9e9e9e", "closed": "#bdbdbd",
-                  "escalated": "#ad1457", "false_alarm": "#bdbdbd"}
-SITE_COLOURS = {"not_open": "#9e9e9e", "voting": "#2e7d32", "suspended": "#c62828",
-                "closed": "#1565c0", "counting": "#6a1b9a", "done": "#37474f"}
-UNIT_COLOURS = {"available": "#2e7d32", "on_patrol": "#1565c0", "responding": "#c62828",
-                "off_duty": "#9e9e9e"}
-TARGET_COLOUR = "#4e342e"
-# One letter per incident kind, from its Vietnamese name (no emoji: wall PCs may lack the font).
-KIND_SYMBOLS = {"disorder": "R", "tampering": "D", "gathering": "T", "complaint": "K",
-                "filming": "Q", "misinformation": "M", "fire": "C", "traffic": "G",
-                "medical": "Y", "crime": "P", "other": "?"}
-_ROUTE_PALETTE = ["#1565c0", "#00838f", "#6a1b9a", "#ef6c00", "#2e7d32", "#ad1457"]
-
 
 def localize(m: folium.Map) -> folium.Map:
     """Point every element's JS/CSS at the local copies; drop assets this app never uses
@@ -78,7 +76,7 @@ def _walk(elem):
         yield from _walk(child)
 
 
-def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str], str],
+def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
              tile_url: str = "", center: tuple[float, float] | None = None,
              zoom: int | None = None, dark: bool = False, legend: bool = False
              ) -> folium.Map:
@@ -93,78 +91,89 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Callable[[str, str],
                    prefer_canvas=True, control_scale=True)
     if tile_url:
         folium.TileLayer(tile_url, attr="tiles", name="tiles").add_to(m)
-    fill = "#1e2630" if dark else "#f4f1ea"
-    line = "#90a4ae" if dark else "#546e7a"
-    text = "#eceff1" if dark else "#263238"
+    theme = MAP_DARK if dark else MAP_LIGHT
     if communes is not None and len(communes):
         folium.GeoJson(
             _inert_props(communes[["code", "name", "geometry"]]), name="communes",
             control=False,
-            style_function=lambda _f: {"color": line, "weight": 3, "fillColor": fill,
+            style_function=lambda _f: {"color": theme["line"], "weight": 3,
+                                       "fillColor": theme["fill"],
                                        "fillOpacity": 1.0 if not tile_url else 0.1},
             tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
         if bounds is not None and center is None:
             m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    hamlets = layers.get("hamlets")
-    if hamlets is not None and len(hamlets):
-        group = folium.FeatureGroup(name=label("layer", "hamlets"))
-        folium.GeoJson(
-            _inert_props(hamlets[["code", "name", "geometry"]]),
-            style_function=lambda _f: {"color": line, "weight": 1, "dashArray": "4 4",
-                                       "fillOpacity": 0.0},
-            highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.08},
-            tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
-        for _, h in hamlets.iterrows():
-            p = h.geometry.representative_point()
-            folium.Marker([p.y, p.x], icon=folium.DivIcon(
-                html=f'<div class="antt-hamlet" style="color:{text}">{html_text(h["name"])}</div>',
-                icon_size=(140, 18), icon_anchor=(70, 26))).add_to(group)
-        group.add_to(m)
-    hotspots = layers.get("hotspots")
-    if hotspots is not None and len(hotspots):
-        group = folium.FeatureGroup(name=label("layer", "hotspots"))
-        for _, h in hotspots.iterrows():
-            popup = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
-                     f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
-            geom = h.geometry
-            if geom.geom_type == "Point":
-                folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
-                              color="#c62828", fill=True, fill_opacity=0.15, weight=2,
-                              popup=folium.Popup(popup, max_width=320)).add_to(group)
-            else:
-                folium.GeoJson(
-                    gpd.GeoDataFrame(geometry=[geom], crs=4326),
-                    style_function=lambda _f: {"color": "#c62828", "weight": 2,
-                                               "fillColor": "#e53935", "fillOpacity": 0.18,
-                                               "dashArray": "6 3"},
-                    popup=folium.Popup(popup, max_width=320)).add_to(group)
-        group.add_to(m)
-    routes = layers.get("routes")
-    if routes is not None and len(routes):
-        group = folium.FeatureGroup(name=label("layer", "routes"))
-        for k, (_, r) in enumerate(routes.iterrows()):
-            coords = [(y, x) for x, y in _line_coords(r.geometry)]
-            folium.PolyLine(coords, color=_ROUTE_PALETTE[k % len(_ROUTE_PALETTE)], weight=4,
-                            opacity=0.8,
-                            tooltip=f"{html_text(r['name'])} — {html_text(r.get('team_name'))}"
-                            ).add_to(group)
-        group.add_to(m)
-    targets = layers.get("targets")
-    if targets is not None and len(targets):
-        group = folium.FeatureGroup(name=label("layer", "targets"))
-        for _, t in targets.iterrows():
-            p = t.geometry if t.geometry.geom_type == "Point" else t.geometry.centroid
-            # A square (a DivIcon: RegularPolygonMarker needs a plugin we don't ship).
-            folium.Marker([p.y, p.x], icon=folium.DivIcon(
-                html=f'<div class="antt-target" style="border-color:{TARGET_COLOUR}"></div>',
-                icon_size=(12, 12), icon_anchor=(6, 6)),
-                tooltip=f"{html_text(t['name'])} ({html_text(label('target', t.get('kind')))})",
-            ).add_to(group)
-        group.add_to(m)
+    for kind, draw in _DRAWERS:
+        layer = layers.get(kind)
+        if layer is not None and len(layer):
+            group = folium.FeatureGroup(name=label("layer", kind))
+            draw(group, layer, label, dark)
+            group.add_to(m)
     _style(m, dark)
     if legend:
         m.get_root().html.add_child(folium.Element(_legend_html(label, dark)))
     return m
+
+
+def _draw_hamlets(group: folium.FeatureGroup, hamlets: gpd.GeoDataFrame, label: Label,
+                  dark: bool) -> None:
+    folium.GeoJson(
+        _inert_props(hamlets[["code", "name", "geometry"]]),
+        style_function=lambda _f: {"color": (MAP_DARK if dark else MAP_LIGHT)["line"],
+                                   "weight": 1, "dashArray": "4 4", "fillOpacity": 0.0},
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.08},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
+    for _, h in hamlets.iterrows():
+        p = h.geometry.representative_point()
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(
+            html=(f'<div class="antt-hamlet" style="color:'
+                  f'{MAP_DARK["text"] if dark else MAP_LIGHT["text"]}">'
+                  f'{html_text(h["name"])}</div>'),
+            icon_size=(140, 18), icon_anchor=(70, 26))).add_to(group)
+
+
+def _draw_hotspots(group: folium.FeatureGroup, hotspots: gpd.GeoDataFrame, label: Label,
+                   dark: bool) -> None:
+    for _, h in hotspots.iterrows():
+        popup = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
+                 f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
+        geom = h.geometry
+        if geom.geom_type == "Point":
+            folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
+                          color=HOTSPOT_COLOUR, fill=True, fill_opacity=0.15, weight=2,
+                          popup=folium.Popup(popup, max_width=320)).add_to(group)
+        else:
+            folium.GeoJson(
+                gpd.GeoDataFrame(geometry=[geom], crs=4326),
+                style_function=lambda _f: {"color": HOTSPOT_COLOUR, "weight": 2,
+                                           "fillColor": HOTSPOT_COLOUR, "fillOpacity": 0.18,
+                                           "dashArray": "6 3"},
+                popup=folium.Popup(popup, max_width=320)).add_to(group)
+
+
+def _draw_routes(group: folium.FeatureGroup, routes: gpd.GeoDataFrame, label: Label,
+                 dark: bool) -> None:
+    for k, (_, r) in enumerate(routes.iterrows()):
+        folium.PolyLine([(y, x) for x, y in _line_coords(r.geometry)],
+                        color=ROUTE_COLOURS[k % len(ROUTE_COLOURS)], weight=4, opacity=0.8,
+                        tooltip=f"{html_text(r['name'])} — {html_text(r.get('team_name'))}"
+                        ).add_to(group)
+
+
+def _draw_targets(group: folium.FeatureGroup, targets: gpd.GeoDataFrame, label: Label,
+                  dark: bool) -> None:
+    for _, t in targets.iterrows():
+        p = t.geometry if t.geometry.geom_type == "Point" else t.geometry.centroid
+        # A square (a DivIcon: RegularPolygonMarker needs a plugin we don't ship).
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(
+            html=f'<div class="antt-target" style="border-color:{TARGET_COLOUR}"></div>',
+            icon_size=(12, 12), icon_anchor=(6, 6)),
+            tooltip=f"{html_text(t['name'])} ({html_text(label('target', t.get('kind')))})",
+        ).add_to(group)
+
+
+# The static layers above the communes, bottom to top.
+_DRAWERS = (("hamlets", _draw_hamlets), ("hotspots", _draw_hotspots),
+            ("routes", _draw_routes), ("targets", _draw_targets))
 
 
 def _inert_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -183,7 +192,7 @@ def layer_control() -> folium.LayerControl:
     return folium.LayerControl(collapsed=False, position="topright")
 
 
-def _legend_html(label: Callable[[str, str], str], dark: bool) -> str:
+def _legend_html(label: Label, dark: bool) -> str:
     """A fixed legend of colours and symbols (our own labels, escaped all the same)."""
     def dot(colour: str, text: str, border: str = "#fff") -> str:
         return (f'<div><span style="display:inline-block;width:12px;height:12px;'
@@ -220,7 +229,7 @@ def _centre(bounds) -> tuple[float, float]:
 
 
 def _style(m: folium.Map, dark: bool) -> None:
-    bg = "#10151b" if dark else "#dfe7ec"
+    bg = MAP_DARK["sea"] if dark else MAP_LIGHT["sea"]
     css = (f"<style>.leaflet-container{{background:{bg};}}"
            ".antt-hamlet{font:600 12px/1.2 sans-serif;text-align:center;"
            "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
@@ -315,7 +324,7 @@ def aggregate_sites(sites: pd.DataFrame) -> pd.DataFrame:
 
 
 def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFrame, *,
-                label: Callable[[str, str], str], cluster_above: int = 400,
+                label: Label, cluster_above: int = 400,
                 aggregate_above: int = 20_000) -> list[folium.FeatureGroup]:
     """The live layers: sites by status, incidents by kind/severity/status, team positions.
 
@@ -327,28 +336,35 @@ def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFram
             _units_group(units, label, cluster_above)]
 
 
+def _compact(group: folium.FeatureGroup, rows: pd.DataFrame, style: Callable[[tuple], tuple],
+             text: Callable[[tuple], str], *, cluster: bool = True) -> folium.FeatureGroup:
+    """Draw *rows* (with lat/lon) as one :class:`CompactPoints` in *group*: ``style(row)``
+    gives a row's [fill, outline, radius, class, popup prefix], ``text(row)`` its popup
+    text (both already HTML-inert)."""
+    styles = _Styles()
+    data = [[*_ll(r.lat, r.lon), styles(*style(r)), text(r)]
+            for r in rows.itertuples(index=False)]
+    CompactPoints(styles.table, data, cluster=cluster).add_to(group)
+    return group
+
+
 def _sites_group(sites: pd.DataFrame, label, cluster_above: int, aggregate_above: int
                  ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "sites"))
     if len(sites) > aggregate_above:
-        agg = aggregate_sites(sites)
-        style = _Styles()
-        rows = [[*_ll(r.lat, r.lon),
-                 style("#2e7d32" if r.voting else "#607d8b", "#ffffff",
-                       round(4 + min(16, r.n ** 0.5)), "antt-site-agg", ""),
-                 html_text(f"{r.commune_code}: {r.n} {label('layer', 'sites')}")]
-                for r in agg.itertuples(index=False)]
-        CompactPoints(style.table, rows, cluster=False).add_to(group)
-        return group
+        return _compact(
+            group, aggregate_sites(sites),
+            lambda r: (SITE_COLOURS["voting"] if r.voting else SITE_COLOURS["not_open"],
+                       "#ffffff", round(4 + min(16, r.n ** 0.5)), "antt-site-agg", ""),
+            lambda r: html_text(f"{r.commune_code}: {r.n} {label('layer', 'sites')}"),
+            cluster=False)
     if len(sites) > cluster_above:
-        style = _Styles()
-        rows = [[*_ll(s.lat, s.lon),
-                 style(SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
+        return _compact(
+            group, sites,
+            lambda s: (SITE_COLOURS.get(s.status, "#000"), "#ffffff", 7,
                        f"antt-site antt-site-{s.status}",
-                       f"{html_text(label('site_status', s.status))} — "), html_text(s.name)]
-                for s in sites.itertuples(index=False)]
-        CompactPoints(style.table, rows, cluster=True).add_to(group)
-        return group
+                       f"{html_text(label('site_status', s.status))} — "),
+            lambda s: html_text(s.name))
     for s in sites.itertuples(index=False):
         tip = (f"{html_text(s.name)} — {html_text(label('site_status', s.status))}")
         folium.CircleMarker([s.lat, s.lon], radius=8, color="#ffffff", weight=2, fill=True,
@@ -368,18 +384,15 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int
                      ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "incidents"))
     if len(incidents) > cluster_above:
-        style = _Styles()
-        rows = [[*_ll(i.lat, i.lon),
-                 style(SEVERITY_COLOURS.get(int(i.severity), "#000"),
+        return _compact(
+            group, incidents,
+            lambda i: (SEVERITY_COLOURS.get(int(i.severity), "#000"),
                        STATUS_OUTLINE.get(i.status, "#000"), 5 + int(i.severity),
                        "antt-incident",
                        f"<b>{html_text(label('kind', i.kind))}</b><br>"
                        f"{html_text(label('severity', i.severity))} · "
                        f"{html_text(label('status', i.status))}<br>"),
-                 f"#{int(i.id)} {html_text(i.description)}"]
-                for i in incidents.itertuples(index=False)]
-        CompactPoints(style.table, rows, cluster=True).add_to(group)
-        return group
+            lambda i: f"#{int(i.id)} {html_text(i.description)}")
     for i in incidents.itertuples(index=False):
         size = 18 + 4 * int(i.severity)
         fill = SEVERITY_COLOURS.get(int(i.severity), "#000")
@@ -401,13 +414,11 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
     group = folium.FeatureGroup(name=label("layer", "units"))
     placed = units.dropna(subset=["lon", "lat"])
     if len(placed) > cluster_above:
-        style = _Styles()
-        rows = [[*_ll(u.lat, u.lon),
-                 style(UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6, "antt-unit",
-                       f"{html_text(label('unit_status', u.status))} — "), html_text(u.name)]
-                for u in placed.itertuples(index=False)]
-        CompactPoints(style.table, rows, cluster=True).add_to(group)
-        return group
+        return _compact(
+            group, placed,
+            lambda u: (UNIT_COLOURS.get(u.status, "#000"), "#ffffff", 6, "antt-unit",
+                       f"{html_text(label('unit_status', u.status))} — "),
+            lambda u: html_text(u.name))
     for u in placed.itertuples(index=False):
         colour = UNIT_COLOURS.get(u.status, "#000")
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
@@ -421,7 +432,7 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int) -> folium.Featu
 
 
 def analysis_groups(incidents: pd.DataFrame, hexes: gpd.GeoDataFrame, gaps: pd.DataFrame,
-                    emerging: pd.DataFrame, label: Callable[[str, str], str]
+                    emerging: pd.DataFrame, label: Label
                     ) -> list[folium.FeatureGroup]:
     """The review's analysis layers: heatmap, hexagon counts, places no patrol covered,
     and candidate hotspots (dashed circles)."""
@@ -441,14 +452,15 @@ def analysis_groups(incidents: pd.DataFrame, hexes: gpd.GeoDataFrame, gaps: pd.D
     gap = folium.FeatureGroup(name=label("layer", "coverage_gaps"))
     for g in gaps.itertuples(index=False):
         folium.Marker([g.lat, g.lon], icon=folium.DivIcon(
-            html='<div class="antt-gap" style="color:#6a1b9a;font:900 22px sans-serif">✕</div>',
+            html=f'<div class="antt-gap" style="color:{GAP_COLOUR};font:900 22px sans-serif">'
+                 '✕</div>',
             icon_size=(22, 22), icon_anchor=(8, 14)),
             tooltip=f"{html_text(g.name)} — {html_text(label('layer', 'coverage_gaps'))}",
         ).add_to(gap)
     emerg = folium.FeatureGroup(name=label("layer", "emerging"))
     for e in emerging.itertuples(index=False):
         folium.Circle([e.lat, e.lon], radius=max(float(e.radius_m), 80.0) * 1.2,
-                      color="#d81b60", weight=3, dash_array="6 6", fill=False,
+                      color=EMERGING_COLOUR, weight=3, dash_array="6 6", fill=False,
                       tooltip=f"{html_text(label('layer', 'emerging'))}: {int(e.n)}",
                       class_name="antt-emerging").add_to(emerg)
     return [heat, hexg, gap, emerg]

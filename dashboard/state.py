@@ -8,11 +8,13 @@ from typing import Any
 
 import streamlit as st
 
+from geo.view import ALL
+
 __all__ = ["DEFAULTS", "init", "get", "set"]
 
 DEFAULTS: dict[str, Any] = {
     "lang": "vi",               # UI language: "vi" (default) or "en"
-    "f_commune": "*",           # one commune code, or "*" for all
+    "f_commune": ALL,           # one commune code, or ALL ("*") for all
     "f_hamlets": [],            # hamlet codes (empty: all)
     "f_status": ["reported", "verifying", "dispatched", "on_scene"],  # open ones
     "f_kind": [],               # incident kinds (empty: all)
@@ -29,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
-    "field_outcome": None,      # field page: message of the last refused site change
+    "field_outcome": None,      # field page: (kind, message) of the last refused site change
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "review_t": None,           # review page: the replayed moment (naive Vietnam time)

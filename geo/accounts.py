@@ -24,8 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo import settings
 from geo.checks.validate import check_actor, clean_code, clean_name
+from geo.clock import utcnow
 from geo.errors import AnttError, Invalid, NotFound, Problem
-from geo.store import Store, Tx, utcnow
+from geo.store import Store, Tx
 
 __all__ = [
     "ROLES", "PERMISSIONS", "ALL", "Account", "Actor", "Forbidden", "LoginFailed",
@@ -293,7 +294,7 @@ def login(store: Store, username: str, password: str, *, at: datetime | None = N
 
 
 def _session_hours() -> float:
-    return float(settings.get("session_hours"))
+    return settings.get("session_hours")
 
 
 def start_session(store: Store, account: Account) -> str:

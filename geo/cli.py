@@ -28,7 +28,7 @@ __all__ = ["main"]
 def _store(args: argparse.Namespace) -> Store:
     """The database, created and migrated if needed (so `antt simulate` works on a new
     file, and an old file gets new migrations before any command reads it)."""
-    store = Store(args.db, lock_timeout=float(settings.get("lock_timeout")))
+    store = Store(args.db)
     store.init()
     return store
 
@@ -202,7 +202,7 @@ def cmd_unit_register(args: argparse.Namespace) -> int:
 
 
 def _review_filters(args: argparse.Namespace):
-    from geo.analysis.review import parse_period
+    from geo.clock import parse_period
     from geo.store import Filters
 
     period = parse_period(args.period) if args.period else None
@@ -224,7 +224,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from geo.i18n import label
     from geo.io.report import build_review, write_report
 
     bad = [o for o in args.out if Path(o).suffix.lower() not in (".pdf", ".html", ".htm")]
@@ -234,8 +233,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = _store(args)
     accounts.require(_account(args, store), "review.export")
     if period is None:
-        from geo.analysis.review import local_day
-        from geo.clock import to_local
+        from geo.clock import local_day, to_local
 
         last = store.last_operation_at()
         if last is None:
@@ -246,10 +244,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if unknown:
         raise AnttError(f"--commune {unknown[0]}: no such commune in the layers "
                         f"(known: {', '.join(sorted(known)) or 'none'})")
-    rev = build_review(store, period, label=label, commune_codes=f.commune_codes,
-                       hamlet_codes=f.hamlet_codes, kinds=f.kinds, severities=f.severities,
-                       target_s=float(settings.get("dispatch_target_seconds")),
-                       radius_m=float(settings.get("coverage_radius_m")))
+    rev = build_review(store, period, lang="vi", commune_codes=f.commune_codes,
+                       hamlet_codes=f.hamlet_codes, kinds=f.kinds, severities=f.severities)
     for out in args.out:
         print(write_report(rev, out))
     return 0

@@ -1,15 +1,38 @@
-"""Times: stored in UTC, shown in Asia/Ho_Chi_Minh."""
+"""Time, in one place: stored in naive UTC, shown and planned in Vietnam time.
+
+Every timestamp in the store is naive UTC. People read and type Vietnam time
+(Asia/Ho_Chi_Minh, UTC+7, no daylight saving). A time written in a layer without an
+offset (a route's ``starts_at``) is Vietnam time, read the same way everywhere.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-__all__ = ["LOCAL_TZ", "to_local", "local_text", "local_midnight_utc", "layer_time_utc"]
+from geo.errors import AnttError
+
+__all__ = ["LOCAL_TZ", "utcnow", "to_utc", "to_local", "to_local_naive", "local_text",
+           "local_midnight_utc", "local_to_utc", "local_hour_utc", "layer_time_utc",
+           "Period", "local_day", "parse_period"]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc(at: datetime) -> datetime:
+    """Aware → naive UTC; a naive value is taken to be UTC already."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at
 
 
 def to_local(at: datetime) -> datetime:
@@ -17,6 +40,11 @@ def to_local(at: datetime) -> datetime:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     return at.astimezone(LOCAL_TZ)
+
+
+def to_local_naive(at: datetime) -> datetime:
+    """A naive-UTC time as naive Vietnam wall-clock time (what a time slider shows)."""
+    return to_local(at).replace(tzinfo=None)
 
 
 def local_text(at: object, fmt: str = "%d/%m %H:%M:%S") -> str:
@@ -28,12 +56,20 @@ def local_text(at: object, fmt: str = "%d/%m %H:%M:%S") -> str:
     return to_local(at).strftime(fmt)
 
 
+def local_to_utc(local: datetime) -> datetime:
+    """A naive Vietnam wall-clock time as naive UTC."""
+    return local.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_hour_utc(day: date, hour: float) -> datetime:
+    """*hour* (fractional, may pass 24) of local *day*, as naive UTC: a drill's plan."""
+    return local_to_utc(datetime.combine(day, time()) + timedelta(hours=hour))
+
+
 def local_midnight_utc(now: datetime | None = None) -> datetime:
     """Naive UTC of the last midnight in Vietnam: where "today" starts for the KPIs."""
-    local = (now.replace(tzinfo=UTC) if now is not None else datetime.now(UTC)).astimezone(
-        LOCAL_TZ)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(UTC).replace(tzinfo=None)
+    day = to_local(now if now is not None else utcnow()).date()
+    return local_to_utc(datetime.combine(day, time()))
 
 
 def layer_time_utc(value: object) -> datetime | None:
@@ -46,3 +82,50 @@ def layer_time_utc(value: object) -> datetime | None:
     if ts.tzinfo is None:
         ts = ts.tz_localize(LOCAL_TZ)
     return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of time: naive UTC, start inclusive, end exclusive."""
+
+    start: datetime
+    end: datetime
+
+    def local_text(self) -> str:
+        s, e = (to_local(self.start), to_local(self.end - timedelta(microseconds=1)))
+        if s.date() == e.date():
+            return f"{s:%H:%M}–{e:%H:%M} ngày {s:%d/%m/%Y}"
+        return f"{s:%H:%M %d/%m/%Y} – {e:%H:%M %d/%m/%Y}"
+
+
+def local_day(day: date) -> Period:
+    """Midnight to midnight, Vietnam time, of *day*."""
+    start = local_to_utc(datetime.combine(day, time()))
+    return Period(start, local_to_utc(datetime.combine(day + timedelta(days=1), time())))
+
+
+_PART = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$")
+
+
+def parse_period(text: str) -> Period:
+    """``2021-05-23`` (that local day), ``2021-05-22..2021-05-23`` (both days, inclusive) or
+    ``2021-05-23T06:00..2021-05-23T20:00`` (local times). Raises a message on bad text."""
+    parts = [p.strip() for p in str(text).split("..")]
+    if len(parts) not in (1, 2) or not all(_PART.match(p) for p in parts):
+        raise AnttError(f"period {text!r}: write YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
+                        "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM (Vietnam time)", field="period")
+    try:
+        bounds = [datetime.fromisoformat(p.replace(" ", "T")) for p in parts]
+    except ValueError as e:
+        raise AnttError(f"period {text!r}: {e}", field="period") from None
+    start = bounds[0]
+    if len(parts) == 1:
+        end = start + timedelta(days=1) if "T" not in parts[0] and " " not in parts[0] \
+            else start + timedelta(hours=1)
+    else:
+        end = bounds[1]
+        if "T" not in parts[1] and " " not in parts[1]:
+            end = end + timedelta(days=1)  # a whole last day
+    if end <= start:
+        raise AnttError(f"period {text!r}: the end is not after the start", field="period")
+    return Period(local_to_utc(start), local_to_utc(end))

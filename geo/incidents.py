@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
+
 from geo.accounts import Actor, require
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
@@ -21,7 +23,7 @@ from geo.units import UNIT_LIFECYCLE
 __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
     "report", "move", "verify", "dispatch", "arrive", "resolve", "close", "escalate",
-    "false_alarm", "reassign", "add_note",
+    "false_alarm", "reassign", "add_note", "triage", "STAMPS",
 ]
 
 KINDS: tuple[str, ...] = (
@@ -57,10 +59,16 @@ OPEN: tuple[str, ...] = ("reported", "verifying", "dispatched", "on_scene")
 ACTIONS: tuple[str, ...] = ("verify", "dispatch", "arrive", "resolve", "close", "escalate",
                             "false_alarm", "reassign", "note")
 # The timestamp column each new status stamps.
-_STAMPS = {"verifying": "verified_at", "dispatched": "dispatched_at",
+STAMPS = {"verifying": "verified_at", "dispatched": "dispatched_at",
            "on_scene": "on_scene_at", "resolved": "resolved_at", "closed": "closed_at",
            "escalated": "closed_at", "false_alarm": "closed_at"}
 MAX_DESCRIPTION = TEXT_MAX
+
+
+def triage(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Most severe first, then the one waiting longest: the order a duty officer works in."""
+    return incidents.sort_values(["severity", "reported_at", "id"],
+                                 ascending=[False, True, True]).reset_index(drop=True)
 
 
 def _check_report(kind: object, severity: object, lon: object, lat: object, source: object
@@ -183,7 +191,7 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
             return tx.change("incident", cur, {}, actor=actor, action="note", detail=detail)
         status = LIFECYCLE.next(cur["status"], action, incident_id)
         changes: dict = {"status": status}
-        stamp = _STAMPS.get(status)
+        stamp = STAMPS.get(status)
         if stamp and cur.get(stamp) is None:
             changes[stamp] = tx.at
         if action == "dispatch":

@@ -1,12 +1,18 @@
-"""Settings as data: each has a name, an environment variable, a default and help text.
+"""Settings as data: each has a name, a type, one default and help text; its environment
+variable is ``ANTT_<NAME>``.
 
-The README lists every setting (a test checks it), so nothing is configurable in secret.
+Code asks :func:`get` and receives the typed value; no default is written anywhere
+else. The README lists every setting (a test checks it), so nothing is configurable
+in secret.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
+
+from geo.errors import AnttError
 
 __all__ = ["Setting", "SETTINGS", "get"]
 
@@ -14,40 +20,57 @@ __all__ = ["Setting", "SETTINGS", "get"]
 @dataclass(frozen=True)
 class Setting:
     name: str
-    default: str
+    default: str | float | int
     help: str
 
     @property
     def env(self) -> str:
         return "ANTT_" + self.name.upper()
 
+    def parse(self, text: str) -> str | float | int:
+        """*text* as this setting's type (the default's), or a message naming the variable."""
+        kind = type(self.default)
+        if kind is str:
+            return text
+        try:
+            return kind(text)
+        except ValueError:
+            raise AnttError(f"{self.env}={text!r}: must be a number "
+                            f"({'a whole number' if kind is int else 'e.g. ' + str(self.default)})"
+                            ) from None
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "var/antt.duckdb", "Path of the DuckDB file (created by `antt init`)."),
-    Setting("lock_timeout", "30", "Seconds to wait for another process to release the "
+    Setting("lock_timeout", 30.0, "Seconds to wait for another process to release the "
             "database file before giving up with a clear message."),
-    Setting("page_lock_timeout", "3", "Seconds a dashboard page waits for the database "
+    Setting("page_lock_timeout", 3.0, "Seconds a dashboard page waits for the database "
             "file while another process (an import, a backup) holds it; then it shows its "
             "last state with a notice and tries again at the next refresh."),
-    Setting("session_hours", "12", "How long a login lasts (one duty shift); F5 keeps it, "
+    Setting("session_hours", 12.0, "How long a login lasts (one duty shift); F5 keeps it, "
             "logging out ends it on every browser."),
     Setting("address", "127.0.0.1", "The address `antt serve` listens on; 0.0.0.0 opens the "
             "dashboard to the command centre's network (put TLS in front of it)."),
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
             "is asked for, or read from ANTT_PASSWORD or standard input."),
-    Setting("refresh_seconds", "5", "How often the live page refreshes its live layers."),
-    Setting("dispatch_target_seconds", "60", "Target for reported → dispatched "
+    Setting("refresh_seconds", 5.0, "How often the live page refreshes its live layers."),
+    Setting("dispatch_target_seconds", 60.0, "Target for reported → dispatched "
             "(NFPA 1225 call-processing figure) used by the review."),
-    Setting("coverage_radius_m", "300", "A site or target within this many metres of a "
+    Setting("coverage_radius_m", 300.0, "A site or target within this many metres of a "
             "patrol route counts as covered."),
-    Setting("travel_kmh", "25", "Speed for dispatch ETAs (straight line), km/h."),
+    Setting("travel_kmh", 25.0, "Speed for dispatch ETAs (straight line), km/h."),
+    Setting("checkin_grace", 1.5, "A checkpoint is late when a stretch without a check-in "
+            "is longer than this many times its planned interval (team board and review)."),
+    Setting("checkin_far_m", 200.0, "A check-in further than this many metres from its "
+            "checkpoint is flagged on the team board (and kept)."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def get(name: str) -> str:
-    """The setting's value: its environment variable if set, else the default."""
+def get(name: str) -> Any:
+    """The setting's value, typed: its environment variable if set, else the default."""
     s = _BY_NAME[name]
-    return os.environ.get(s.env, s.default)
+    text = os.environ.get(s.env)
+    return s.default if text is None or text == "" and s.default != "" else s.parse(text)

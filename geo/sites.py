@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from geo import registry
 from geo.accounts import Actor, require
-from geo.checks.validate import check_point, clean_code, clean_name, clean_note
+from geo.checks.validate import check_point, clean_code, clean_note
 from geo.errors import Invalid, NotFound, Problem
 from geo.lifecycle import Lifecycle
+from geo.registry import whole_number
 from geo.store import Store, Tx
 
 __all__ = ["SITE_LIFECYCLE", "register", "move"]
@@ -30,27 +32,14 @@ def register(store: Store, *, code: str, name: str, lon: float, lat: float, acto
              voters: int | None = None, hamlet_code: str | None = None,
              commune_code: str | None = None, at: datetime | None = None) -> dict:
     """Add a polling site (status not open). Sites come with the layers: admin."""
-    actor = require(actor, "layers.import", commune=commune_code)
     problems = check_point(lon, lat)
-    code = clean_code(code, "code", problems, required=True)
-    name = clean_name(name, "name", problems, required=True)
     hamlet_code = clean_code(hamlet_code, "hamlet_code", problems)
-    commune_code = clean_code(commune_code, "commune_code", problems)
-    if voters is not None and (not isinstance(voters, int) or voters < 0):
-        problems.append(Problem("voters", f"must be a whole number ≥ 0, not {voters!r}"))
-    if problems:
-        raise Invalid(problems)
-
-    def cmd(tx: Tx) -> dict:
-        if tx.exists("site", code):
-            raise Invalid([Problem("code", f"site {code!r} already exists")])
-        return tx.create("site", {"code": code, "name": name, "lon": float(lon),
-                                  "lat": float(lat), "voters": voters,
-                                  "hamlet_code": hamlet_code, "commune_code": commune_code,
-                                  "status": SITE_LIFECYCLE.initial},
-                         actor=actor, action="register")
-
-    return store.transact(cmd, at=at)
+    whole_number(voters, "voters", 0, problems)
+    return registry.register(
+        store, SITE_LIFECYCLE, actor=actor, code=code, name=name, commune_code=commune_code,
+        fields={"lon": float(lon) if not problems else lon,
+                "lat": float(lat) if not problems else lat, "voters": voters,
+                "hamlet_code": hamlet_code}, problems=problems, at=at)
 
 
 def move(store: Store, code: str, action: str, *, expected_version: int, actor: Actor,
@@ -62,8 +51,7 @@ def move(store: Store, code: str, action: str, *, expected_version: int, actor: 
     reason = clean_note(reason, "reason", problems)
     if action == "suspend" and not reason:
         problems.append(Problem("reason", "suspending a polling site needs a reason"))
-    if voted is not None and (not isinstance(voted, int) or voted < 0):
-        problems.append(Problem("voted", f"must be a whole number ≥ 0, not {voted!r}"))
+    whole_number(voted, "voted", 0, problems)
     if problems:
         raise Invalid(problems)
 

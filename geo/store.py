@@ -1,50 +1,34 @@
-"""DuckDB store: schema, migrations, the one write path, and every query. The only module with SQL.
+"""DuckDB store: schema, migrations, the one write path, and every query. The only module
+with SQL; connections (threads, processes, the file lock) are ``geo.connection``'s.
 
-Threads and processes
----------------------
-DuckDB lets one process at a time hold a database file for writing, and a
-connection object must not be shared between threads. So:
-
-* In a process, one *anchor* connection keeps the database open while it is in
-  use; each operation takes its own ``cursor()`` from it (cheap, one per
-  thread) and gives it back. Writes in one process are serialised by a lock.
-* When no operation has run for ``idle_close`` seconds the anchor is closed,
-  which releases the file lock, so the CLI (another process) can get in while
-  the dashboard idles between refreshes. Whoever finds the file locked retries
-  with back-off for up to ``lock_timeout`` seconds, then raises
-  :class:`StoreBusy`; nobody crashes on "Could not set lock".
-
-Durability
-----------
-A write returns only after its transaction commits (DuckDB syncs its WAL on
-commit). After each write the store runs ``CHECKPOINT`` so the change sits in
-the main file and a crash never depends on WAL replay alone; bulk loads
-checkpoint once at the end. Closing the anchor checkpoints too.
+Durability: a write returns only after its transaction commits (DuckDB syncs its WAL
+on commit). After each write the store runs ``CHECKPOINT`` so the change sits in the
+main file and a crash never depends on WAL replay alone; bulk loads checkpoint once
+at the end. Closing the anchor checkpoints too.
 """
 
 from __future__ import annotations
 
-import atexit
-import json
 import logging
-import math
 import os
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
-from geo.errors import AnttError, NotFound, StaleVersion, StoreBusy, StoreUnusable
+from geo import settings
+from geo.clock import to_utc, utcnow
+from geo.codec import event_json, to_json
+from geo.connection import anchor_for
+from geo.errors import AnttError, NotFound, StaleVersion, StoreUnusable
 
-__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "event_json", "utcnow", "to_utc"]
+__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "SESSION"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -232,52 +216,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 _STAMP = ("version", "updated_at", "updated_by")
 
 
-def utcnow() -> datetime:
-    """Naive UTC now, the form every timestamp is stored in."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def to_utc(at: datetime) -> datetime:
-    """Aware → naive UTC; a naive value is taken to be UTC already."""
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return v.isoformat(timespec="microseconds")
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if hasattr(v, "item"):  # numpy scalar
-        return v.item()
-    return v
-
-
-def snapshot(row: dict) -> dict:
-    """An entity row as it goes into an event: datetimes as ISO text."""
-    return {k: _jsonable(v) for k, v in row.items()}
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
-
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return v.isoformat(timespec="microseconds")
-    if hasattr(v, "item"):  # numpy scalar
-        return v.item()
-    raise TypeError(f"cannot store {type(v).__name__} in an event")
-
-
-def event_json(row: dict | None) -> str | None:
-    """A row as the JSON text an event stores; ``json.loads`` of it equals ``snapshot(row)``."""
-    if row is None:
-        return None
-    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_default)
-
-
 @dataclass(frozen=True)
 class Filters:
     """What the dashboard filters incidents by. Empty means "any"."""
@@ -291,21 +229,49 @@ class Filters:
     until: datetime | None = None
 
     def where(self) -> tuple[str, dict[str, Any]]:
-        parts, params = ["TRUE"], {}
-        for col, name in (("commune_code", "commune_codes"), ("hamlet_code", "hamlet_codes"),
-                          ("kind", "kinds"), ("severity", "severities"),
-                          ("status", "statuses")):
-            vals = list(getattr(self, name))
-            if vals:
-                parts.append(f"{col} IN (SELECT unnest(${name}))")
-                params[name] = vals
-        if self.since is not None:
-            parts.append("reported_at >= $since")
-            params["since"] = to_utc(self.since)
-        if self.until is not None:
-            parts.append("reported_at < $until")
-            params["until"] = to_utc(self.until)
-        return " AND ".join(parts), params
+        return _where(
+            ("commune_code IN (SELECT unnest($commune_codes))", "commune_codes",
+             list(self.commune_codes) or None),
+            ("hamlet_code IN (SELECT unnest($hamlet_codes))", "hamlet_codes",
+             list(self.hamlet_codes) or None),
+            ("kind IN (SELECT unnest($kinds))", "kinds", list(self.kinds) or None),
+            ("severity IN (SELECT unnest($severities))", "severities",
+             list(self.severities) or None),
+            ("status IN (SELECT unnest($statuses))", "statuses", list(self.statuses) or None),
+            ("reported_at >= $since", "since", self.since),
+            ("reported_at < $until", "until", self.until))
+
+
+def _where(*conditions: tuple[str, str, Any]) -> tuple[str, dict[str, Any]]:
+    """``(sql, parameter, value)`` conditions joined with AND, leaving out those whose value
+    is None; datetimes become naive UTC. The one WHERE builder of this module."""
+    parts, params = ["TRUE"], {}
+    for sql, name, value in conditions:
+        if value is None:
+            continue
+        parts.append(sql)
+        params[name] = to_utc(value) if isinstance(value, datetime) else value
+    return " AND ".join(parts), params
+
+
+def _row(cur: duckdb.DuckDBPyConnection, entity: str, key: object) -> dict | None:
+    """The current row of one entity, or None (reads and writes alike)."""
+    spec = ENTITIES[entity]
+    rows = cur.execute(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
+                       f"WHERE {spec['key']} = $key", {"key": key}).fetchall()
+    # fetchall: a half-read result blocks register() later
+    return dict(zip(spec["columns"], rows[0], strict=True)) if rows else None
+
+
+def _features(cur: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
+    return cur.execute(
+        "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
+        "ORDER BY code", {"kind": kind}).df()
+
+
+def _next_id(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"
+                           ).fetchall()[0][0])
 
 
 class Tx:
@@ -323,12 +289,7 @@ class Tx:
         self._next_event = int(row[0]) + 1
 
     def get(self, entity: str, key: object) -> dict | None:
-        spec = ENTITIES[entity]
-        cols = ", ".join(spec["columns"])
-        rel = self._cur.execute(
-            f"SELECT {cols} FROM {spec['table']} WHERE {spec['key']} = $key", {"key": key})
-        rows = rel.fetchall()  # fetchall: a half-read result blocks register() later
-        return dict(zip(spec["columns"], rows[0], strict=True)) if rows else None
+        return _row(self._cur, entity, key)
 
     def get_many(self, entity: str, keys: Sequence[object]) -> dict[object, dict]:
         """The current rows of *keys* (those that exist), by key, in one query."""
@@ -357,8 +318,7 @@ class Tx:
         return self.get("incident", row[0][0]) if row else None
 
     def next_incident_id(self) -> int:
-        return int(self._cur.execute("SELECT coalesce(max(id), 0) + 1 FROM incidents")
-                   .fetchall()[0][0])
+        return _next_id(self._cur, "incidents", "id")
 
     def create(self, entity: str, row: dict, *, actor: str, action: str = "create",
                detail: dict | None = None) -> dict:
@@ -448,14 +408,13 @@ class Tx:
 
     def next_id(self, entity: str) -> int:
         spec = ENTITIES[entity]
-        return int(self._cur.execute(
-            f"SELECT coalesce(max({spec['key']}), 0) + 1 FROM {spec['table']}").fetchall()[0][0])
+        return _next_id(self._cur, spec["table"], spec["key"])
 
     def note_event(self, entity_id: str, action: str, actor: str,
                    detail: dict | None = None) -> None:
         """An event that changes no entity (a login, a failed login, a logout)."""
         self._events.append((self._next_event, self.at, actor, SESSION, str(entity_id),
-                             action, 0, None, "{}", _dumps(detail) if detail else None))
+                             action, 0, None, "{}", to_json(detail) if detail else None))
         self._next_event += 1
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
@@ -489,9 +448,7 @@ class Tx:
         return int(rows[0][0]) if rows else 0
 
     def features(self, kind: str) -> pd.DataFrame:
-        return self._cur.execute(
-            "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
-            "ORDER BY code", {"kind": kind}).df()
+        return _features(self._cur, kind)
 
     def put_features(self, kind: str, rows: pd.DataFrame, *, actor: str, source: str,
                      added: int, changed: int) -> None:
@@ -503,8 +460,7 @@ class Tx:
         self._cur.execute("INSERT INTO features SELECT $kind, code, name, commune_code, props, "
                           "geom FROM _features", {"kind": kind})
         self._cur.unregister("_features")
-        nxt = self._cur.execute("SELECT coalesce(max(id), 0) + 1 FROM layer_imports"
-                                ).fetchall()[0][0]
+        nxt = _next_id(self._cur, "layer_imports", "id")
         self._cur.execute("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
                           "$added, $changed)", {"id": nxt, "at": self.at, "actor": actor,
                                                 "kind": kind, "source": source, "added": added,
@@ -516,7 +472,7 @@ class Tx:
             self._next_event, self.at, actor, entity, str(key), action, version,
             event_json(before),
             event_json(after),
-            _dumps(detail) if detail else None,
+            to_json(detail) if detail else None,
         ))
         self._next_event += 1
 
@@ -537,111 +493,6 @@ class Tx:
                           {"id": self._events[-1][0], "at": self.at})
 
 
-class _Anchor:
-    """Keeps one process-wide connection open while in use, closes it when idle.
-
-    Fairness: after holding the file for ``max_hold`` seconds the anchor lets
-    current users finish, closes, and waits ``yield_gap`` before reopening, so a
-    process retrying on the lock gets its turn even while this one is busy.
-    """
-
-    def __init__(self, path: str, lock_timeout: float, idle_close: float,
-                 max_hold: float = 2.0, yield_gap: float = 0.06) -> None:
-        self.path, self.lock_timeout, self.idle_close = path, lock_timeout, idle_close
-        self.max_hold, self.yield_gap = max_hold, yield_gap
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._opened_at = 0.0
-        self._users = 0
-        self._last_used = 0.0
-        self._cond = threading.Condition()
-        self._timer: threading.Timer | None = None
-
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        start, delay = time.monotonic(), 0.002
-        while True:
-            try:
-                return duckdb.connect(self.path)
-            except duckdb.Error as e:
-                if not _is_lock(e):
-                    raise _unusable(self.path, e) from e
-                waited = time.monotonic() - start
-                if waited > self.lock_timeout:
-                    raise StoreBusy(self.path, waited) from e
-                time.sleep(delay)
-                delay = min(delay * 2, 0.02)  # short: another process's gap is brief
-
-    def _acquire(self) -> duckdb.DuckDBPyConnection:
-        with self._cond:
-            if self._con is not None and time.monotonic() - self._opened_at > self.max_hold:
-                # Drain (bounded: a thread holding a cursor may be waiting on us).
-                self._cond.wait_for(lambda: self._users == 0, timeout=1.0)
-                if self._users == 0 and self._con is not None:
-                    self._con.close()
-                    self._con = None
-                    time.sleep(self.yield_gap)  # hand the file lock to a waiting process
-            if self._con is None:
-                self._con = self._open()
-                self._opened_at = time.monotonic()
-            self._users += 1
-            return self._con.cursor()
-
-    def _release(self) -> None:
-        with self._cond:
-            self._users -= 1
-            self._last_used = time.monotonic()
-            self._cond.notify_all()
-            if self._users == 0 and self._timer is None and self.idle_close >= 0:
-                self._timer = threading.Timer(self.idle_close, self._close_if_idle)
-                self._timer.daemon = True
-                self._timer.start()
-
-    @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._acquire()
-        try:
-            yield cur
-        except duckdb.Error as e:
-            if _is_damage(e):
-                raise _unusable(self.path, e) from e
-            raise
-        finally:
-            cur.close()
-            self._release()
-
-    def _close_if_idle(self) -> None:
-        with self._cond:
-            self._timer = None
-            if self._con is None or self._users:
-                return
-            idle = time.monotonic() - self._last_used
-            if idle + 1e-3 < self.idle_close:
-                self._timer = threading.Timer(self.idle_close - idle, self._close_if_idle)
-                self._timer.daemon = True
-                self._timer.start()
-                return
-            self._con.close()
-            self._con = None
-
-    def close(self) -> None:
-        with self._cond:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if self._con is not None and not self._users:
-                self._con.close()
-                self._con = None
-
-
-_ANCHORS: dict[str, _Anchor] = {}
-_ANCHORS_LOCK = threading.Lock()
-_WRITE_LOCKS: dict[str, threading.RLock] = {}
-
-
-@atexit.register
-def _close_all() -> None:
-    for a in list(_ANCHORS.values()):
-        a.close()
-
 
 class Store:
     """The incident store on one DuckDB file.
@@ -650,7 +501,7 @@ class Store:
     (they take turns on the file lock, see the module docstring).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0,
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float | None = None,
                  idle_close: float = 0.25, checkpoint: bool = True) -> None:
         text = os.fspath(path)
         if "://" in text or text.startswith(("postgres:", "postgresql:")):
@@ -665,13 +516,9 @@ class Store:
         self.path = str(Path(text).resolve())
         self.checkpoint_after_write = checkpoint
         self.applied: list[int] = []  # migrations this object's init() applied
-        with _ANCHORS_LOCK:
-            anchor = _ANCHORS.get(self.path)
-            if anchor is None:
-                anchor = _ANCHORS[self.path] = _Anchor(self.path, lock_timeout, idle_close)
-                _WRITE_LOCKS[self.path] = threading.RLock()
-        self._anchor = anchor
-        self._write_lock = _WRITE_LOCKS[self.path]
+        self._anchor, self._write_lock = anchor_for(
+            self.path, settings.get("lock_timeout") if lock_timeout is None else lock_timeout,
+            idle_close)
 
     # ---- plumbing ---------------------------------------------------------------
     @contextmanager
@@ -764,7 +611,7 @@ class Store:
     # ---- reads ----------------------------------------------------------------------
     def get(self, entity: str, key: object) -> dict:
         with self._cursor() as cur:
-            row = Tx(cur, utcnow()).get(entity, key)
+            row = _row(cur, entity, key)
         if row is None:
             raise NotFound(entity, key)
         return row
@@ -789,14 +636,6 @@ class Store:
         with self._cursor() as cur:
             return cur.execute(sql, params).df()
 
-    def count_incidents(self, filters: Filters | None = None) -> pd.DataFrame:
-        """Counts by status, kind and severity for the filtered incidents."""
-        where, params = (filters or Filters()).where()
-        with self._cursor() as cur:
-            return cur.execute(
-                f"SELECT status, kind, severity, count(*) AS n FROM incidents WHERE {where} "
-                "GROUP BY ALL ORDER BY ALL", params).df()
-
     def counts(self) -> dict[str, Any]:
         """Totals for ``antt status``."""
         with self._cursor() as cur:
@@ -816,20 +655,11 @@ class Store:
                until: datetime | None = None, limit: int | None = None,
                action: str | None = None) -> pd.DataFrame:
         """Events, oldest first (or the newest *limit*, still oldest first)."""
-        parts, params = ["TRUE"], {}
-        if action is not None:
-            parts.append("action = $action")
-            params["action"] = action
-        if entity is not None:
-            parts.append("entity = $entity")
-            params["entity"] = entity
-        if entity_id is not None:
-            parts.append("entity_id = $eid")
-            params["eid"] = str(entity_id)
-        if until is not None:
-            parts.append("occurred_at <= $until")
-            params["until"] = to_utc(until)
-        sql = f"SELECT * FROM events WHERE {' AND '.join(parts)} ORDER BY id"
+        where, params = _where(
+            ("action = $action", "action", action), ("entity = $entity", "entity", entity),
+            ("entity_id = $eid", "eid", None if entity_id is None else str(entity_id)),
+            ("occurred_at <= $until", "until", until))
+        sql = f"SELECT * FROM events WHERE {where} ORDER BY id"
         if limit is not None:
             sql = f"SELECT * FROM ({sql} DESC LIMIT $limit) ORDER BY id"
             params["limit"] = int(limit)
@@ -856,43 +686,25 @@ class Store:
                 FROM events e JOIN x USING (entity, entity_id)
                 WHERE {where} ORDER BY e.id DESC LIMIT $n""", params).df()
 
-    def live_state(self) -> dict[str, dict[str, dict]]:
-        """Every entity's current row as its event snapshot, keyed ``[entity][id]``."""
-        out: dict[str, dict[str, dict]] = {}
-        with self._cursor() as cur:
-            for entity, spec in ENTITIES.items():
-                rel = cur.execute(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']}")
-                out[entity] = {
-                    str(r[0]): snapshot(dict(zip(spec["columns"], r, strict=True)))
-                    for r in rel.fetchall()
-                }
-        return out
-
     def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
                          ) -> list[tuple[str, str, str]]:
         """For each entity, the ``after`` JSON of its last event at or before *at*."""
-        parts, params = ["entity IN (SELECT unnest($entities))"], {"entities": list(ENTITIES)}
-        if at is not None:
-            parts.append("occurred_at <= $at")
-            params["at"] = to_utc(at)
-        if until_event is not None:
-            parts.append("id <= $eid")
-            params["eid"] = int(until_event)
+        where, params = _where(
+            ("entity IN (SELECT unnest($entities))", "entities", list(ENTITIES)),
+            ("occurred_at <= $at", "at", at),
+            ("id <= $eid", "eid", None if until_event is None else int(until_event)))
         with self._cursor() as cur:
             return cur.execute(
                 "SELECT entity, entity_id, arg_max(after, id) FROM events "
-                f"WHERE {' AND '.join(parts)} GROUP BY entity, entity_id", params).fetchall()
+                f"WHERE {where} GROUP BY entity, entity_id", params).fetchall()
 
     def frame_at(self, entity: str, at: datetime | None = None) -> pd.DataFrame:
         """One entity's rows as they stood at *at*, typed as in its table, parsed from the
         events' ``after`` JSON inside DuckDB (no Python object per row: the review's
         replay over a million events stays under a second)."""
         spec = ENTITIES[entity]
-        params: dict[str, Any] = {"entity": entity}
-        when = ""
-        if at is not None:
-            when = "AND occurred_at <= $at"
-            params["at"] = to_utc(at)
+        when, params = _where(("entity = $entity", "entity", entity),
+                              ("occurred_at <= $at", "at", at))
         with self._cursor() as cur:
             types = dict(cur.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -901,7 +713,7 @@ class Store:
             cols = ", ".join(f"r.{c}" for c in spec["columns"])
             return cur.execute(f"""
                 WITH last AS (
-                    SELECT max(id) AS id FROM events WHERE entity = $entity {when}
+                    SELECT max(id) AS id FROM events WHERE {when}
                     GROUP BY entity_id)
                 SELECT {cols} FROM (
                     SELECT json_transform(e.after, $shape) AS r
@@ -988,7 +800,7 @@ class Store:
     def features(self, kind: str) -> pd.DataFrame:
         """Features of one layer kind: code, name, commune_code, props (JSON), geom (WKB)."""
         with self._cursor() as cur:
-            return Tx(cur, utcnow()).features(kind)
+            return _features(cur, kind)
 
     def layers_version(self) -> int:
         """Grows with every layer import: a cache key for loaded layers."""
@@ -1007,7 +819,7 @@ class Store:
 
     def next_incident_id(self) -> int:
         with self._cursor() as cur:
-            return Tx(cur, utcnow()).next_incident_id()
+            return _next_id(cur, "incidents", "id")
 
     def session_user(self, token_hash: str, now: datetime) -> str | None:
         """The user name of an open, unexpired session, or None."""
@@ -1021,27 +833,21 @@ class Store:
         with self._cursor() as cur:
             rows = cur.execute("SELECT id FROM wall_tokens WHERE token_hash = $t",
                                {"t": token_hash}).fetchall()
-            return Tx(cur, utcnow()).get("wall_token", rows[0][0]) if rows else None
+            return _row(cur, "wall_token", rows[0][0]) if rows else None
 
     def audit(self, *, actor: str | None = None, action: str | None = None,
               since: datetime | None = None, until: datetime | None = None,
               limit: int = 2000) -> pd.DataFrame:
         """Every event (sessions included), newest first, filtered by actor, action, time."""
-        parts, params = ["TRUE"], {"limit": int(limit)}
-        for col, value in (("actor", actor), ("action", action)):
-            if value:
-                parts.append(f"{col} = ${col}")
-                params[col] = value
-        if since is not None:
-            parts.append("occurred_at >= $since")
-            params["since"] = to_utc(since)
-        if until is not None:
-            parts.append("occurred_at < $until")
-            params["until"] = to_utc(until)
+        where, params = _where(("actor = $actor", "actor", actor or None),
+                               ("action = $action", "action", action or None),
+                               ("occurred_at >= $since", "since", since),
+                               ("occurred_at < $until", "until", until))
         with self._cursor() as cur:
             return cur.execute(
                 "SELECT id, occurred_at, actor, entity, entity_id, action, detail FROM events "
-                f"WHERE {' AND '.join(parts)} ORDER BY id DESC LIMIT $limit", params).df()
+                f"WHERE {where} ORDER BY id DESC LIMIT $limit", {**params, "limit": int(limit)}
+            ).df()
 
     def last_operation_at(self) -> datetime | None:
         """When an incident, site or unit last changed (logins and accounts left out): the
@@ -1085,38 +891,6 @@ def _event_time(at: datetime | None, last: datetime | None) -> datetime:
                         "events are appended in time order", at=at, last=last)
     return at
 
-
-def _is_lock(e: duckdb.Error) -> bool:
-    return isinstance(e, duckdb.IOException) and "lock" in str(e).lower()
-
-
-_DAMAGE = ("corrupt", "checksum", "not a valid duckdb", "could not read enough bytes",
-           "serializ", "deserializ")
-
-
-def _is_damage(e: duckdb.Error) -> bool:
-    """A read that failed because the file is damaged (not a bug in our SQL)."""
-    text = str(e).lower()
-    return (isinstance(e, duckdb.IOException | duckdb.SerializationException) and
-            not _is_lock(e)) or any(w in text for w in _DAMAGE)
-
-
-def _unusable(path: str, e: BaseException) -> StoreUnusable:
-    """One line for the user (the cause goes to the log)."""
-    log.info("database %s cannot be used", path, exc_info=e)  # the trace, for the log
-    text = str(e).lower()
-    if "not a valid duckdb" in text:
-        why = ("not a DuckDB database (empty, damaged or another kind of file); restore "
-               "a backup or give another path")
-    elif any(w in text for w in _DAMAGE):
-        why = "the file is damaged (truncated or corrupted); restore a backup"
-    elif "is a directory" in text:
-        why = "this is a folder, not a database file"
-    elif "permission" in text:
-        why = "no permission to open the file"
-    else:
-        why = f"cannot be opened ({type(e).__name__})"
-    return StoreUnusable(path, why)
 
 
 def _checkpoint(cur: duckdb.DuckDBPyConnection) -> None:

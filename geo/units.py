@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from geo import registry, settings
 from geo.accounts import Actor, require
-from geo.analysis.patrols import FAR_M
 from geo.analysis.spatial import points, within_distance
-from geo.checks.validate import check_point, clean_code, clean_name
+from geo.checks.validate import check_point, clean_code
 from geo.errors import Invalid, NotFound, Problem
 from geo.io.features import load_layer
 from geo.lifecycle import Lifecycle
+from geo.registry import whole_number
 from geo.store import Store, Tx
 
 __all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
@@ -37,27 +38,15 @@ def register(store: Store, *, code: str, name: str, actor: Actor, size: int | No
              route_code: str | None = None, commune_code: str | None = None,
              status: str = "available", at: datetime | None = None) -> dict:
     """Add a patrol unit (status available unless given). Teams come with the layers: admin."""
-    actor = require(actor, "layers.import", commune=commune_code)
     problems: list[Problem] = []
-    code = clean_code(code, "code", problems, required=True)
-    name = clean_name(name, "name", problems, required=True)
     route_code = clean_code(route_code, "route_code", problems)
-    commune_code = clean_code(commune_code, "commune_code", problems)
     if status not in UNIT_LIFECYCLE.statuses:
         problems.append(Problem("status", f"unknown status {status!r}"))
-    if size is not None and (not isinstance(size, int) or size < 1):
-        problems.append(Problem("size", f"must be a positive whole number, not {size!r}"))
-    if problems:
-        raise Invalid(problems)
-
-    def cmd(tx: Tx) -> dict:
-        if tx.exists("unit", code):
-            raise Invalid([Problem("code", f"unit {code!r} already exists")])
-        return tx.create("unit", {"code": code, "name": name, "size": size,
-                                  "route_code": route_code, "commune_code": commune_code,
-                                  "status": status}, actor=actor, action="register")
-
-    return store.transact(cmd, at=at)
+    whole_number(size, "size", 1, problems)
+    return registry.register(
+        store, UNIT_LIFECYCLE, actor=actor, code=code, name=name, commune_code=commune_code,
+        fields={"size": size, "route_code": route_code, "status": status}, problems=problems,
+        at=at)
 
 
 def set_status(store: Store, code: str, action: str, *, expected_version: int, actor: Actor,
@@ -115,7 +104,7 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
         here = points([float(lon)], [float(lat)])
         dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
         # Far from the checkpoint: flagged for the team board, but the check-in is kept.
-        detail.update(distance_m=round(dist, 1), far=dist > FAR_M)
+        detail.update(distance_m=round(dist, 1), far=dist > settings.get("checkin_far_m"))
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get("unit", code)

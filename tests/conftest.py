@@ -95,3 +95,14 @@ def app_as(store: Store, role: str = "operator", path: str | None = None, **acco
     at = AppTest.from_file(path or str(ROOT / "dashboard" / "app.py"), default_timeout=60)
     at.session_state["session_token"] = accounts.start_session(store, who)
     return at
+
+
+def live_state(store: Store) -> dict[str, dict[str, dict]]:
+    """Every entity's current row, encoded as its events encode it: what a replay of the
+    log at "now" must equal."""
+    from geo.codec import snapshot
+    from geo.store import ENTITIES
+
+    return {entity: {str(k): snapshot(store.get(entity, k))
+                     for k in store.frame(entity)[spec["key"]].tolist()}
+            for entity, spec in ENTITIES.items()}

@@ -8,10 +8,8 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo.analysis.review import local_to_utc
-from geo.clock import local_text, to_local
+from geo.clock import local_text, local_to_utc, to_local, utcnow
 from geo.io.exports import csv_bytes
-from geo.store import utcnow
 
 lang = state.get("lang")
 st.title(t("audit.title", lang))

@@ -8,20 +8,19 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import actions, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
 from geo.analysis import dispatch
 from geo.checks.inert import md_text
-from geo.clock import local_text
-from geo.errors import AnttError, IllegalMove, NotFound, StaleVersion
-from geo.store import utcnow
+from geo.clock import local_text, utcnow
+from geo.errors import NotFound
 
 lang = state.get("lang")
 view = state.get("view")
 actor = state.get("account")
-SPEED_KMH = float(settings.get("travel_kmh"))
+SPEED_KMH = settings.get("travel_kmh")
 
 
 def _label(group: str, code: object) -> str:
@@ -31,18 +30,10 @@ def _label(group: str, code: object) -> str:
 def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
     """Button callback: apply *action* to the version the user saw; keep the outcome."""
     note = st.session_state.get(f"note_{incident_id}") or None
-    try:
-        inc.move(data.store(), incident_id, action, expected_version=version, actor=actor,
-                 team_code=team, note=note)
-        outcome = ("ok", t("board.done", lang, id=incident_id, what=_label("action", action)))
-    except StaleVersion as e:
-        outcome = ("stale", t("incident.changed_by", lang, who=e.actor, at=local_text(e.at)))
-    except IllegalMove as e:
-        outcome = ("error", t("incident.illegal", lang, current=_label("status", e.current),
-                              allowed=", ".join(_label("action", a) for a in e.allowed)
-                              or "—"))
-    except AnttError as e:
-        outcome = ("error", md_text(str(e)))
+    outcome = actions.attempt(
+        lambda: inc.move(data.store(), incident_id, action, expected_version=version,
+                         actor=actor, team_code=team, note=note), lang, "status",
+        done=t("board.done", lang, id=incident_id, what=_label("action", action)))
     state.set("board_outcome", (incident_id, *outcome))
 
 
@@ -51,8 +42,7 @@ df = data.incidents(view.filters(), limit=None)
 if df.empty:
     st.info(t("board.empty", lang))
     st.stop()
-# Most severe first, then oldest first: the one waiting longest at the top.
-df = df.sort_values(["severity", "reported_at"], ascending=[False, True]).reset_index(drop=True)
+df = inc.triage(df)  # most severe first, then the one waiting longest
 now = utcnow()
 table = pd.DataFrame({
     t("col.id", lang): df["id"],
@@ -89,7 +79,7 @@ with c1:
     can_note = accounts.may(actor, "incident.note")
     team = None
     if "dispatch" in allowed or "reassign" in allowed:
-        options = dispatch.suggest(cur, data.units(), k=5, speed_kmh=SPEED_KMH)
+        options = dispatch.suggest(cur, data.units(), k=5)
         if options.empty:
             st.warning(t("board.no_team", lang))
         else:
@@ -117,8 +107,7 @@ with c1:
                         args=(incident_id, "note", cur["version"], None))
     outcome = state.get("board_outcome")
     if outcome and outcome[0] == incident_id:
-        kind, text = outcome[1], outcome[2]
-        (st.warning if kind == "stale" else st.error if kind == "error" else st.success)(text)
+        actions.show(outcome[1:])
 with c2:
     st.markdown(t("board.timeline", lang))
     ev = data.store().events("incident", incident_id)

@@ -8,15 +8,15 @@ import folium.plugins
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, forms, maps, state
+from dashboard import actions, data, forms, maps, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import sites as site_cmd
 from geo import units as unit_cmd
 from geo.checks.inert import md_text
-from geo.checks.text import fold
+from geo.checks.text import searchable
 from geo.clock import local_text
-from geo.errors import AnttError, Invalid, StaleVersion
+from geo.errors import AnttError
 from geo.sites import SITE_LIFECYCLE
 
 lang = state.get("lang")
@@ -28,36 +28,15 @@ def _l(group: str, code: object) -> str:
     return label(group, code, lang)
 
 
-def _name(n: str) -> str:
-    f = fold(n)
-    return n if f == n.lower() else f"{n} · {f}"
-
-
 def _site_move(code: str, action: str, version: int) -> None:
     """Button callback with the version on screen (a stale screen is refused)."""
-    try:
-        site_cmd.move(data.store(), code, action, expected_version=version, actor=actor,
-                      reason=st.session_state.get("field_reason"))
-        state.set("field_outcome", None)
-    except StaleVersion as e:
-        state.set("field_outcome", t("incident.changed_by", lang, who=e.actor,
-                                     at=local_text(e.at)))
-    except Invalid as e:
-        state.set("field_outcome", " ".join(t("sites.error.reason", lang)
-                                            if p.field == "reason" else md_text(p.reason)
-                                            for p in e.problems))
-    except AnttError as e:
-        state.set("field_outcome", md_text(str(e)))
+    state.set("field_outcome", actions.attempt(lambda: site_cmd.move(
+        data.store(), code, action, expected_version=version, actor=actor,
+        reason=st.session_state.get("field_reason")), lang, "site_status"))
 
 
 st.title(t("field.title", lang))
-layers = data.layers()
-if not actor.all_communes:  # a hamlet team works in its own commune
-    layers = {k: v[v["code" if k == "communes" else "commune_code"].isin(actor.communes)]
-              if k != "checkpoints" else v for k, v in layers.items()}
-if view.commune != "*":
-    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
-              if k != "checkpoints" else v for k, v in layers.items()}
+layers = view.layers(data.layers())  # a hamlet team works in its own commune
 task = st.radio(t("field.task", lang), ["report", "site", "checkin"], key="field_task",
                 format_func=lambda k: t(f"field.task.{k}", lang), horizontal=True)
 
@@ -81,17 +60,9 @@ if task == "report":
         if click:
             point = (float(click["lng"]), float(click["lat"]))
     else:
-        layer = layers["sites" if how == "site" else "hamlets"]
-        names = data.place_names(layer)
-        code = st.selectbox(t(f"op.where.{how}", lang), list(names), index=None,
-                            key=f"field_pick_{how}", format_func=lambda c: _name(names[c]),
-                            placeholder=t("op.search_hint", lang))
-        if code:
-            g = layer.loc[layer["code"] == code].geometry.iloc[0]
-            p = g if g.geom_type == "Point" else g.representative_point()
-            point, site_code = (p.x, p.y), (code if how == "site" else None)
-    st.caption(t("op.location", lang) + ": " + (f"{point[1]:.5f}, {point[0]:.5f}" if point
-                                                else t("op.no_location", lang)))
+        point, code = forms.pick_place(how, layers, lang, key=f"field_pick_{how}")
+        site_code = code if how == "site" else None
+    forms.show_location(point, lang)
     kind = st.selectbox(t("filter.kind", lang), inc.KINDS, index=None, key="field_kind",
                         format_func=lambda k: _l("kind", k), placeholder=t("op.choose", lang))
     severity = st.radio(t("filter.severity", lang), list(inc.SEVERITIES), index=1,
@@ -102,42 +73,34 @@ if task == "report":
                  key="field_send"):
         row, problems = forms.save_report(
             point=point, kind=kind, severity=severity, source="hamlet_team",
-            description=description, site_code=site_code,
-            commune_code=None if view.commune == "*" else view.commune,
-            messages={"no_location": t("op.error.no_location", lang),
-                      "no_kind": t("op.error.no_kind", lang)})
+            description=description, lang=lang, site_code=site_code,
+            commune_code=view.one_commune)
         if row is not None:
             st.success(t("op.saved", lang, id=row["id"]))
         for msg in problems.values():
             st.error(msg)
 
 elif task == "site":
-    sites = data.sites()
-    if view.commune != "*":
-        sites = sites[sites["commune_code"] == view.commune]
+    sites = view.frame(data.sites())
     if actor.role == "field":  # its own polling site only
         sites = sites[sites["code"] == actor.site_code]
     names = data.place_names(sites)
     code = st.selectbox(t("sites.site", lang), list(names), index=0 if len(names) == 1 else None,
                         key="field_site",
-                        format_func=lambda c: _name(names[c]),
+                        format_func=lambda c: searchable(names[c]),
                         placeholder=t("op.search_hint", lang))
     if code:
         site = data.store().get("site", code)
         st.subheader(md_text(_l("site_status", site["status"])))
         if "suspend" in SITE_LIFECYCLE.allowed(site["status"]):
             st.text_input(t("sites.reason", lang), key="field_reason")
-        for action in SITE_LIFECYCLE.allowed(site["status"]):
-            st.button(_l("action", action), key=f"field_site_{action}", type="primary",
-                      use_container_width=True, on_click=_site_move,
-                      args=(code, action, site["version"]))
-        if state.get("field_outcome"):
-            st.error(state.get("field_outcome"))
+        actions.buttons(SITE_LIFECYCLE.allowed(site["status"]), key="field_site_{action}",
+                        lang=lang, on_click=_site_move, stacked=True,
+                        args=lambda a: (code, a, site["version"]))
+        actions.show(state.get("field_outcome"))
 
 else:
-    units = data.units()
-    if view.commune != "*":
-        units = units[units["commune_code"] == view.commune]
+    units = view.frame(data.units())
     if actor.role == "field":  # checks in for its own team only
         units = units[units["code"] == actor.unit_code]
     teams = data.place_names(units)

@@ -15,14 +15,12 @@ from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
 from geo.checks.inert import md_text
-from geo.clock import local_midnight_utc, local_text
+from geo.clock import local_midnight_utc, local_text, utcnow
 from geo.errors import StoreBusy
 from geo.incidents import OPEN, SEVERITIES
-from geo.store import Filters, utcnow
 
 lang = state.get("lang")
 view = state.get("view")
-ALL = "*"
 
 
 def _label(group: str, code: object) -> str:
@@ -33,10 +31,8 @@ layers = data.layers()
 if layers["communes"].empty:
     st.info(t("live.no_layers", lang))
     st.stop()
-if view.commune != ALL:
-    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
-              if k != "checkpoints" else v for k, v in layers.items()}
-names = ", ".join(layers["communes"]["name"]) if view.commune != ALL else \
+layers = view.layers(layers)
+names = ", ".join(layers["communes"]["name"]) if view.one_commune else \
     t("filter.all_communes", lang)
 st.title(f"{t('live.title', lang)} — {md_text(names)}")
 kpi_box = st.container()
@@ -66,29 +62,21 @@ def _clicked_hamlet(value: dict | None) -> str | None:
 def _read() -> dict:
     """Everything the live part shows, read in one go (kept to show while the database
     is busy)."""
-    f = view.filters()
-    sites, units = data.sites(), data.units()
-    if view.commune != ALL:
-        sites = sites[sites["commune_code"] == view.commune]
-        units = units[units["commune_code"] == view.commune]
-    if view.hamlets:
-        sites = sites[sites["hamlet_code"].isin(view.hamlets)]
+    everything = {"kinds": [], "severities": [], "statuses": []}  # the KPIs count them all
     return {
-        "sites": sites, "units": units,
-        "shown": data.incidents(f, limit=None),
-        "today": data.incidents(Filters(commune_codes=f.commune_codes,
-                                        hamlet_codes=f.hamlet_codes,
-                                        since=local_midnight_utc()), limit=None),
-        "open_now": data.incidents(Filters(commune_codes=f.commune_codes,
-                                           hamlet_codes=f.hamlet_codes, statuses=OPEN),
-                                   limit=None),
-        "ticker": data.latest_events(12, view.filters().commune_codes),
+        "sites": view.frame(data.sites()), "units": view.frame(data.units()),
+        "shown": data.incidents(view.filters(), limit=None),
+        "today": data.incidents(view.filters(**everything, since=local_midnight_utc()),
+                                limit=None),
+        "open_now": data.incidents(view.filters(**{**everything, "statuses": list(OPEN)},
+                                                since=None), limit=None),
+        "ticker": data.latest_events(12, view.commune_codes),
         "names": data.display_names(),
         "at": utcnow(),
     }
 
 
-@st.fragment(run_every=float(settings.get("refresh_seconds")))
+@st.fragment(run_every=settings.get("refresh_seconds"))
 def live() -> None:
     try:
         if auth.current() is None:  # logged out elsewhere, or a revoked wall token

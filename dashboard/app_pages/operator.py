@@ -9,7 +9,6 @@ from dashboard import data, forms, maps, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import settings
-from geo.checks.text import fold
 
 lang = state.get("lang")
 view = state.get("view")
@@ -20,16 +19,8 @@ def _label(group: str, code: object) -> str:
     return label(group, code, lang)
 
 
-def _pick_label(name: str) -> str:
-    f = fold(name)
-    return name if f == name.lower() else f"{name} · {f}"
-
-
 st.title(t("op.title", lang))
-layers = data.layers()
-if view.commune != "*":
-    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
-              if k != "checkpoints" else v for k, v in layers.items()}
+layers = view.layers(data.layers())
 
 left, right = st.columns([3, 2])
 with right:
@@ -37,24 +28,12 @@ with right:
                    horizontal=True, format_func=lambda w: t(f"op.where.{w}", lang))
     point, site_code, target_code = state.get("op_point"), None, None
     if how != "map":
-        kind_layer = {"site": "sites", "target": "targets", "hamlet": "hamlets"}[how]
-        layer = layers[kind_layer]
-        names = data.place_names(layer)
-        code = st.selectbox(t(f"op.where.{how}", lang), list(names), index=None,
-                            key=f"op_pick_{how}", format_func=lambda c: _pick_label(names[c]),
-                            placeholder=t("op.search_hint", lang))
-        if code:
-            geom = layer.loc[layer["code"] == code].geometry.iloc[0]
-            p = geom if geom.geom_type == "Point" else geom.representative_point()
-            point = (p.x, p.y)
-            site_code = code if how == "site" else None
-            target_code = code if how == "target" else None
-        else:
-            point = None
+        point, code = forms.pick_place(how, layers, lang, key=f"op_pick_{how}")
+        site_code = code if how == "site" else None
+        target_code = code if how == "target" else None
     errors: dict[str, str] = state.get("op_errors") or {}
     with st.form("report", clear_on_submit=False, border=True):
-        st.caption(t("op.location", lang) + ": " + (f"{point[1]:.5f}, {point[0]:.5f}"
-                                                     if point else t("op.no_location", lang)))
+        forms.show_location(point, lang)
         if "lon" in errors:
             st.error(errors["lon"])
         kind = st.selectbox(t("filter.kind", lang), inc.KINDS, index=None, key="op_kind",
@@ -76,10 +55,8 @@ with right:
     if saved:
         row, problems = forms.save_report(
             point=point, kind=kind, severity=severity, source=source, description=description,
-            site_code=site_code, target_code=target_code,
-            commune_code=None if view.commune == "*" else view.commune,
-            messages={"no_location": t("op.error.no_location", lang),
-                      "no_kind": t("op.error.no_kind", lang)})
+            lang=lang, site_code=site_code, target_code=target_code,
+            commune_code=view.one_commune)
         if row is not None:
             state.set("op_last", int(row["id"]))
             state.set("op_point", None)

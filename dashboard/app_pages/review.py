@@ -17,24 +17,22 @@ from dashboard import data, maps, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo.analysis import replay
-from geo.analysis.review import Period, hex_bins, local_day, local_to_utc
-from geo.clock import local_text, to_local
+from geo.analysis.review import hex_bins
+from geo.clock import Period, local_day, local_text, local_to_utc, to_local, to_local_naive
 from geo.incidents import OPEN
 from geo.io.exports import FORMATS, export_zip
 from geo.io.report import (
-    HAMLET_HEAD,
     checkpoint_rows,
     emerging_rows,
     gap_rows,
     hamlet_rows,
+    head,
     render_html,
     render_pdf,
 )
-from geo.store import Filters
 
 lang = state.get("lang")
 view = state.get("view")
-ALL = "*"
 STEPS = (5, 15, 60)
 
 
@@ -56,23 +54,13 @@ if not isinstance(picked, tuple | list) or len(picked) != 2:
     st.stop()
 period = Period(local_day(picked[0]).start, local_day(picked[1]).end)
 st.caption(t("review.filters_note", lang))
-communes = [] if view.commune == ALL else [view.commune]
-filters = Filters(commune_codes=communes, hamlet_codes=view.hamlets, kinds=view.kinds,
-                  severities=view.severities, since=period.start, until=period.end)
-layers = data.layers()
-if view.commune != ALL:
-    layers = {k: v[v["code" if k == "communes" else "commune_code"] == view.commune]
-              if k != "checkpoints" else v for k, v in layers.items()}
-rev = data.review(period, filters)
-
+filters = view.filters(statuses=[], since=period.start, until=period.end)
+layers = view.layers(data.layers())
+rev = data.review(period, filters, lang)
 
 # ---- replay -----------------------------------------------------------------------------
-def _local_naive(at: datetime) -> datetime:
-    return to_local(at).replace(tzinfo=None)
-
-
-start_l, end_l = _local_naive(period.start), _local_naive(period.end)
-end_l = min(end_l, max(_local_naive(last_at) + timedelta(minutes=5), start_l))
+start_l, end_l = to_local_naive(period.start), to_local_naive(period.end)
+end_l = min(end_l, max(to_local_naive(last_at) + timedelta(minutes=5), start_l))
 if not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
         "review_t") <= end_l:
     state.set("review_t", end_l)
@@ -155,14 +143,14 @@ def _table(head: list[str], rows: list[list[str]]) -> None:
 
 
 st.subheader(t("review.hamlets", lang))
-_table(HAMLET_HEAD, hamlet_rows(rev.hamlets))
+_table(head("hamlets", lang), hamlet_rows(rev.hamlets, lang))
 st.caption(t("review.hamlets_note", lang, target=settings.get("dispatch_target_seconds")))
 st.subheader(t("review.coverage", lang, radius=settings.get("coverage_radius_m")))
-_table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev))
+_table(head("gaps", lang), gap_rows(rev))
 st.subheader(t("review.checkpoints", lang))
-_table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"], checkpoint_rows(rev))
+_table(head("checkpoints", lang), checkpoint_rows(rev))
 st.subheader(t("review.emerging", lang))
-_table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev))
+_table(head("emerging", lang), emerging_rows(rev))
 
 # ---- exports and the written review (commanders) ---------------------------------------
 if not accounts.may(state.get("account"), "review.export"):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import actions, data, state
 from dashboard.i18n import label, t
 from geo import accounts
 from geo import units as unit_cmd
-from geo.analysis.patrols import checkpoint_status
+from geo.analysis.patrols import checkpoint_report
 from geo.checks.inert import md_text
-from geo.clock import local_text
-from geo.errors import AnttError, IllegalMove, StaleVersion
-from geo.store import utcnow
+from geo.clock import local_midnight_utc, local_text, utcnow
 from geo.units import UNIT_ACTIONS, UNIT_LIFECYCLE
 
 lang = state.get("lang")
@@ -21,31 +19,29 @@ view = state.get("view")
 actor = state.get("account")
 can_write = accounts.may(actor, "unit.status")
 
+
 def _act(code: str, action: str, version: int) -> None:
     """Button callback: the version is the one on screen (see the incident board)."""
-    try:
-        unit_cmd.set_status(data.store(), code, action, expected_version=version, actor=actor)
-        state.set("teams_outcome", None)
-    except StaleVersion as e:
-        state.set("teams_outcome", (code, t("incident.changed_by", lang, who=e.actor,
-                                            at=local_text(e.at))))
-    except (IllegalMove, AnttError) as e:
-        state.set("teams_outcome", (code, md_text(str(e))))
+    outcome = actions.attempt(lambda: unit_cmd.set_status(
+        data.store(), code, action, expected_version=version, actor=actor), lang,
+        "unit_status")
+    state.set("teams_outcome", (code, *outcome) if outcome else None)
 
 
 st.title(t("teams.title", lang))
-units = data.units()
-if view.commune != "*":
-    units = units[units["commune_code"] == view.commune]
-units = units.reset_index(drop=True)
+units = view.frame(data.units())
 if units.empty:
     st.info(t("teams.empty", lang))
     st.stop()
-layers = data.layers()
-cps = checkpoint_status(layers["checkpoints"], layers["routes"], data.checkins(), utcnow())
+layers = view.layers(data.layers())
+now = utcnow()
+# Today so far: the same evaluator as the review, over the duty day up to now.
+cps = checkpoint_report(layers["checkpoints"], layers["routes"], data.checkins(),
+                        (local_midnight_utc(now), now))
 flagged = cps[cps["state"] != "ok"].groupby("team").size()
+names = data.place_names(units)
 table = pd.DataFrame({
-    t("col.team", lang): list(data.place_names(units).values()),
+    t("col.team", lang): list(names.values()),
     t("col.status", lang): [label("unit_status", s, lang) for s in units["status"]],
     t("teams.size", lang): units["size"],
     t("teams.assignment", lang): [f"#{int(i)}" if pd.notna(i) else "" for i in
@@ -57,7 +53,6 @@ table = pd.DataFrame({
     t("teams.flags", lang): [int(flagged.get(c, 0)) for c in units["code"]],
 })
 st.dataframe(table, hide_index=True, width="stretch")
-names = data.place_names(units)
 code = st.selectbox(t("teams.pick", lang), list(names), index=None, key="teams_pick",
                     format_func=names.get, placeholder=t("op.choose", lang))
 if code:
@@ -65,14 +60,11 @@ if code:
     st.subheader(md_text(f"{unit['name']} · {label('unit_status', unit['status'], lang)}"))
     moves = [a for a in UNIT_LIFECYCLE.allowed(unit["status"])
              if a in UNIT_ACTIONS and can_write]  # viewers: no buttons
-    cols = st.columns(max(1, len(moves)))
-    for col, action in zip(cols, moves, strict=False):
-        col.button(label("action", action, lang), key=f"unit_{action}_{unit['code']}",
-                   use_container_width=True, on_click=_act,
-                   args=(unit["code"], action, unit["version"]))
+    actions.buttons(moves, key=f"unit_{{action}}_{unit['code']}", lang=lang, on_click=_act,
+                    args=lambda a: (unit["code"], a, unit["version"]))
     outcome = state.get("teams_outcome")
     if outcome and outcome[0] == unit["code"]:
-        st.warning(outcome[1])
+        actions.show(outcome[1:])
     mine = cps[cps["team"] == unit["code"]]
 else:
     st.caption(t("teams.pick", lang))

@@ -6,19 +6,20 @@ import pandas as pd
 
 from geo.incidents import OPEN, SEVERITIES
 
-__all__ = ["kpis", "response_seconds"]
+__all__ = ["kpis", "spans", "SPANS"]
 
 
-def response_seconds(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Per incident: reported→dispatched, dispatched→on scene, reported→resolved (seconds)."""
-    def span(a: str, b: str) -> pd.Series:
-        return (pd.to_datetime(incidents[b]) - pd.to_datetime(incidents[a])).dt.total_seconds()
+# The response spans: (from, to) timestamp columns of an incident.
+SPANS = {"to_dispatch": ("reported_at", "dispatched_at"),
+         "to_scene": ("dispatched_at", "on_scene_at"),
+         "to_resolve": ("reported_at", "resolved_at")}
 
+
+def spans(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Per incident, seconds for each of :data:`SPANS` (NaN where a step never happened)."""
     return pd.DataFrame({
-        "to_dispatch": span("reported_at", "dispatched_at"),
-        "to_scene": span("dispatched_at", "on_scene_at"),
-        "to_resolve": span("reported_at", "resolved_at"),
-    }, index=incidents.index)
+        name: (pd.to_datetime(incidents[b]) - pd.to_datetime(incidents[a])).dt.total_seconds()
+        for name, (a, b) in SPANS.items()}, index=incidents.index)
 
 
 def kpis(open_incidents: pd.DataFrame, today: pd.DataFrame, sites: pd.DataFrame,
@@ -26,7 +27,7 @@ def kpis(open_incidents: pd.DataFrame, today: pd.DataFrame, sites: pd.DataFrame,
     """The KPI strip: open incidents by severity, sites and teams by status, and the median
     reported→dispatched and dispatched→on-scene times of *today*'s incidents."""
     open_ = open_incidents[open_incidents["status"].isin(OPEN)]
-    times = response_seconds(today)
+    times = spans(today)
     return {
         "open_total": int(len(open_)),
         "open_by_severity": {s: int((open_["severity"] == s).sum()) for s in SEVERITIES},

@@ -1,4 +1,8 @@
-"""Patrol schedules: which checkpoints are late or missed, from the check-in events."""
+"""Patrol schedules: which checkpoints were late or missed, from the check-in events.
+
+One evaluator for the team board (today up to now) and the review (voting hours), so
+the two always agree.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +11,59 @@ from datetime import datetime
 
 import pandas as pd
 
+from geo import settings
 from geo.clock import layer_time_utc
 
-__all__ = ["checkpoint_status", "FAR_M"]
+__all__ = ["checkpoint_report", "COLUMNS"]
 
-FAR_M = 200.0  # a check-in further than this from its checkpoint is flagged (and kept)
+COLUMNS = ["checkpoint", "name", "route", "team", "team_name", "on_duty", "checkins",
+           "last_checkin", "longest_gap_min", "open_gap_min", "state"]
 
 
-def checkpoint_status(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: pd.DataFrame,
-                      now: datetime, grace: float = 1.5) -> pd.DataFrame:
-    """Per checkpoint: its team, last check-in and whether it is overdue.
+def checkpoint_report(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: pd.DataFrame,
+                      window: tuple[datetime, datetime], grace: float | None = None
+                      ) -> pd.DataFrame:
+    """Per checkpoint, how its route's team kept the schedule during *window* (naive UTC).
 
     *checkpoints*: code, name, route_code, interval_min. *routes*: code, team_code,
-    starts_at, ends_at. *checkins*: events with entity_id (team), occurred_at and
-    detail JSON holding ``checkpoint``. A checkpoint is ``late`` when more than
-    *grace* × its interval has passed since its last check-in (or since the
-    route's start) while the route is active; ``missed`` when it never saw one.
+    starts_at, ends_at (layer times, Vietnam time without an offset), team_name if
+    known. *checkins*: events with occurred_at and detail JSON holding ``checkpoint``.
+
+    A checkpoint is on duty for the part of *window* its route is. Over that part:
+    ``checkins`` seen, ``last_checkin``, ``longest_gap_min`` (the longest stretch without
+    a check-in, counting from the start to the end of the part) and ``open_gap_min``
+    (from the last check-in, or the start, to the end). ``state``: ``late`` when a
+    stretch was longer than *grace* × the checkpoint's interval (default: the
+    ``checkin_grace`` setting), ``missed`` when that happened with no check-in at all,
+    else ``ok`` (also when the route is not on duty in the window).
     """
-    last: dict[str, datetime] = {}
+    grace = settings.get("checkin_grace") if grace is None else grace
+    seen: dict[str, list[datetime]] = {}
     for ev in checkins.itertuples(index=False):
         cp = json.loads(ev.detail or "{}").get("checkpoint")
         if cp:
-            last[cp] = max(last.get(cp, ev.occurred_at), ev.occurred_at)
-    routes = routes.set_index("code")
+            seen.setdefault(cp, []).append(pd.Timestamp(ev.occurred_at).to_pydatetime())
+    r = routes.set_index("code") if "code" in routes.columns else routes
     rows = []
     for cp in checkpoints.itertuples(index=False):
-        team = routes["team_code"].get(cp.route_code)
-        start = layer_time_utc(routes["starts_at"].get(cp.route_code))
-        end = layer_time_utc(routes["ends_at"].get(cp.route_code))
-        active = (start is None or start <= now) and (end is None or now <= end)
+        known = cp.route_code in r.index
+        starts = layer_time_utc(r.at[cp.route_code, "starts_at"]) if known else None
+        ends = layer_time_utc(r.at[cp.route_code, "ends_at"]) if known else None
+        start, end = max(starts or window[0], window[0]), min(ends or window[1], window[1])
+        on_duty = known and start < end
+        times = sorted(t for t in seen.get(cp.code, []) if start <= t <= end)
+        marks = [start, *times, end]
+        longest = max((b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False)) \
+            if on_duty else 0.0
+        open_gap = (end - marks[-2]).total_seconds() if on_duty else 0.0
         interval = float(cp.interval_min or 60) * 60
-        seen = last.get(cp.code)
-        since = seen or start
-        overdue = bool(active and since is not None
-                       and (now - since).total_seconds() > grace * interval)
-        state = "ok" if not overdue else ("missed" if seen is None else "late")
-        rows.append({"checkpoint": cp.code, "name": cp.name, "route": cp.route_code,
-                     "team": team, "last_checkin": seen, "state": state})
-    return pd.DataFrame(rows, columns=["checkpoint", "name", "route", "team", "last_checkin",
-                                       "state"])
-
+        state = "ok" if longest <= grace * interval else ("late" if times else "missed")
+        rows.append({
+            "checkpoint": cp.code, "name": cp.name, "route": cp.route_code,
+            "team": r.at[cp.route_code, "team_code"] if known else None,
+            "team_name": r.at[cp.route_code, "team_name"]
+            if known and "team_name" in r.columns else None,
+            "on_duty": on_duty, "checkins": len(times),
+            "last_checkin": max(seen[cp.code]) if seen.get(cp.code) else None,
+            "longest_gap_min": longest / 60, "open_gap_min": open_gap / 60, "state": state})
+    return pd.DataFrame(rows, columns=COLUMNS)

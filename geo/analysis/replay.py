@@ -14,15 +14,15 @@ import pandas as pd
 
 from geo.store import ENTITIES, Filters, Store
 
-__all__ = ["state_at", "frame_at", "frames_at", "filtered_frames_at", "replay_naive"]
+__all__ = ["state_at", "frames_at", "filtered_frames_at"]
 
 
 def state_at(store: Store, at: datetime | None = None, *, until_event: int | None = None
              ) -> dict[str, dict[str, dict]]:
     """``{entity: {id: row}}`` as it stood at *at* (UTC) or after event *until_event*.
 
-    Rows have the same form as :meth:`Store.live_state`, so the two compare equal
-    when nothing has happened since *at*.
+    Rows are the events' snapshots (``geo.codec.snapshot`` of each row), so they equal
+    the current rows, encoded the same way, when nothing has happened since *at*.
     """
     out: dict[str, dict[str, dict]] = {e: {} for e in ENTITIES}
     for entity, entity_id, after in store.latest_snapshots(at, until_event):
@@ -30,14 +30,9 @@ def state_at(store: Store, at: datetime | None = None, *, until_event: int | Non
     return out
 
 
-def frame_at(store: Store, entity: str, at: datetime | None = None) -> pd.DataFrame:
-    """One entity's rows at *at* as a typed DataFrame, ordered by key. Same content as
-    :func:`state_at`, but parsed inside DuckDB: this is what the review page draws."""
-    return store.frame_at(entity, at)
-
-
 def frames_at(store: Store, at: datetime | None = None) -> dict[str, pd.DataFrame]:
-    """Every entity's rows at *at*, as :func:`frame_at` gives them."""
+    """Every entity's rows at *at*, typed as in their tables, ordered by key: the same
+    content as :func:`state_at`, parsed inside DuckDB (what the review page draws)."""
     return {entity: store.frame_at(entity, at) for entity in ENTITIES}
 
 
@@ -62,15 +57,3 @@ def filtered_frames_at(store: Store, at: datetime, filters: Filters) -> dict[str
     if filters.since is not None:
         inc = inc[pd.to_datetime(inc["reported_at"]) >= filters.since]
     return {"incident": inc, "site": sites, "unit": units}
-
-
-def replay_naive(events: pd.DataFrame, at: datetime) -> dict[str, dict[str, dict]]:
-    """Re-apply every event in Python, oldest first. Kept as the benchmark's baseline
-    and as an independent check of :func:`state_at`."""
-    out: dict[str, dict[str, dict]] = {e: {} for e in ENTITIES}
-    for ev in events.sort_values("id").itertuples(index=False):
-        if ev.occurred_at > at:
-            break
-        if ev.entity in out:  # session events (logins) change no entity
-            out[ev.entity][ev.entity_id] = json.loads(ev.after)
-    return out

@@ -7,83 +7,25 @@ nearest ranks (pandas' default), the same rule a spreadsheet's PERCENTILE uses.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis.metrics import SPANS, spans
 from geo.analysis.spatial import WGS84, coverage, in_hotspots, metric_crs, points
-from geo.clock import LOCAL_TZ, layer_time_utc, to_local
-from geo.errors import AnttError
+from geo.clock import LOCAL_TZ, Period, local_to_utc, to_local
 from geo.incidents import KINDS, SEVERITIES
 
-__all__ = ["Period", "parse_period", "local_day", "local_to_utc", "voting_window",
-           "hamlet_table", "hourly", "coverage_gaps", "checkpoint_gaps", "emerging_hotspots",
-           "hex_bins", "SPANS"]
+__all__ = ["voting_window",
+           "hamlet_table", "hourly", "coverage_gaps", "emerging_hotspots",
+           "hex_bins"]
 
 # Vietnamese law: polls open at 07:00 and close at 19:00 local time.
 VOTING_HOURS = (time(7, 0), time(19, 0))
-SPANS = {"to_dispatch": ("reported_at", "dispatched_at"),
-         "to_scene": ("dispatched_at", "on_scene_at"),
-         "to_resolve": ("reported_at", "resolved_at")}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A review period: naive UTC, start inclusive, end exclusive."""
-
-    start: datetime
-    end: datetime
-
-    def local_text(self) -> str:
-        s, e = (to_local(self.start), to_local(self.end - timedelta(microseconds=1)))
-        if s.date() == e.date():
-            return f"{s:%H:%M}–{e:%H:%M} ngày {s:%d/%m/%Y}"
-        return f"{s:%H:%M %d/%m/%Y} – {e:%H:%M %d/%m/%Y}"
-
-
-def local_to_utc(local: datetime) -> datetime:
-    """A naive Vietnam wall-clock time as naive UTC."""
-    return local.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
-def local_day(day: date) -> Period:
-    """Midnight to midnight, Vietnam time, of *day*."""
-    start = local_to_utc(datetime.combine(day, time()))
-    return Period(start, local_to_utc(datetime.combine(day + timedelta(days=1), time())))
-
-
-_PART = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$")
-
-
-def parse_period(text: str) -> Period:
-    """``2021-05-23`` (that local day), ``2021-05-22..2021-05-23`` (both days, inclusive) or
-    ``2021-05-23T06:00..2021-05-23T20:00`` (local times). Raises a message on bad text."""
-    parts = [p.strip() for p in str(text).split("..")]
-    if len(parts) not in (1, 2) or not all(_PART.match(p) for p in parts):
-        raise AnttError(f"period {text!r}: write YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
-                        "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM (Vietnam time)", field="period")
-    try:
-        bounds = [datetime.fromisoformat(p.replace(" ", "T")) for p in parts]
-    except ValueError as e:
-        raise AnttError(f"period {text!r}: {e}", field="period") from None
-    start = bounds[0]
-    if len(parts) == 1:
-        end = start + timedelta(days=1) if "T" not in parts[0] and " " not in parts[0] \
-            else start + timedelta(hours=1)
-    else:
-        end = bounds[1]
-        if "T" not in parts[1] and " " not in parts[1]:
-            end = end + timedelta(days=1)  # a whole last day
-    if end <= start:
-        raise AnttError(f"period {text!r}: the end is not after the start", field="period")
-    return Period(local_to_utc(start), local_to_utc(end))
 
 
 def voting_window(period: Period) -> tuple[datetime, datetime]:
@@ -95,13 +37,6 @@ def voting_window(period: Period) -> tuple[datetime, datetime]:
 
 
 # ---- per-hamlet response table ---------------------------------------------------------
-def spans(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Per incident, seconds for each of :data:`SPANS` (NaN where a step never happened)."""
-    return pd.DataFrame({
-        name: (pd.to_datetime(incidents[b]) - pd.to_datetime(incidents[a])).dt.total_seconds()
-        for name, (a, b) in SPANS.items()}, index=incidents.index)
-
-
 def hamlet_table(incidents: pd.DataFrame, hamlet_names: dict[str, str], target_s: float,
                  total_label: str = "Tổng", by: str = "hamlet_code") -> pd.DataFrame:
     """One row per hamlet with incidents (or per value of *by*, e.g. ``commune_code``),
@@ -184,40 +119,6 @@ def coverage_gaps(sites: gpd.GeoDataFrame, targets: gpd.GeoDataFrame,
             "distance_m": cov.loc[miss.index, "distance_m"].to_numpy(dtype=float),
             "lon": miss.geometry.x.to_numpy(), "lat": miss.geometry.y.to_numpy()}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
-
-
-def checkpoint_gaps(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins: pd.DataFrame,
-                    window: tuple[datetime, datetime], grace: float = 1.5) -> pd.DataFrame:
-    """Per checkpoint whose route was on duty during *window* (naive UTC; the review passes
-    voting hours, up to now): check-ins seen, the longest stretch without one (minutes,
-    counting from the window's or route's start to its end), and ``state``: ``missed``
-    (none at all), ``late`` (a stretch longer than *grace* × the checkpoint's interval)
-    or ``ok``."""
-    seen: dict[str, list[datetime]] = {}
-    for ev in checkins.itertuples(index=False):
-        cp = json.loads(ev.detail or "{}").get("checkpoint")
-        if cp:
-            seen.setdefault(cp, []).append(pd.Timestamp(ev.occurred_at).to_pydatetime())
-    r = routes.set_index("code") if "code" in routes.columns else routes
-    rows = []
-    for cp in checkpoints.itertuples(index=False):
-        if cp.route_code not in r.index:
-            continue
-        start = max(layer_time_utc(r.at[cp.route_code, "starts_at"]) or window[0], window[0])
-        end = min(layer_time_utc(r.at[cp.route_code, "ends_at"]) or window[1], window[1])
-        if end <= start:
-            continue
-        times = sorted(t for t in seen.get(cp.code, []) if start <= t <= end)
-        marks = [start, *times, end]
-        longest = max((b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False))
-        interval = float(cp.interval_min or 60) * 60
-        state = "missed" if not times else ("late" if longest > grace * interval else "ok")
-        rows.append({"checkpoint": cp.code, "name": cp.name, "route": cp.route_code,
-                     "team": r.at[cp.route_code, "team_name"] if "team_name" in r.columns
-                     else None, "checkins": len(times), "longest_gap_min": longest / 60,
-                     "state": state})
-    return pd.DataFrame(rows, columns=["checkpoint", "name", "route", "team", "checkins",
-                                       "longest_gap_min", "state"])
 
 
 # ---- emerging hotspots --------------------------------------------------------------------

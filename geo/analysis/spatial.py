@@ -18,7 +18,7 @@ from geo.clock import layer_time_utc
 
 __all__ = [
     "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",
-    "within_distance", "in_hotspots", "coverage", "points",
+    "within_distance", "in_hotspots", "coverage", "points", "near_each",
 ]
 
 WGS84 = "EPSG:4326"
@@ -51,6 +51,17 @@ def to_metric(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> list:
     lon = (b[0] + b[2]) / 2 if np.isfinite(b).all() else 106.0
     crs = metric_crs(lon)
     return [layer.to_crs(crs) for layer in layers]
+
+
+def _in_metres(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame
+               ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
+    """Both layers in one metric CRS, after checking they share a declared CRS; None when
+    either is empty (there is nothing to measure)."""
+    check_crs(left, right)
+    if len(left) == 0 or len(right) == 0:
+        return None
+    a, b = to_metric(left, right)
+    return a, b
 
 
 def points(lon: Sequence[float], lat: Sequence[float], **columns: Sequence) -> gpd.GeoDataFrame:
@@ -88,10 +99,10 @@ def nearest_teams(incident: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, k: int = 
 
     Returns columns ``incident`` (index label), ``team`` (index label), ``distance_m``.
     """
-    check_crs(incident, teams)
-    if len(incident) == 0 or len(teams) == 0:
+    pair = _in_metres(incident, teams)
+    if pair is None:
         return pd.DataFrame(columns=["incident", "team", "distance_m"])
-    inc_m, teams_m = to_metric(incident, teams)
+    inc_m, teams_m = pair
     xy_i = shapely.get_coordinates(inc_m.geometry.values)
     xy_t = shapely.get_coordinates(teams_m.geometry.values)
     k = min(k, len(teams))
@@ -116,10 +127,10 @@ def nearest_teams(incident: gpd.GeoDataFrame, teams: gpd.GeoDataFrame, k: int = 
 def within_distance(pts: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m: float
                     ) -> pd.DataFrame:
     """Pairs (point, place) closer than *radius_m*, with ``distance_m``."""
-    check_crs(pts, places)
-    if len(pts) == 0 or len(places) == 0:
+    pair = _in_metres(pts, places)
+    if pair is None:
         return pd.DataFrame(columns=["point", "place", "distance_m"])
-    p_m, pl_m = to_metric(pts, places)
+    p_m, pl_m = pair
     tree = shapely.STRtree(pl_m.geometry.values)
     pi, qi = tree.query(p_m.geometry.values, predicate="dwithin", distance=radius_m)
     d = shapely.distance(p_m.geometry.values[pi], pl_m.geometry.values[qi])
@@ -129,10 +140,10 @@ def within_distance(pts: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m: f
 def in_hotspots(pts: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> pd.DataFrame:
     """Pairs (point, hotspot) where the point lies in the hotspot. A point hotspot with a
     ``radius_m`` counts as the circle around it."""
-    check_crs(pts, hotspots)
-    if len(pts) == 0 or len(hotspots) == 0:
+    pair = _in_metres(pts, hotspots)
+    if pair is None:
         return pd.DataFrame(columns=["point", "hotspot"])
-    p_m, h_m = to_metric(pts, hotspots)
+    p_m, h_m = pair
     geoms = h_m.geometry.values.copy()
     if "radius_m" in hotspots.columns:
         radius = pd.to_numeric(hotspots["radius_m"], errors="coerce").fillna(0).to_numpy()
@@ -163,9 +174,10 @@ def coverage(places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, radius_m: float
         active = routes[(s < end) & (e > start)]
     out = pd.DataFrame({"covered": False, "distance_m": np.inf, "route": None},
                        index=places.index)
-    if len(active) == 0 or len(places) == 0:
+    pair = _in_metres(places, active)
+    if pair is None:
         return out
-    pl_m, r_m = to_metric(places, active)
+    pl_m, r_m = pair
     tree = shapely.STRtree(r_m.geometry.values)
     pi, ri = tree.query_nearest(pl_m.geometry.values, return_distance=False, all_matches=False)
     d = shapely.distance(pl_m.geometry.values[pi], r_m.geometry.values[ri])
@@ -173,3 +185,14 @@ def coverage(places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, radius_m: float
     out.iloc[pi, out.columns.get_loc("route")] = active.index[ri].to_numpy()
     out["covered"] = out["distance_m"] <= radius_m
     return out
+
+
+def near_each(places: pd.DataFrame, incidents: pd.DataFrame, radius_m: float) -> pd.DataFrame:
+    """For each place (lon/lat columns, e.g. polling sites), the incidents within *radius_m*:
+    columns ``place`` and ``incident`` (row labels of the two frames) and ``distance_m``."""
+    if places.empty or incidents.empty:
+        return pd.DataFrame(columns=["place", "incident", "distance_m"])
+    pairs = within_distance(points(places["lon"], places["lat"]).set_index(places.index),
+                            points(incidents["lon"], incidents["lat"]).set_index(
+                                incidents.index), radius_m)
+    return pairs.rename(columns={"point": "place", "place": "incident"})

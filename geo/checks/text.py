@@ -7,7 +7,7 @@ import unicodedata
 
 __all__ = ["nfc", "fold", "matches", "clean_text", "NAME_MAX", "TEXT_MAX", "CODE_MAX",
            "has_controls", "strip_controls",
-           "code_problem"]
+           "code_problem", "searchable"]
 
 # Length limits per kind of field: names and labels, free text (descriptions, notes,
 # reasons), codes.
@@ -79,3 +79,10 @@ def fold(text: str) -> str:
 def matches(query: str, text: str) -> bool:
     """True when *query* appears in *text*, ignoring case and diacritics."""
     return fold(query) in fold(text)
+
+
+def searchable(name: str) -> str:
+    """A picker label that a search without diacritics finds: "Thôn Huề Trì · thon hue tri"
+    (the name alone when folding changes nothing)."""
+    folded = fold(name)
+    return name if folded == name.lower() else f"{name} · {folded}"

@@ -10,24 +10,30 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo import settings
+from geo.analysis.dispatch import FREE
+from geo.clock import local_hour_utc, to_local, utcnow
+from geo.codec import event_json
 from geo.errors import AnttError
-from geo.incidents import KINDS, LIFECYCLE, SOURCES
-from geo.store import ENTITIES, EVENT_COLUMNS, Store, event_json
+from geo.incidents import KINDS, LIFECYCLE, SOURCES, STAMPS
+from geo.sites import SITE_LIFECYCLE
+from geo.store import ENTITIES, EVENT_COLUMNS, Store
 from geo.units import UNIT_LIFECYCLE
 
 __all__ = ["bulk_history", "simulate", "live_day", "setup_time", "SCALES", "DRILL_DAY"]
 
-# The happy path of an incident and the column each step stamps.
-_PATH = [("report", "reported", "reported_at"), ("verify", "verifying", "verified_at"),
-         ("dispatch", "dispatched", "dispatched_at"), ("arrive", "on_scene", "on_scene_at"),
-         ("resolve", "resolved", "resolved_at"), ("close", "closed", "closed_at")]
+# The actions of an incident's happy path after its report; statuses and the columns they
+# stamp come from the lifecycle (``LIFECYCLE.next``, ``STAMPS``), never restated here.
+_HAPPY = ("verify", "dispatch", "arrive", "resolve", "close")
+# A polling site's day: each action after registration at a local hour.
+_SITE_DAY = (("open", 7.0), ("close", 19.0), ("start_count", 19.3), ("finish", 21.5))
 
 
 def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
@@ -73,18 +79,15 @@ def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
                    created_by=actor, version=0)
         prev = None
         n_steps = int(last_step[i]) + 1
-        for k in range(n_steps + int(false_alarm[i])):
-            if k < n_steps:
-                action, status, stamp = _PATH[k]
-            else:
-                action, status, stamp = "false_alarm", "false_alarm", "closed_at"
+        actions = ["report", *_HAPPY[:n_steps - 1]] + (["false_alarm"] if false_alarm[i] else [])
+        for k, action in enumerate(actions):
             at = start + timedelta(seconds=float(steps[i, min(k, 5)]) + k * 1e-3)
+            status = LIFECYCLE.initial if action == "report" else \
+                LIFECYCLE.next(row["status"], action, iid)
             row = dict(row)
             row.update(status=status, version=row["version"] + 1, updated_at=at,
                        updated_by=actor)
-            row[stamp] = at
-            if action == "report":
-                row["reported_at"] = at
+            row[STAMPS.get(status, "reported_at")] = at
             if action == "dispatch":
                 row["team_code"] = str(team[i])
             events.append((eid, at, actor, "incident", str(iid), action, row["version"],
@@ -97,20 +100,14 @@ def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
     # The log is in time order; ids follow it.
     ev = ev.sort_values(["occurred_at", "id"], kind="stable").reset_index(drop=True)
     ev["id"] = np.arange(first_event_id, first_event_id + len(ev))
-    assert set(inc["status"]) <= set(LIFECYCLE.statuses)
     return inc, ev
 
 
 # ---- the drill ---------------------------------------------------------------------------
 DRILL_DAY = date(2021, 5, 23)  # the 2021 National Assembly / People's Council election
-_LOCAL = timedelta(hours=7)   # Asia/Ho_Chi_Minh, no DST
 # Relative incident rate by local hour: opening rush, midday, closing and counting.
 _HOURLY = np.array([0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 3.0, 2.5, 1.6, 1.3, 1.2, 1.0, 1.0,
                     1.1, 1.2, 1.4, 1.8, 2.2, 2.6, 2.0, 1.4, 0.8, 0.4])
-
-
-def _utc(day: date, hour: float) -> datetime:
-    return datetime.combine(day, time()) + timedelta(hours=hour) - _LOCAL
 
 
 class _Progress:
@@ -130,7 +127,7 @@ class _Progress:
 
 def setup_time(day: date) -> datetime:
     """When a drill registers its sites and teams: 04:00 local on the drill day (UTC)."""
-    return _utc(day, 4)
+    return local_hour_utc(day, 4)
 
 
 def _check_fresh(store: Store, day: date) -> None:
@@ -145,8 +142,8 @@ def _check_fresh(store: Store, day: date) -> None:
 def live_day(now: datetime | None = None) -> tuple[date, datetime]:
     """The drill day that is "today" for a demo played up to *now* (naive UTC): the local
     date, or yesterday's before the 04:00 set-up."""
-    now = now or datetime.now(UTC).replace(tzinfo=None)
-    return (now + _LOCAL - timedelta(hours=4, minutes=1)).date(), now
+    now = now or utcnow()
+    return to_local(now - timedelta(hours=4, minutes=1)).date(), now
 
 
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
@@ -216,11 +213,11 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
         return fn
 
     for code, voters in zip(sites["code"], sites["voters"].fillna(500), strict=True):
-        at(_utc(day, 7 + rng.uniform(-0.05, 0.05)), site_move(code, "open"))
-        at(_utc(day, 19 + rng.uniform(0, 0.1)), site_move(code, "close",
+        at(local_hour_utc(day, 7 + rng.uniform(-0.05, 0.05)), site_move(code, "open"))
+        at(local_hour_utc(day, 19 + rng.uniform(0, 0.1)), site_move(code, "close",
                                                            voted=int(voters * rng.uniform(.95, 1))))
-        at(_utc(day, 19.25 + rng.uniform(0, 0.2)), site_move(code, "start_count"))
-        at(_utc(day, 21 + rng.uniform(0, 2)), site_move(code, "finish"))
+        at(local_hour_utc(day, 19.25 + rng.uniform(0, 0.2)), site_move(code, "start_count"))
+        at(local_hour_utc(day, 21 + rng.uniform(0, 2)), site_move(code, "finish"))
 
     # Teams: patrol from their route's start (or 06:00), positions every 30 min,
     # checkpoint check-ins at the planned interval (some late, some missed).
@@ -245,13 +242,13 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
 
     for _, team in teams.iterrows():
         route = routes.loc[team["route_code"]] if team["route_code"] in routes.index else None
-        at(_utc(day, 6 + rng.uniform(0, 0.5)), team_action(team["code"], "start_patrol"))
-        at(_utc(day, 23.5), team_action(team["code"], "end_patrol"))
+        at(local_hour_utc(day, 6 + rng.uniform(0, 0.5)), team_action(team["code"], "start_patrol"))
+        at(local_hour_utc(day, 23.5), team_action(team["code"], "end_patrol"))
         if route is None:
             continue
         line = route.geometry
         for k, hour in enumerate(np.arange(6.5, 23.0, 0.5)):
-            at(_utc(day, hour + rng.uniform(0, 0.05)), position(team["code"], line,
+            at(local_hour_utc(day, hour + rng.uniform(0, 0.05)), position(team["code"], line,
                                                                 (k % 10) / 10))
         cps = checkpoints[checkpoints["route_code"] == route.name]
         for _, cp in cps.iterrows():
@@ -261,7 +258,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
                 if r < 0.05:
                     continue  # missed
                 late = rng.uniform(0.2, 0.5) if r < 0.12 else rng.uniform(0, 0.08)
-                at(_utc(day, hour + late), checkin(team["code"], cp["code"],
+                at(local_hour_utc(day, hour + late), checkin(team["code"], cp["code"],
                                                   cp.geometry.x, cp.geometry.y))
 
     # Incidents, weighted by hour and by hotspots.
@@ -275,7 +272,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
             if cur["status"] != "verifying":
                 return
             free = store.frame("unit")
-            free = free[free["status"].isin(["available", "on_patrol"]) & free["lon"].notna()]
+            free = free[free["status"].isin(FREE) & free["lon"].notna()]
             if free.empty:
                 if tries >= 6:
                     inc.escalate(store, iid, expected_version=cur["version"], actor=actor_ops,
@@ -288,7 +285,8 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
             team, dist = near.iloc[0]["team"], float(near.iloc[0]["distance_m"])
             inc.dispatch(store, iid, team, expected_version=cur["version"], actor=actor_ops,
                          at=t)
-            travel = timedelta(seconds=60 + dist / (25 / 3.6) * rng.uniform(1.0, 1.6))
+            travel = timedelta(seconds=60 + dist / (settings.get("travel_kmh") / 3.6)
+                               * rng.uniform(1.0, 1.6))
             at(t + travel, step(iid, "arrive", team))
         return fn
 
@@ -335,7 +333,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
         return fn
 
     for h in hours:
-        at(_utc(day, float(h)), report(float(h)))
+        at(local_hour_utc(day, float(h)), report(float(h)))
 
     bar = _Progress(len(queue), progress, "simulate commune")
     store.checkpoint_after_write = False  # one checkpoint at the end (store.close)
@@ -451,15 +449,15 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
                           "name": [f"Tổ tuần tra {k}" for k in range(n_teams)],
                           "commune_code": sites["commune_code"].to_numpy()[team_site],
                           "size": rng.integers(3, 7, n_teams), "route_code": None,
-                          "status": "available", "lon": sites["lon"].to_numpy()[team_site],
+                          "status": UNIT_LIFECYCLE.initial,
+                          "lon": sites["lon"].to_numpy()[team_site],
                           "lat": sites["lat"].to_numpy()[team_site], "position_at": setup_at,
                           "incident_id": None, "last_checkpoint": None,
                           "last_checkin_at": None, "version": 1, "updated_at": setup_at,
                           "updated_by": actor})
 
-    # Site rows and their five events: register, open, close, count, done.
-    steps = [("register", "not_open", -1.0), ("open", "voting", 7.0), ("close", "closed", 19.0),
-             ("start_count", "counting", 19.3), ("finish", "done", 21.5)]
+    # Site rows and their events: registered, then the day's steps.
+    steps = [("register", -1.0), *_SITE_DAY]
     site_rows, events = [], []
     jitter = rng.uniform(0, 0.15, (n_sites, len(steps)))
     scols = ENTITIES["site"]["columns"]
@@ -469,9 +467,11 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
                    hamlet_code=s.hamlet_code, voters=int(s.voters), lon=float(s.lon),
                    lat=float(s.lat), version=0)
         prev = None
-        for k, (action, status, hour) in enumerate(steps):
+        for k, (action, hour) in enumerate(steps):
             t = setup_at + timedelta(seconds=i * 1e-3) if hour < 0 else \
-                _utc(day, hour + jitter[i, k])
+                local_hour_utc(day, hour + jitter[i, k])
+            status = SITE_LIFECYCLE.initial if action == "register" else \
+                SITE_LIFECYCLE.next(row["status"], action, s.code)
             row = dict(row)
             row.update(status=status, version=row["version"] + 1, updated_at=t,
                        updated_by=actor)
@@ -488,7 +488,8 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
                        "register", 1, None, event_json(row), None))
     bar.step()
     places = sites[["lon", "lat", "hamlet_code", "commune_code"]]
-    incidents, inc_events = bulk_history(n_inc, start=_utc(day, 5), hours=18, places=places,
+    incidents, inc_events = bulk_history(n_inc, start=local_hour_utc(day, 5), hours=18,
+                                         places=places,
                                          teams=list(teams["code"]), first_event_id=1,
                                          first_incident_id=store.next_incident_id(),
                                          seed=seed, actor=actor, settle=True)

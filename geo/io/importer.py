@@ -21,6 +21,8 @@ from geo.analysis.spatial import assign_hamlets
 from geo.errors import Invalid, Problem
 from geo.io.features import load_layer, to_features
 from geo.io.layers import SCHEMAS, LayerRead, read_layer
+from geo.lifecycle import Lifecycle
+from geo.registry import register_many
 from geo.sites import SITE_LIFECYCLE
 from geo.store import Store, Tx
 from geo.units import UNIT_LIFECYCLE
@@ -132,11 +134,11 @@ def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = 
     return plan
 
 
-def _entity_rows(kind: str, gdf: gpd.GeoDataFrame) -> tuple[str | None, list[dict]]:
+def _entity_rows(kind: str, gdf: gpd.GeoDataFrame) -> tuple[Lifecycle | None, list[dict]]:
     """The entity rows a layer brings: a polling site per site, a patrol unit per route's
     team. Built before the transaction, so the write lock is held only to write."""
     if kind == "sites":
-        return "site", [
+        return SITE_LIFECYCLE, [
             {"code": code, "name": name, "commune_code": commune, "hamlet_code": hamlet,
              "voters": None if pd.isna(voters) else int(voters), "lon": float(x),
              "lat": float(y)}
@@ -144,26 +146,13 @@ def _entity_rows(kind: str, gdf: gpd.GeoDataFrame) -> tuple[str | None, list[dic
                 gdf["code"], gdf["name"], gdf["commune_code"], gdf["hamlet_code"],
                 gdf["voters"], gdf.geometry.x, gdf.geometry.y, strict=True)]
     if kind == "routes":
-        return "unit", [
+        return UNIT_LIFECYCLE, [
             {"code": team, "name": team_name or team, "commune_code": commune,
              "route_code": code, "size": None if pd.isna(size) else int(size)}
             for code, team, team_name, commune, size in zip(
                 gdf["code"], gdf["team_code"], gdf["team_name"], gdf["commune_code"],
                 gdf["team_size"], strict=True)]
     return None, []
-
-
-def _register_entities(tx: Tx, entity: str | None, rows: list[dict], actor: str) -> None:
-    """New sites and teams are registered; stored ones whose fields differ are updated."""
-    if entity is None or not rows:
-        return
-    initial = {"site": SITE_LIFECYCLE, "unit": UNIT_LIFECYCLE}[entity].initial
-    current = tx.get_many(entity, [r["code"] for r in rows])
-    new = [{**r, "status": initial} for r in rows if r["code"] not in current]
-    changed = [(current[r["code"]], r) for r in rows if r["code"] in current
-               and any(current[r["code"]][k] != v for k, v in r.items())]
-    tx.create_many(entity, new, actor=actor, action="register")
-    tx.change_many(entity, changed, actor=actor, action="update")
 
 
 def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
@@ -174,12 +163,13 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
         raise Invalid(plan.errors)
     gdf = plan.read.frame
     rows = to_features(gdf, plan.kind)
-    entity, entity_rows = _entity_rows(plan.kind, gdf)
+    lifecycle, entity_rows = _entity_rows(plan.kind, gdf)
 
     def cmd(tx: Tx) -> None:
         tx.put_features(plan.kind, rows, actor=actor, source=Path(plan.source).name,
                         added=len(plan.added), changed=len(plan.changed))
-        _register_entities(tx, entity, entity_rows, actor)
+        if lifecycle is not None:
+            register_many(tx, lifecycle, entity_rows, actor)
 
     store.transact(cmd, at=at)
     return plan

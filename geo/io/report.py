@@ -11,8 +11,8 @@ import base64
 import html
 import io
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -23,29 +23,40 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from geo import settings  # noqa: E402
 from geo.analysis import review  # noqa: E402
-from geo.analysis.review import Period  # noqa: E402
-from geo.clock import local_text  # noqa: E402
+from geo.analysis.metrics import SPANS  # noqa: E402
+from geo.analysis.patrols import checkpoint_report  # noqa: E402
+from geo.clock import Period, local_text, utcnow  # noqa: E402
+from geo.i18n import label, message  # noqa: E402
 from geo.io.features import load_layer  # noqa: E402
-from geo.store import Filters, Store, utcnow  # noqa: E402
+from geo.palette import (  # noqa: E402
+    EMERGING_COLOUR,
+    GAP_COLOUR,
+    HOTSPOT_COLOUR,
+    ROUTE_COLOURS,
+    SEVERITY_COLOURS,
+    SITE_COLOURS,
+)
+from geo.store import Filters, Store  # noqa: E402
+from geo.view import scope_layers  # noqa: E402
 
-__all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT"]
+__all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT",
+           "head", "hamlet_rows", "gap_rows", "checkpoint_rows", "emerging_rows"]
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
-SEVERITY_COLOURS = {1: "#43a047", 2: "#fbc02d", 3: "#ef6c00", 4: "#c62828"}
 SERIOUS = (3, 4)
 MAX_SERIOUS = 40
 PDF_ROWS = 60  # a longer table goes to the HTML version and the exports, not to paper
-
-Label = Callable[[str, object], str]
+LAYERS = ("communes", "hamlets", "sites", "targets", "hotspots", "routes", "checkpoints")
 
 
 @dataclass
 class Review:
-    """Everything the written review shows, computed once."""
+    """Everything the written review shows, computed once, in one language."""
 
-    title: str
+    lang: str
     place: str
     period: Period
     generated_at: datetime
@@ -61,43 +72,58 @@ class Review:
     emerging: pd.DataFrame
     map_png: bytes
     chart_png: bytes
-    labels: dict[str, str] = field(default_factory=dict)
+
+    def m(self, key: str, **params: object) -> str:
+        """A message of the catalogue in the review's language (plain text)."""
+        return message(key, self.lang, **params)
+
+    @property
+    def title(self) -> str:
+        return self.m("report.title")
 
 
-def build_review(store: Store, period: Period, *, label: Label,
+def head(table: str, lang: str) -> list[str]:
+    """Column headings of one of the review's tables (``hamlets``, ``gaps``, ...)."""
+    return message(f"report.head.{table}", lang).split("|")
+
+
+def build_review(store: Store, period: Period, *, lang: str = "vi",
                  commune_codes: Sequence[str] = (), hamlet_codes: Sequence[str] = (),
                  kinds: Sequence[str] = (), severities: Sequence[int] = (),
-                 target_s: float = 60.0, radius_m: float = 300.0) -> Review:
-    """Gather the review's figures for *period* and the filters from the store."""
+                 target_s: float | None = None, radius_m: float | None = None) -> Review:
+    """Gather the review's figures for *period* and the filters from the store, worded in
+    *lang* (the dispatch target and coverage radius default to their settings)."""
+    target_s = settings.get("dispatch_target_seconds") if target_s is None else target_s
+    radius_m = settings.get("coverage_radius_m") if radius_m is None else radius_m
+
+    def m(key: str, **params: object) -> str:
+        return message(key, lang, **params)
+
     f = Filters(commune_codes=list(commune_codes), hamlet_codes=list(hamlet_codes),
                 kinds=list(kinds), severities=list(severities), since=period.start,
                 until=period.end)
     inc = store.incidents(f).sort_values("id").reset_index(drop=True)
-    layers = {k: load_layer(store, k) for k in ("communes", "hamlets", "sites", "targets",
-                                                  "hotspots", "routes", "checkpoints")}
-    if commune_codes:
-        layers = {k: v[v["commune_code"].isin(commune_codes)] if k != "checkpoints" else v
-                  for k, v in layers.items()}
-        layers["checkpoints"] = layers["checkpoints"][
-            layers["checkpoints"]["route_code"].isin(layers["routes"]["code"])]
+    layers = scope_layers({k: load_layer(store, k) for k in LAYERS}, list(commune_codes))
     names = dict(zip(layers["hamlets"]["code"], layers["hamlets"]["name"], strict=True))
     if layers["hamlets"]["commune_code"].nunique() > 1:  # "Thôn 1" is in every commune
         cname = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
         names = {c: f"{n} ({cname.get(cc, cc)})" for c, n, cc in zip(
             layers["hamlets"]["code"], layers["hamlets"]["name"],
             layers["hamlets"]["commune_code"], strict=True)}
-    table = review.hamlet_table(inc, names, target_s)
+    total_label = message("col.total", lang)
+    table = review.hamlet_table(inc, names, target_s, total_label=total_label)
     commune_names = dict(zip(layers["communes"]["code"], layers["communes"]["name"],
                              strict=True))
-    by_commune = review.hamlet_table(inc, commune_names, target_s, by="commune_code")
+    by_commune = review.hamlet_table(inc, commune_names, target_s, total_label=total_label,
+                                     by="commune_code")
     per_hour = review.hourly(inc)
     window = review.voting_window(period)
     gaps = review.coverage_gaps(layers["sites"], layers["targets"], layers["routes"],
                                 radius_m, window)
     checkins = store.events(entity="unit", action="checkin")
-    now = utcnow()
-    cps = review.checkpoint_gaps(layers["checkpoints"], layers["routes"], checkins,
-                                 (window[0], min(window[1], max(now, window[0]))))
+    cps = checkpoint_report(layers["checkpoints"], layers["routes"], checkins,
+                            (window[0], min(window[1], max(utcnow(), window[0]))))
+    cps = cps[cps["on_duty"]]
     emerging = review.emerging_hotspots(inc, layers["hotspots"])
     serious_ids = inc.loc[inc["severity"].isin(SERIOUS)].sort_values(
         ["severity", "reported_at"], ascending=[False, True])["id"].tolist()
@@ -107,55 +133,58 @@ def build_review(store: Store, period: Period, *, label: Label,
         row = inc.loc[inc["id"] == iid].iloc[0]
         ev = timelines[timelines["entity_id"] == str(iid)]
         serious.append({
-            "id": int(iid), "kind": label("kind", row["kind"]),
-            "severity": label("severity", int(row["severity"])),
+            "id": int(iid), "kind": label("kind", row["kind"], lang),
+            "severity": label("severity", int(row["severity"]), lang),
             "hamlet": names.get(row["hamlet_code"], "—"),
-            "status": label("status", row["status"]), "description": row["description"],
-            "timeline": [(local_text(e.occurred_at, "%H:%M:%S"), label("action", e.action),
+            "status": label("status", row["status"], lang), "description": row["description"],
+            "timeline": [(local_text(e.occurred_at, "%H:%M:%S"), label("action", e.action, lang),
                           e.actor) for e in ev.itertuples(index=False)]})
     total = table.iloc[-1]
     communes = layers["communes"]
     place = ", ".join(communes["name"]) if len(communes) and commune_codes else \
-        "Tất cả các xã" if len(communes) != 1 else communes["name"].iloc[0]
+        m("report.all_communes") if len(communes) != 1 else communes["name"].iloc[0]
     sites = store.frame("site")
     if commune_codes:
         sites = sites[sites["commune_code"].isin(commune_codes)]
+    dur = _durations(lang)
     summary = [
-        ("Tổng số vụ việc", f"{len(inc):,}".replace(",", ".")),
-        ("Theo mức độ", " · ".join(f"{label('severity', s)} {int((inc['severity'] == s).sum())}"
-                                  for s in (4, 3, 2, 1))),
-        ("Đã giải quyết / kết thúc", str(int(inc["status"].isin(["resolved", "closed"]).sum()))),
-        ("Báo sai", str(int((inc["status"] == "false_alarm").sum()))),
-        ("Trung vị tiếp nhận → điều lực lượng", _dur(total["to_dispatch_median"])),
-        ("Trung vị điều lực lượng → có mặt", _dur(total["to_scene_median"])),
-        ("Trung vị tiếp nhận → giải quyết", _dur(total["to_resolve_median"])),
-        (f"Điều lực lượng trong {target_s:g} giây", _pct(total["dispatched_within_target"])),
-        ("Tin báo qua tổ an ninh thôn (chỉ tiêu ≥ 80 %)", _pct(total["hamlet_team_share"])),
-        ("Điểm bỏ phiếu", f"{len(sites)} (hoàn thành {int((sites['status'] == 'done').sum())})"),
-        (f"Điểm không có tuần tra trong {radius_m:g} m (giờ bỏ phiếu)", str(len(gaps))),
-        ("Chốt kiểm tra bỏ lỡ / trễ",
+        (m("report.sum.total"), f"{len(inc):,}".replace(",", ".")),
+        (m("report.sum.by_severity"),
+         " · ".join(f"{label('severity', s, lang)} {int((inc['severity'] == s).sum())}"
+                    for s in (4, 3, 2, 1))),
+        (m("report.sum.resolved"), str(int(inc["status"].isin(["resolved", "closed"]).sum()))),
+        (m("report.sum.false_alarm"), str(int((inc["status"] == "false_alarm").sum()))),
+        (m("report.sum.to_dispatch"), dur(total["to_dispatch_median"])),
+        (m("report.sum.to_scene"), dur(total["to_scene_median"])),
+        (m("report.sum.to_resolve"), dur(total["to_resolve_median"])),
+        (m("report.sum.within_target", target=f"{target_s:g}"),
+         _pct(total["dispatched_within_target"])),
+        (m("report.sum.hamlet_share"), _pct(total["hamlet_team_share"])),
+        (m("report.sum.sites"), m("report.sum.sites_value", n=len(sites),
+                                  done=int((sites["status"] == "done").sum()))),
+        (m("report.sum.gaps", radius=f"{radius_m:g}"), str(len(gaps))),
+        (m("report.sum.checkpoints"),
          f"{int((cps['state'] == 'missed').sum())} / {int((cps['state'] == 'late').sum())}"),
-        ("Cụm vụ việc mới ngoài điểm nóng", str(len(emerging))),
+        (m("report.sum.emerging"), str(len(emerging))),
     ]
     return Review(
-        title="Báo cáo sơ kết công tác bảo đảm an ninh, trật tự bầu cử",
-        place=place, period=period, generated_at=utcnow(), incidents=inc, summary=summary,
-        hamlets=table,
-        communes=by_commune, hourly=per_hour, serious=serious,
-        serious_more=max(0, len(serious_ids) - MAX_SERIOUS),
-        gaps=gaps, checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True),
-        emerging=emerging, map_png=_map_png(layers, inc, gaps, emerging),
-        chart_png=_chart_png(per_hour, label),
-        labels={"site": "Điểm bỏ phiếu", "target": "Mục tiêu", "missed": "Bỏ lỡ",
-                "late": "Trễ"})
+        lang=lang, place=place, period=period, generated_at=utcnow(), incidents=inc,
+        summary=summary, hamlets=table, communes=by_commune, hourly=per_hour,
+        serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS), gaps=gaps,
+        checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True), emerging=emerging,
+        map_png=_map_png(layers, inc, gaps, emerging, lang),
+        chart_png=_chart_png(per_hour, lang))
 
 
-def _dur(seconds: float) -> str:
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "—"
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h} giờ {m:02d} ph" if h else f"{m} ph {s:02d} s"
+def _durations(lang: str):
+    def dur(seconds: float | None) -> str:
+        if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+            return "—"
+        m, s = divmod(int(round(seconds)), 60)
+        h, m = divmod(m, 60)
+        return message("report.dur_h", lang, h=h, m=f"{m:02d}") if h else \
+            message("report.dur_m", lang, m=m, s=f"{s:02d}")
+    return dur
 
 
 def _pct(share: float) -> str:
@@ -164,7 +193,7 @@ def _pct(share: float) -> str:
 
 # ---- pictures ---------------------------------------------------------------------------------
 def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.DataFrame,
-             emerging: pd.DataFrame) -> bytes:
+             emerging: pd.DataFrame, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(8, 6.4), dpi=110)
     if len(layers["communes"]):
         layers["communes"].plot(ax=ax, facecolor="#f4f1ea", edgecolor="#546e7a", linewidth=1.5)
@@ -173,27 +202,29 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
                                linestyle="--")
     if len(layers["hotspots"]):
         layers["hotspots"][layers["hotspots"].geom_type != "Point"].plot(
-            ax=ax, facecolor="#e5393530", edgecolor="#c62828", linewidth=1)
+            ax=ax, facecolor=HOTSPOT_COLOUR + "30", edgecolor=HOTSPOT_COLOUR, linewidth=1)
     if len(layers["routes"]):
-        layers["routes"].plot(ax=ax, color="#1565c0", linewidth=1.2, alpha=0.7)
+        layers["routes"].plot(ax=ax, color=ROUTE_COLOURS[0], linewidth=1.2, alpha=0.7)
     if len(layers["sites"]):
         s = layers["sites"]
         ax.scatter(s.geometry.x, s.geometry.y, s=14, marker="o", facecolor="white",
-                   edgecolor="#2e7d32", linewidth=1, zorder=3, label="Điểm bỏ phiếu")
+                   edgecolor=SITE_COLOURS["voting"], linewidth=1, zorder=3,
+                   label=message("layer.sites", lang))
     for sev, colour in SEVERITY_COLOURS.items():
         sel = inc[inc["severity"] == sev]
         if len(sel):
             ax.scatter(sel["lon"], sel["lat"], s=10 + 4 * sev, color=colour, zorder=4,
-                       edgecolor="black", linewidth=0.3, label=f"Vụ việc mức {sev}")
+                       edgecolor="black", linewidth=0.3,
+                       label=message("report.map.severity", lang, s=sev))
     if len(gaps):
-        ax.scatter(gaps["lon"], gaps["lat"], s=60, marker="x", color="#6a1b9a", zorder=5,
-                   linewidth=1.6, label="Chưa được tuần tra")
+        ax.scatter(gaps["lon"], gaps["lat"], s=60, marker="x", color=GAP_COLOUR, zorder=5,
+                   linewidth=1.6, label=message("report.map.gap", lang))
     if len(emerging):
         from matplotlib.collections import PatchCollection
         ax.add_collection(PatchCollection(
             [plt.Circle((e.lon, e.lat), max(e.radius_m, 80) / 111_000 * 1.2)
              for e in emerging.itertuples(index=False)],
-            facecolor="none", edgecolor="#d81b60", linewidth=1.5, linestyle=":"))
+            facecolor="none", edgecolor=EMERGING_COLOUR, linewidth=1.5, linestyle=":"))
     ax.set_aspect(1 / math.cos(math.radians(float(inc["lat"].mean()) if len(inc) else 21)))
     ax.set_axis_off()
     if ax.get_legend_handles_labels()[0]:
@@ -201,18 +232,18 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
     return _png(fig)
 
 
-def _chart_png(per_hour: pd.DataFrame, label: Label) -> bytes:
+def _chart_png(per_hour: pd.DataFrame, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
     if len(per_hour):
         data = per_hour.loc[:, per_hour.sum() > 0]
         bottom = None
         for kind in data.columns:
             ax.bar(data.index.strftime("%H"), data[kind], bottom=bottom,
-                   label=label("kind", kind))
+                   label=label("kind", kind, lang))
             bottom = data[kind] if bottom is None else bottom + data[kind]
         ax.legend(fontsize=7, ncol=3, loc="upper left")
-    ax.set_xlabel("Giờ")
-    ax.set_ylabel("Số vụ việc")
+    ax.set_xlabel(message("report.chart.hour", lang))
+    ax.set_ylabel(message("report.chart.count", lang))
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -226,44 +257,45 @@ def _png(fig) -> bytes:
 
 
 # ---- tables as text ------------------------------------------------------------------------
-HAMLET_HEAD = ["Thôn", "Số vụ", "KC/Cao/TB/Thấp", "Điều lực lượng (TV/P90)",
-               "Có mặt (TV/P90)", "Giải quyết (TV/P90)", "Đạt thời hạn", "Tổ thôn báo"]
-
-
-def hamlet_rows(table: pd.DataFrame) -> list[list[str]]:
-    rows = []
-    for r in table.to_dict("records"):
-        rows.append([
-            str(r["hamlet"]), str(r["n"]),
-            "/".join(str(r[f"sev:{s}"]) for s in (4, 3, 2, 1)),
-            *(f"{_dur(r[f'{s}_median'])} / {_dur(r[f'{s}_p90'])}" for s in review.SPANS),
-            _pct(r["dispatched_within_target"]), _pct(r["hamlet_team_share"])])
-    return rows
+def hamlet_rows(table: pd.DataFrame, lang: str) -> list[list[str]]:
+    dur = _durations(lang)
+    return [[str(r["hamlet"]), str(r["n"]), "/".join(str(r[f"sev:{s}"]) for s in (4, 3, 2, 1)),
+             *(f"{dur(r[f'{s}_median'])} / {dur(r[f'{s}_p90'])}" for s in SPANS),
+             _pct(r["dispatched_within_target"]), _pct(r["hamlet_team_share"])]
+            for r in table.to_dict("records")]
 
 
 def gap_rows(rev: Review) -> list[list[str]]:
-    return [[rev.labels[g.kind], g.name, "không có tuyến" if math.isinf(g.distance_m)
-             else f"{g.distance_m:,.0f} m".replace(",", ".")]
+    return [[rev.m(f"report.place.{g.kind}"), g.name, rev.m("report.no_route")
+             if math.isinf(g.distance_m) else f"{g.distance_m:,.0f} m".replace(",", ".")]
             for g in rev.gaps.itertuples(index=False)]
 
 
 def checkpoint_rows(rev: Review) -> list[list[str]]:
-    return [[c.name, str(c.team or ""), rev.labels[c.state], str(c.checkins),
-             f"{c.longest_gap_min:.0f} ph"] for c in rev.checkpoints.itertuples(index=False)]
+    return [[c.name, str(c.team_name or c.team or ""), rev.m(f"teams.state.{c.state}"),
+             str(c.checkins), rev.m("report.minutes", m=f"{c.longest_gap_min:.0f}")]
+            for c in rev.checkpoints.itertuples(index=False)]
 
 
-def emerging_rows(rev: Review, names: dict[str, str] | None = None) -> list[list[str]]:
+def emerging_rows(rev: Review) -> list[list[str]]:
     return [[str(e.cluster), str(e.n), f"{e.lat:.5f}, {e.lon:.5f}", f"{e.radius_m:.0f} m",
              ", ".join(f"#{i}" for i in e.incident_ids[:12])]
             for e in rev.emerging.itertuples(index=False)]
 
 
+def generated(rev: Review) -> str:
+    return rev.m("report.generated", at=local_text(rev.generated_at, "%H:%M %d/%m/%Y"))
+
+
 # ---- HTML --------------------------------------------------------------------------------------
 def render_html(rev: Review) -> str:
     """One self-contained page: fonts and pictures embedded, nothing fetched."""
+    def e(text: object) -> str:
+        return html.escape(str(text))
+
     def table(head: list[str], rows: list[list[str]]) -> str:
         if not rows:
-            return "<p class='none'>Không có.</p>"
+            return f"<p class='none'>{e(rev.m('report.none'))}</p>"
         th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
                        for r in rows)
@@ -280,12 +312,12 @@ def render_html(rev: Review) -> str:
     serious = "".join(
         f"<h3>#{s['id']} {html.escape(s['kind'])} — {html.escape(s['severity'])} — "
         f"{html.escape(s['hamlet'])}</h3><p>{html.escape(s['description'] or '')}</p>"
-        + table(["Giờ", "Diễn biến", "Người thực hiện"], [list(x) for x in s["timeline"]])
-        for s in rev.serious) or "<p class='none'>Không có.</p>"
-    more = (f"<p>… và {rev.serious_more} vụ việc nghiêm trọng khác (xem tệp xuất).</p>"
-            if rev.serious_more else "")
+        + table(head("timeline", rev.lang), [list(x) for x in s["timeline"]])
+        for s in rev.serious) or f"<p class='none'>{e(rev.m('report.none'))}</p>"
+    more = f"<p>{e(rev.m('report.more_serious', n=rev.serious_more))}</p>" \
+        if rev.serious_more else ""
     return f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8">
+<html lang="{rev.lang}"><head><meta charset="utf-8">
 <title>{html.escape(rev.title)} — {html.escape(rev.place)}</title>
 <style>{fonts}
 body{{font-family:'DejaVu Sans',sans-serif;max-width:1000px;margin:2em auto;color:#222;
@@ -295,18 +327,19 @@ padding:3px 6px;text-align:left}} th{{background:#eceff1}} img{{max-width:100%}}
 .none{{color:#666}}</style></head><body>
 <h1>{html.escape(rev.title)}</h1>
 <p><b>{html.escape(rev.place)}</b> — {html.escape(rev.period.local_text())}<br>
-Lập lúc {html.escape(local_text(rev.generated_at, '%H:%M %d/%m/%Y'))}</p>
-<h2>1. Số liệu tổng hợp</h2>{table(["Chỉ tiêu", "Kết quả"], [list(x) for x in rev.summary])}
-<h2>2. Bản đồ</h2>{img(rev.map_png, "Bản đồ vụ việc, tuyến tuần tra và điểm bỏ phiếu")}
-<h2>3. Theo thôn</h2>{table(HAMLET_HEAD, hamlet_rows(rev.hamlets))}
-<h2>4. Vụ việc theo giờ</h2>{img(rev.chart_png, "Số vụ việc theo giờ và loại")}
-<h2>5. Vụ việc nghiêm trọng</h2>{serious}{more}
-<h2>6. Khoảng trống tuần tra</h2>
-{table(["Loại", "Tên", "Cách tuyến gần nhất"], gap_rows(rev))}
-<h3>Chốt kiểm tra bỏ lỡ hoặc trễ</h3>
-{table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"], checkpoint_rows(rev))}
-<h2>7. Cụm vụ việc mới ngoài điểm nóng đã xác định</h2>
-{table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], emerging_rows(rev))}
+{e(generated(rev))}</p>
+<h2>{e(rev.m("report.sec.summary"))}</h2>
+{table(head("summary", rev.lang), [list(x) for x in rev.summary])}
+<h2>{e(rev.m("report.sec.map"))}</h2>{img(rev.map_png, rev.m("report.map_alt"))}
+<h2>{e(rev.m("report.sec.hamlets"))}</h2>
+{table(head("hamlets", rev.lang), hamlet_rows(rev.hamlets, rev.lang))}
+<h2>{e(rev.m("report.sec.hourly"))}</h2>{img(rev.chart_png, rev.m("report.chart_alt"))}
+<h2>{e(rev.m("report.sec.serious"))}</h2>{serious}{more}
+<h2>{e(rev.m("report.sec.gaps"))}</h2>{table(head("gaps", rev.lang), gap_rows(rev))}
+<h3>{e(rev.m("report.sec.checkpoints"))}</h3>
+{table(head("checkpoints", rev.lang), checkpoint_rows(rev))}
+<h2>{e(rev.m("report.sec.emerging"))}</h2>
+{table(head("emerging", rev.lang), emerging_rows(rev))}
 </body></html>"""
 
 
@@ -332,7 +365,7 @@ def render_pdf(rev: Review) -> bytes:
     def table(head: list[str], rows: list[list[str]], widths: Sequence[float] | None = None,
               size: float = 8) -> None:
         if not rows:
-            pdf.multi_cell(w, 5, "Không có.", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(w, 5, rev.m("report.none"), new_x="LMARGIN", new_y="NEXT")
             return
         pdf.set_font("DejaVu", "", size)
         with pdf.table(col_widths=widths, line_height=size * 0.55,
@@ -351,7 +384,7 @@ def render_pdf(rev: Review) -> bytes:
 
     def capped(rows: list[list[str]]) -> list[list[str]]:
         if len(rows) > PDF_ROWS:
-            note(f"{PDF_ROWS} dòng đầu trong {len(rows)}; đầy đủ trong bản HTML.")
+            note(rev.m("report.first_rows", shown=PDF_ROWS, n=len(rows)))
         return rows[:PDF_ROWS]
 
     pdf.set_font("DejaVu", "B", 14)
@@ -359,25 +392,25 @@ def render_pdf(rev: Review) -> bytes:
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(w, 6, f"{rev.place} — {rev.period.local_text()}", align="C",
                    new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(w, 5, f"Lập lúc {local_text(rev.generated_at, '%H:%M %d/%m/%Y')}",
-                   align="C", new_x="LMARGIN", new_y="NEXT")
-    heading("1. Số liệu tổng hợp")
-    table(["Chỉ tiêu", "Kết quả"], [list(x) for x in rev.summary], (3, 2), 9)
-    heading("2. Bản đồ")
+    pdf.multi_cell(w, 5, generated(rev), align="C", new_x="LMARGIN", new_y="NEXT")
+    heading(rev.m("report.sec.summary"))
+    table(head("summary", rev.lang), [list(x) for x in rev.summary], (3, 2), 9)
+    heading(rev.m("report.sec.map"))
     pdf.image(io.BytesIO(rev.map_png), w=w * 0.85, x=pdf.l_margin + w * 0.075)
     widths = (3, 1.2, 2, 3, 3, 3, 1.6, 1.6)
     if len(rev.hamlets) - 1 <= PDF_ROWS:
-        heading("3. Theo thôn")
-        table(HAMLET_HEAD, hamlet_rows(rev.hamlets), widths, 7)
+        heading(rev.m("report.sec.hamlets"))
+        table(head("hamlets", rev.lang), hamlet_rows(rev.hamlets, rev.lang), widths, 7)
     else:
-        heading("3. Theo xã")
-        note(f"Bảng theo {len(rev.hamlets) - 1} thôn có trong bản HTML và tệp xuất.")
-        table(["Xã", *HAMLET_HEAD[1:]], hamlet_rows(rev.communes)[:PDF_ROWS + 1], widths, 7)
-    heading("4. Vụ việc theo giờ")
+        heading(rev.m("report.sec.communes"))
+        note(rev.m("report.hamlets_elsewhere", n=len(rev.hamlets) - 1))
+        table([rev.m("report.head.commune"), *head("hamlets", rev.lang)[1:]],
+              hamlet_rows(rev.communes, rev.lang)[:PDF_ROWS + 1], widths, 7)
+    heading(rev.m("report.sec.hourly"))
     pdf.image(io.BytesIO(rev.chart_png), w=w)
-    heading("5. Vụ việc nghiêm trọng")
+    heading(rev.m("report.sec.serious"))
     if not rev.serious:
-        pdf.multi_cell(w, 5, "Không có.", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(w, 5, rev.m("report.none"), new_x="LMARGIN", new_y="NEXT")
     for s in rev.serious:
         pdf.set_font("DejaVu", "B", 9)
         pdf.multi_cell(w, 5, f"#{s['id']} {s['kind']} — {s['severity']} — {s['hamlet']}",
@@ -388,16 +421,14 @@ def render_pdf(rev: Review) -> bytes:
         for at, what, who in s["timeline"]:
             pdf.multi_cell(w, 4.2, f"   {at}  {what}  ({who})", new_x="LMARGIN", new_y="NEXT")
     if rev.serious_more:
-        pdf.multi_cell(w, 5, f"… và {rev.serious_more} vụ việc nghiêm trọng khác.",
+        pdf.multi_cell(w, 5, rev.m("report.more_serious", n=rev.serious_more),
                        new_x="LMARGIN", new_y="NEXT")
-    heading("6. Khoảng trống tuần tra")
-    table(["Loại", "Tên", "Cách tuyến gần nhất"], capped(gap_rows(rev)), (1.5, 4, 2))
-    heading("Chốt kiểm tra bỏ lỡ hoặc trễ", 10)
-    table(["Chốt", "Tổ", "Tình trạng", "Lượt qua chốt", "Quãng dài nhất"],
-          capped(checkpoint_rows(rev)), (4, 2.5, 1.5, 1.5, 1.5))
-    heading("7. Cụm vụ việc mới ngoài điểm nóng đã xác định")
-    table(["Cụm", "Số vụ", "Tâm", "Bán kính", "Vụ việc"], capped(emerging_rows(rev)),
-          (0.8, 0.8, 2.5, 1.2, 4))
+    heading(rev.m("report.sec.gaps"))
+    table(head("gaps", rev.lang), capped(gap_rows(rev)), (1.5, 4, 2))
+    heading(rev.m("report.sec.checkpoints"), 10)
+    table(head("checkpoints", rev.lang), capped(checkpoint_rows(rev)), (4, 2.5, 1.5, 1.5, 1.5))
+    heading(rev.m("report.sec.emerging"))
+    table(head("emerging", rev.lang), capped(emerging_rows(rev)), (0.8, 0.8, 2.5, 1.2, 4))
     return bytes(pdf.output())
 
 

@@ -11,8 +11,9 @@ import pytest
 from geo import accounts, sites, units
 from geo import incidents as inc
 from geo.accounts import Forbidden, LoginFailed
+from geo.clock import utcnow
 from geo.errors import Invalid
-from geo.store import Store, utcnow
+from geo.store import Store
 
 from ..conftest import TEST_PASSWORD, add_accounts, make_account, report_args
 from ..helpers_accounts import ROLES

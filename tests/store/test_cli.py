@@ -18,7 +18,10 @@ def antt(db, *args, input: str | None = None):
 @pytest.mark.slow
 def test_cli_flow(tmp_path):
     db = tmp_path / "c.duckdb"
-    assert antt(db, "init", "--empty").returncode == 0
+    first = antt(db, "init", "--empty")
+    assert first.returncode == 0 and "(applied migrations 1, 2, 3)" in first.stdout
+    again = antt(db, "init", "--empty")  # nothing left to apply, and it says so
+    assert "schema up to date" in again.stdout and "applied" not in again.stdout
     add_accounts(db, admin="admin", op="commander")
     assert antt(db, "--user", "admin", "unit", "register", "T1", "Tổ 1", "--size", "4"
                 ).returncode == 0

@@ -32,9 +32,10 @@ from shapely.geometry import LineString, Point, box, mapping
 
 from geo import incidents as inc
 from geo import sites, units
-from geo.analysis.review import Period, hex_bins
+from geo.analysis.review import hex_bins
 from geo.checks.inert import CSV_TRIGGERS, html_text
 from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
+from geo.clock import Period
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
 from geo.errors import Invalid, NotFound, Problem
@@ -510,7 +511,7 @@ def build_world(store: Store, tmp: Path, texts: list[str]) -> dict:
             inc.verify(store, row["id"], expected_version=2, actor=actor, at=at)
             at += timedelta(seconds=30)
     from geo.io.report import build_review
-    rev = build_review(store, PERIOD, label=_label)
+    rev = build_review(store, PERIOD)
     return {"review": rev}
 
 

@@ -15,13 +15,13 @@ import pytest
 
 from geo.analysis import review
 from geo.analysis.replay import state_at
-from geo.analysis.review import Period
+from geo.clock import Period
 from geo.drills.simulate import simulate
 from geo.io.exports import export
 from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
-from ..conftest import PYTHON, ROOT, add_accounts, cli_env
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state
 from ..helpers_review import SETUP, _layers
 
 DAY = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
@@ -116,7 +116,7 @@ def test_replay_at_t_equals_the_live_state_captured_at_t_during_the_drill(drill)
         (tmp / f"u{k}").mkdir()
         _layers(partial, tmp / f"u{k}")
         simulate(partial, scale="commune", seed=7, until=at, progress=False)
-        live = partial.live_state()
+        live = live_state(partial)
         partial.close()
         assert state_at(full, at) == live, at
 
@@ -177,7 +177,7 @@ def _text(pdf: bytes) -> str:
 
 def test_written_review_keeps_vietnamese_names_and_the_hand_figures(scenario):
     store, ids = scenario
-    rev = build_review(store, DAY, label=_label, commune_codes=["C1"])
+    rev = build_review(store, DAY, commune_codes=["C1"])
     text = _text(render_pdf(rev))
     for name in ("Xã Thử", "Thôn An Cư", "Thôn Đại Sơn", "BÁO CÁO SƠ KẾT",
                  "Gây rối trật tự", "Trụ sở UBND xã"):

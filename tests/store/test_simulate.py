@@ -13,7 +13,7 @@ from geo.errors import AnttError
 from geo.io.importer import import_layer
 
 from .. import geofixtures as fx
-from ..conftest import report_args
+from ..conftest import live_state, report_args
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_commune_drill_follows_the_rules_and_replays(drill_store):
     teams = set(drill_store.frame("unit")["code"])
     assert set(drill_store.incidents()["team_code"].dropna()) <= teams
     # Replay at many moments equals the live state rebuilt by re-reading the log.
-    assert state_at(drill_store) == drill_store.live_state()
+    assert state_at(drill_store) == live_state(drill_store)
     # Same seed, same day → the same drill.
     with pytest.raises(AnttError, match="fresh database"):
         simulate(drill_store, scale="commune", seed=3, progress=False)
@@ -82,7 +82,7 @@ def test_full_demo_drill_day(tmp_path):
     counts = s.counts()
     assert counts["sites"] == {"done": 19}
     assert counts["units"] == {"available": 13}
-    assert state_at(s) == s.live_state()
+    assert state_at(s) == live_state(s)
 
 
 def test_commune_drill_is_deterministic(tmp_path):
@@ -111,5 +111,5 @@ def test_province_drill_bulk_path(store):
     assert counts["sites"] == {"done": 3000}
     assert sum(counts["incidents"].values()) == 10_000
     assert "dispatched" not in counts["incidents"] and "on_scene" not in counts["incidents"]
-    live = store.live_state()
+    live = live_state(store)
     assert state_at(store) == live

@@ -1,5 +1,6 @@
 """Dispatch suggestions and checkpoint schedules on small frames; one clock for route times."""
 
+import json
 from datetime import datetime, timedelta
 
 import geopandas as gpd
@@ -8,7 +9,7 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from geo.analysis import dispatch
-from geo.analysis.patrols import checkpoint_status
+from geo.analysis.patrols import checkpoint_report
 
 
 def test_suggest_only_free_teams_nearest_first():
@@ -23,6 +24,8 @@ def test_suggest_only_free_teams_nearest_first():
 
 
 def test_checkpoint_schedule_late_and_missed():
+    """The team board's call: today up to now. A stretch longer than grace x interval
+    anywhere in the duty so far is late, even if the team has checked in since."""
     cps = pd.DataFrame({"code": ["C1", "C2", "C3"], "name": ["a", "b", "c"],
                         "route_code": ["R"] * 3, "interval_min": [60, 60, 60]})
     routes = pd.DataFrame({"code": ["R"], "team_code": ["T"],
@@ -31,10 +34,37 @@ def test_checkpoint_schedule_late_and_missed():
     now = datetime(2021, 5, 23, 5, 0)  # 12:00 local
     ev = pd.DataFrame({"occurred_at": [now - timedelta(minutes=30), now - timedelta(hours=3)],
                        "detail": ['{"checkpoint": "C1"}', '{"checkpoint": "C2"}']})
-    got = checkpoint_status(cps, routes, ev, now).set_index("checkpoint")["state"]
-    assert got.to_dict() == {"C1": "ok", "C2": "late", "C3": "missed"}
-    after_end = checkpoint_status(cps, routes, ev, datetime(2021, 5, 23, 17, 0))
-    assert set(after_end["state"]) == {"ok"}  # the route is over: nothing is overdue
+    today = (datetime(2021, 5, 22, 17, 0), now)  # local midnight .. now
+    got = checkpoint_report(cps, routes, ev, today, grace=1.5).set_index("checkpoint")
+    assert got["state"].to_dict() == {"C1": "late", "C2": "late", "C3": "missed"}
+    assert got["open_gap_min"].to_dict() == {"C1": 30, "C2": 180, "C3": 420}
+    assert got["longest_gap_min"].to_dict() == {"C1": 390, "C2": 240, "C3": 420}
+    assert got["team"].tolist() == ["T"] * 3 and got["on_duty"].all()
+    before = checkpoint_report(cps, routes, ev, (today[0], datetime(2021, 5, 22, 21, 0)))
+    assert set(before["state"]) == {"ok"} and not before["on_duty"].any()  # not started
+
+
+def test_the_team_board_and_the_review_agree():
+    """One evaluator: the board (today up to the end of the duty) and the review (voting
+    hours) give each checkpoint the same state when both cover its whole duty."""
+    cps = pd.DataFrame({"code": ["A", "B", "C"], "name": ["a", "b", "c"],
+                        "route_code": ["R"] * 3, "interval_min": [60, 60, 60]})
+    routes = pd.DataFrame({"code": ["R"], "team_code": ["T"], "team_name": ["Tổ 1"],
+                           "starts_at": ["2021-05-23T07:00:00+07:00"],
+                           "ends_at": ["2021-05-23T10:00:00+07:00"]})
+    base = datetime(2021, 5, 23, 0, 0)  # 07:00 local
+    times = {"A": [45, 120, 170], "C": [100]}   # minutes after 07:00
+    checkins = pd.DataFrame([{"occurred_at": base + timedelta(minutes=m),
+                              "detail": json.dumps({"checkpoint": cp})}
+                             for cp, ms in times.items() for m in ms])
+    review = checkpoint_report(cps, routes, checkins, (base, base + timedelta(hours=12)))
+    board = checkpoint_report(cps, routes, checkins, (base - timedelta(hours=7),
+                                                      base + timedelta(hours=5)))
+    by = review.set_index("checkpoint")
+    assert by["state"].to_dict() == {"A": "ok", "B": "missed", "C": "late"}
+    assert by.loc["A", "longest_gap_min"] == 75 and by.loc["C", "longest_gap_min"] == 100
+    assert by.loc["B", "checkins"] == 0 and by.loc["A", "team_name"] == "Tổ 1"
+    pd.testing.assert_frame_equal(board, review)
 
 
 def test_a_route_time_without_offset_is_vietnam_time_on_the_team_board_and_coverage():
@@ -51,7 +81,8 @@ def test_a_route_time_without_offset_is_vietnam_time_on_the_team_board_and_cover
                            "starts_at": ["2021-05-23T07:00"], "ends_at": ["2021-05-23T08:00"]})
     none = pd.DataFrame({"occurred_at": [], "detail": []})
     at_0730_local = datetime(2021, 5, 23, 0, 30)  # naive UTC
-    assert checkpoint_status(cps, routes, none, at_0730_local)["state"].tolist() == ["missed"]
+    today = (datetime(2021, 5, 22, 17, 0), at_0730_local)
+    assert checkpoint_report(cps, routes, none, today)["state"].tolist() == ["missed"]
     line = gpd.GeoDataFrame(routes, geometry=[LineString([(106.5, 21.0), (106.51, 21.0)])],
                             crs=4326)
     place = gpd.GeoDataFrame({"code": ["S"]}, geometry=[Point(106.505, 21.0001)], crs=4326)

@@ -1,11 +1,10 @@
-"""The review's figures on small frames: checkpoint gaps, emerging hotspots, hex bins,
+"""The review's figures on small frames: emerging hotspots, hex bins,
 periods, DBSCAN against its definition."""
 
 from __future__ import annotations
 
-import json
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
@@ -14,27 +13,8 @@ import pytest
 from shapely.geometry import box
 
 from geo.analysis import review
-from geo.analysis.review import parse_period
+from geo.clock import parse_period
 from geo.errors import AnttError
-
-
-def test_checkpoint_gaps_tell_missed_late_and_ok():
-    cps = pd.DataFrame({"code": ["A", "B", "C"], "name": ["a", "b", "c"],
-                        "route_code": ["R"] * 3, "interval_min": [60, 60, 60]})
-    routes = pd.DataFrame({"code": ["R"], "team_code": ["T"], "team_name": ["Tổ 1"],
-                           "starts_at": ["2021-05-23T07:00:00+07:00"],
-                           "ends_at": ["2021-05-23T10:00:00+07:00"]})
-    base = datetime(2021, 5, 23, 0, 0)  # 07:00 local
-    times = {"A": [45, 120, 170], "C": [100]}   # minutes after 07:00
-    checkins = pd.DataFrame([{"occurred_at": base + timedelta(minutes=m),
-                              "detail": json.dumps({"checkpoint": cp})}
-                             for cp, ms in times.items() for m in ms])
-    out = review.checkpoint_gaps(cps, routes, checkins, (base, base + timedelta(hours=12)))
-    by = out.set_index("checkpoint")
-    assert by.loc["A", "state"] == "ok" and by.loc["A", "longest_gap_min"] == 75
-    assert by.loc["B", "state"] == "missed" and by.loc["B", "checkins"] == 0
-    assert by.loc["C", "state"] == "late" and by.loc["C", "longest_gap_min"] == 100
-    assert by.loc["A", "team"] == "Tổ 1"
 
 
 def test_emerging_hotspots_are_dense_clusters_outside_declared_hotspots():

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from .. import hostile
 from ..conftest import ROOT
 
 # ============================================================================================
@@ -48,9 +49,12 @@ REVIEWED = {
     ("dashboard/app_pages/live.py",
      "units_by.get('available', 0) + units_by.get('on_patrol', 0)"): "a count",
     ("dashboard/app_pages/review.py", "name"):
-        "geo.report.build_review summary labels: constant Vietnamese text",
+        "geo.io.report.build_review summary labels: catalogue messages with numbers in them",
     ("dashboard/app_pages/review.py", "value"):
-        "geo.report.build_review summary values: counts, durations, percentages, labels",
+        "geo.io.report.build_review summary values: counts, durations, percentages, labels",
+    ("dashboard/actions.py", "text"):
+        "actions.attempt outcomes: t() messages and md_text(reason) "
+        "(test_command_outcomes_are_inert)",
     ("dashboard/app_pages/field.py", "msg"):
         "forms.save_report problems: t() messages and md_text(problem.reason)",
     ("dashboard/app_pages/operator.py", "errors['lon']"): "forms.save_report: see field.py",
@@ -66,6 +70,10 @@ REVIEWED = {
     ("dashboard/maps.py", "_legend_html(label, dark)"):
         "constant colours; every label through html_text",
 }
+
+
+def _from_palette(node: object) -> bool:
+    return isinstance(node, ast.ImportFrom) and node.module == "geo.palette"
 
 
 class SinkChecker:
@@ -205,10 +213,13 @@ class SinkChecker:
         return [UNKNOWN]
 
     def _module_const_dict(self, node: ast.AST) -> bool:
-        """*node* names one of our module-level dicts of constants (colours, symbols)."""
+        """*node* names one of our module-level dicts of constants (colours, symbols), or a
+        name from ``geo.palette`` (constants only: ``test_palette_holds_only_constants``)."""
         if not isinstance(node, ast.Name):
             return False
         vals = self.lookup(node)
+        if vals and all(_from_palette(v) for v in vals):
+            return True
         return bool(vals) and all(
             isinstance(v, ast.Dict) and all(isinstance(x, ast.Constant) for x in v.values)
             and isinstance(self._scope(v), ast.Module) for v in vals)
@@ -310,6 +321,8 @@ class SinkChecker:
         return False
 
     def _safe_binding(self, value, mode: str, seen: frozenset) -> bool:
+        if _from_palette(value):
+            return True
         if isinstance(value, ast.Import | ast.ImportFrom):
             return False
         if isinstance(value, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -563,3 +576,41 @@ def test_every_reviewed_exception_still_exists():
              for n in ast.walk(ast.parse(src)) if isinstance(n, ast.expr)}
     stale = sorted(set(REVIEWED) - found)
     assert not stale, f"REVIEWED entries that match nothing: {stale}"
+
+
+def test_palette_holds_only_constants():
+    """The checker trusts names from geo.palette: keep it literal constants only."""
+    tree = ast.parse((ROOT / "geo" / "palette.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            assert isinstance(ast.literal_eval(node.value), dict | list | str), \
+                ast.unparse(node)
+        else:
+            assert isinstance(node, ast.Expr | ast.ImportFrom), ast.unparse(node)
+
+
+@pytest.mark.parametrize("payload", list(hostile.PAYLOADS.values())[:12] + [hostile.NFD],
+                         ids=list(hostile.PAYLOADS)[:12] + ["nfd"])
+def test_command_outcomes_are_inert(payload):
+    """What a refused command says (``dashboard.actions.attempt``, reviewed above) carries
+    user text only through md_text: a refusal, a problem's reason, who changed a row."""
+    from datetime import datetime
+
+    from dashboard import actions
+    from geo.checks.inert import md_text
+    from geo.errors import AnttError, Invalid, Problem, StaleVersion
+
+    def raises(e: Exception):
+        def command() -> None:
+            raise e
+        return command
+
+    assert actions.attempt(raises(AnttError(payload)), "vi", "status") == (
+        "error", md_text(payload))
+    assert actions.attempt(raises(Invalid([Problem("note", payload)])), "vi", "status") == (
+        "error", md_text(payload))
+    kind, text = actions.attempt(raises(StaleVersion("incident", 1, 1, 2, payload,
+                                                     datetime(2021, 5, 23))), "vi", "status")
+    assert kind == "stale" and md_text(payload) in text
+    assert actions.attempt(lambda: None, "vi", "status") is None
+    assert actions.attempt(lambda: None, "vi", "status", done="xong") == ("ok", "xong")
