@@ -70,26 +70,17 @@ def report_position(store: Store, code: str, lon: float, lat: float, *, actor: A
                     at: datetime | None = None) -> dict:
     """Record a unit's position. A position is a fact from the field, not a decision,
     so it needs no expected version and never conflicts with an operator's edit."""
-    account, actor = actor, require(actor, "unit.checkin", unit=code)
+    require(actor, "unit.checkin", unit=code)
     problems = check_point(lon, lat)
     if problems:
         raise Invalid(problems)
-
-    def cmd(tx: Tx) -> dict:
-        cur = tx.get("unit", code)
-        if cur is None:
-            raise NotFound("unit", code)
-        require(account, "unit.checkin", commune=cur["commune_code"], unit=code)
-        return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
-                                       "position_at": tx.at}, actor=actor, action="position")
-
-    return store.transact(cmd, at=at)
+    return _field_report(store, code, actor, lon, lat, "position", {}, at)
 
 
 def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: float, *,
              actor: Actor, at: datetime | None = None) -> dict:
     """Record a checkpoint check-in (time, place); the unit's position moves there."""
-    account, actor = actor, require(actor, "unit.checkin", unit=code)
+    require(actor, "unit.checkin", unit=code)
     problems = check_point(lon, lat)
     checkpoint_code = clean_code(checkpoint_code, "checkpoint_code", problems, required=True)
     if problems:
@@ -106,15 +97,24 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
         # Far from the checkpoint: flagged for the team board, but the check-in is kept.
         detail.update(distance_m=round(dist, 1), far=dist > settings.get("checkin_far_m"))
 
+    return _field_report(store, code, actor, lon, lat, "checkin", detail, at,
+                         last_checkpoint=checkpoint_code)
+
+
+def _field_report(store: Store, code: str, account: Actor, lon: float, lat: float,
+                  action: str, detail: dict, at: datetime | None, **changes: object) -> dict:
+    """A team's report from the field (a position, a check-in): the unit moves to
+    (*lon*, *lat*) now, with *changes*; a check-in also stamps ``last_checkin_at``."""
+    actor = require(account, "unit.checkin", unit=code)
+
     def cmd(tx: Tx) -> dict:
         cur = tx.get("unit", code)
         if cur is None:
             raise NotFound("unit", code)
         require(account, "unit.checkin", commune=cur["commune_code"], unit=code)
+        stamps = {"last_checkin_at": tx.at} if action == "checkin" else {}
         return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
-                                       "position_at": tx.at,
-                                       "last_checkpoint": checkpoint_code,
-                                       "last_checkin_at": tx.at},
-                         actor=actor, action="checkin", detail=detail)
+                                       "position_at": tx.at, **changes, **stamps},
+                         actor=actor, action=action, detail=detail or None)
 
     return store.transact(cmd, at=at)
