@@ -15,6 +15,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
+from geo.io.features import commune_labels  # noqa: E402
 from geo.view import View  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
@@ -35,7 +36,7 @@ if layers is None:  # the database did not answer: the notice is on the page
 auth.cookie_script()
 if account is None:
     auth.login_page(lang)  # stops here
-communes = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
+communes = commune_labels(layers["communes"])  # name, or name (district, province)
 # A commune scope limits what the account sees as well as what it may change.
 scope = [] if account.all_communes else [c for c in account.communes if c in communes]
 if not account.all_communes:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.io.features import load_layer
+from geo.io.features import commune_labels, load_layer
 from geo.io.importer import LAYER_ORDER
 from geo.store import Filters, Store
 
@@ -49,7 +49,7 @@ def place_names(frame: pd.DataFrame, name_col: str = "name") -> dict[str, str]:
     """code → "name — commune" for pickers: names repeat across communes ("Thôn 1",
     "Tổ tuần tra số 1"), and a picker must never offer two identical labels."""
     communes = layers()["communes"]
-    cname = dict(zip(communes["code"], communes["name"], strict=True))
+    cname = commune_labels(communes)
     return {c: f"{n} — {cname.get(cc, cc)}" if cc else n
             for c, n, cc in zip(frame["code"], frame[name_col], frame["commune_code"],
                                 strict=True)}

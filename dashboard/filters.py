@@ -24,7 +24,7 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
     with st.sidebar:
         commune = st.selectbox(t("filter.commune", lang), choices, key="f_commune",
                                format_func=lambda c: t("filter.all_communes", lang)
-                               if c == ALL else communes[c])
+                               if c == ALL else searchable(communes[c]))
         options = [c for c, (_, cc) in hamlets.items() if commune in (ALL, cc)]
         # The folded name after the dot lets "hue tri" find "Thôn Huề Trì".
         chosen = st.multiselect(t("filter.hamlets", lang), options, key="f_hamlets",

@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "is longer than this many times its planned interval (team board and review)."),
     Setting("checkin_far_m", 200.0, "A check-in further than this many metres from its "
             "checkpoint is flagged on the team board (and kept)."),
+    Setting("position_tolerance_m", 50.0, "On import, a place whose commune or hamlet code "
+            "names a loaded boundary must lie inside it, or at most this many metres outside."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

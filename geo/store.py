@@ -811,11 +811,15 @@ class Store:
     def layer_summary(self) -> pd.DataFrame:
         """Per layer kind: features, communes, last import."""
         with self._cursor() as cur:
+            # Count first, join after: one row per import would multiply the counts.
             return cur.execute("""
-                SELECT f.kind, count(*) AS features, count(DISTINCT f.commune_code) AS communes,
-                       max(i.imported_at) AS last_import
-                FROM features f LEFT JOIN layer_imports i ON i.kind = f.kind
-                GROUP BY f.kind ORDER BY f.kind""").df()
+                SELECT f.kind, f.features, f.communes, i.last_import
+                FROM (SELECT kind, count(*) AS features,
+                             count(DISTINCT commune_code) AS communes
+                      FROM features GROUP BY kind) f
+                LEFT JOIN (SELECT kind, max(imported_at) AS last_import
+                           FROM layer_imports GROUP BY kind) i USING (kind)
+                ORDER BY f.kind""").df()
 
     def next_incident_id(self) -> int:
         with self._cursor() as cur:

@@ -10,10 +10,11 @@ import pandas as pd
 import shapely
 
 from geo.analysis.spatial import WGS84, assign_hamlets, points
+from geo.checks.text import fold
 from geo.io.layers import SCHEMAS
 from geo.store import Store
 
-__all__ = ["load_layer", "locate", "has_hamlets", "to_features"]
+__all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -50,6 +51,19 @@ def locate(store: Store, lon: float, lat: float) -> tuple[str | None, str | None
         return None, None
     got = assign_hamlets(points([lon], [lat]), hamlets).iloc[0]
     return got["commune_code"], got["hamlet_code"]
+
+
+def commune_labels(communes: pd.DataFrame) -> dict[str, str]:
+    """code → how a commune is shown: its name, or, where another loaded commune has the
+    same name (4,865 of Vietnam's communes share 1,359 names), "name (district, province)"."""
+    keys = communes["name"].map(lambda n: fold(str(n)))
+    shared = keys.duplicated(keep=False).to_numpy()
+    out = {}
+    for i, (code, name) in enumerate(zip(communes["code"], communes["name"], strict=True)):
+        where = [str(communes[c].iloc[i]) for c in ("district", "province")
+                 if c in communes.columns and pd.notna(communes[c].iloc[i])] if shared[i] else []
+        out[code] = f"{name} ({', '.join(where)})" if where else str(name)
+    return out
 
 
 def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:

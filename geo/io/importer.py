@@ -14,13 +14,22 @@ from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS
 
 from geo.accounts import Actor, require
-from geo.analysis.spatial import assign_hamlets
 from geo.errors import Invalid, Problem
 from geo.io.features import load_layer, to_features
 from geo.io.layers import SCHEMAS, LayerRead, read_layer
+from geo.io.positions import (
+    check_inside,
+    fill_by_containment,
+    guess_zone,
+    outside_every,
+    resolve_names,
+)
 from geo.lifecycle import Lifecycle
 from geo.registry import register_many
 from geo.sites import SITE_LIFECYCLE
@@ -59,27 +68,52 @@ class ImportPlan:
                 f"the file (kept)")
 
 
-def _fill_places(gdf: gpd.GeoDataFrame, store: Store, plan: ImportPlan) -> None:
-    """Give points a hamlet / commune by point-in-polygon; warn where the file disagrees."""
-    if "hamlet_code" not in gdf.columns and "commune_code" not in gdf.columns:
+def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:
+    """Names resolved to codes, codes filled by containment, and every place checked
+    against the boundary its code names (see ``geo.io.positions``)."""
+    if kind == "communes":
         return
-    if not (gdf.geometry.geom_type == "Point").all():
-        return
-    hamlets = load_layer(store, "hamlets")
-    if hamlets.empty:
-        return
-    got = assign_hamlets(gdf, hamlets)
-    for col in ("hamlet_code", "commune_code"):
-        if col not in gdf.columns:
-            continue
-        given = gdf[col]
-        missing = given.isna()
-        gdf.loc[missing, col] = got.loc[missing, col]
-        differ = ~missing & got[col].notna() & (given != got[col])
-        for i in gdf.index[differ]:
+    communes, hamlets = load_layer(store, "communes"), load_layer(store, "hamlets")
+    if communes.empty:
+        plan.read.warnings.append(Problem(
+            "geometry", "positions not cross-checked: no communes are loaded (import the "
+                        "communes first to check that every place lies in its commune)",
+            severity="warning"))
+    elif plan.read.source_geometry is not None:
+        zone = guess_zone(plan.read.source_geometry, communes)
+        if zone is not None:
+            epsg, now, then, n = zone
+            name = CRS.from_epsg(epsg).name
+            plan.errors.append(Problem(
+                "crs", f"{now}/{n} points lie in the loaded communes as {plan.read.source_crs}; "
+                       f"with EPSG:{epsg} ({name}) {then}/{n} do: wrong VN-2000 zone? Import "
+                       f"again with --crs EPSG:{epsg} (với EPSG:{epsg} {then}/{n} điểm nằm "
+                       "trong các xã đã nạp)"))
+            return
+    for ref, places in (("commune", communes), ("hamlet", hamlets)):
+        if f"{ref}_ref" in gdf.columns and places.empty:
+            plan.errors.append(Problem(ref, f"the file names {ref}s by name but none are "
+                                            f"loaded: import {ref}s first"))
+        elif not places.empty:
+            resolve_names(gdf, ref, places, plan.errors)
+    if not communes.empty:
+        fill_by_containment(gdf, kind, communes, hamlets)
+    if kind in ("hamlets", "sites", "targets", "hotspots"):
+        check_inside(gdf, "commune_code", communes, plan.errors)
+        check_inside(gdf, "hamlet_code", hamlets, plan.errors)
+    if kind == "hamlets":
+        for i in np.flatnonzero(gdf["commune_code"].isna().to_numpy()):
+            plan.errors.append(Problem("commune_code", "no commune: give its code or name, "
+                                       "or import the commune it lies in first",
+                                       row=int(i) + 1))
+    elif not communes.empty and "commune_code" in gdf.columns:
+        stray = [r for r in outside_every(gdf, communes)
+                 if pd.isna(gdf["commune_code"].iloc[r - 1])]
+        if stray:
+            shown = ", ".join(map(str, stray[:10])) + (" …" if len(stray) > 10 else "")
             plan.read.warnings.append(Problem(
-                col, f"the file says {given[i]!r} but the point lies in {got.at[i, col]!r}",
-                row=int(i) + 1, severity="warning"))
+                "geometry", f"{len(stray)} row(s) lie in no loaded commune (rows {shown})",
+                severity="warning"))
 
 
 # Which stored layer each code field names; a code no stored feature has is refused,
@@ -106,6 +140,22 @@ def _check_refs(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan
             plan.errors.append(Problem(col, f"unknown {parent[:-1]} {v!r}", row=int(i) + 1))
 
 
+def same_shape(a: bytes, b: bytes) -> bool:
+    """Two stored geometries (WKB) are the same place: equal to within about 1 cm, a
+    one-part MultiPolygon and its Polygon alike (a Shapefile gives the one, GeoJSON the
+    other)."""
+    if a == b:
+        return True
+    ga, gb = (_single(shapely.from_wkb(x)) for x in (a, b))
+    return ga.geom_type == gb.geom_type and shapely.equals_exact(
+        shapely.normalize(ga), shapely.normalize(gb), tolerance=1e-7)
+
+
+def _single(g: shapely.Geometry) -> shapely.Geometry:
+    parts = getattr(g, "geoms", None)
+    return parts[0] if g.geom_type.startswith("Multi") and len(parts) == 1 else g
+
+
 def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = None,
                 encoding: str | None = None,
                 progress: Callable[[str], None] | None = None) -> ImportPlan:
@@ -115,8 +165,9 @@ def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = 
     if not read.ok:
         return plan
     gdf = read.frame
-    _fill_places(gdf, store, plan)
-    _check_refs(gdf, kind, store, plan)
+    _cross_check(gdf, kind, store, plan)
+    if not plan.errors:
+        _check_refs(gdf, kind, store, plan)
     if plan.errors:
         return plan
     new = to_features(gdf, kind).set_index("code")
@@ -124,9 +175,10 @@ def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = 
     for code, row in new.iterrows():
         if code not in old.index:
             plan.added.append(code)
-        elif (row["name"], row["commune_code"], json.loads(row["props"]), row["geom"]) != (
+        elif (row["name"], row["commune_code"], json.loads(row["props"])) != (
                 old.at[code, "name"], old.at[code, "commune_code"],
-                json.loads(old.at[code, "props"]), bytes(old.at[code, "geom"])):
+                json.loads(old.at[code, "props"])) or not same_shape(
+                row["geom"], bytes(old.at[code, "geom"])):
             plan.changed.append(code)
         else:
             plan.unchanged.append(code)

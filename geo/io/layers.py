@@ -33,13 +33,15 @@ from geo.checks.text import (
     TEXT_MAX,
     clean_text,
     code_problem,
+    fold,
     has_controls,
     nfc,
 )
 from geo.clock import LOCAL_TZ
 from geo.errors import Problem
 
-__all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS"]
+__all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS", "REFS",
+           "unsquash"]
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,12 @@ class LayerSchema:
 _POLY = ("Polygon", "MultiPolygon")
 SCHEMAS: dict[str, LayerSchema] = {s.kind: s for s in (
     LayerSchema("communes", _POLY, ("code", "name"),
-                ("district", "province", "admin_set", "area_km2", "population", "source"),
+                ("district", "province", "admin_set", "area_km2", "population", "source",
+                 "type", "aliases"),
                 ints=("population",), floats=("area_km2",),
                 minimums={"population": (0, True), "area_km2": (0, False)}),
-    LayerSchema("hamlets", _POLY, ("code", "name", "commune_code")),
+    # A hamlet's commune may be named by code, by name, or found by containment.
+    LayerSchema("hamlets", _POLY, ("code", "name"), ("commune_code",)),
     LayerSchema("sites", ("Point",), ("code", "name"),
                 ("hamlet_code", "commune_code", "voters"), ints=("voters",),
                 minimums={"voters": (0, True)}),
@@ -100,14 +104,37 @@ SCHEMAS: dict[str, LayerSchema] = {s.kind: s for s in (
 _CODES = ("code", "commune_code", "hamlet_code", "route_code", "team_code")
 _FREE_TEXT = ("reason", "source")
 
-# Boundary files as published: which fields mean code / name / district / province.
+# Boundary files as published: which fields mean code / name / district / province, the
+# commune's type and another spelling kept for search. Three-level sets (province /
+# district / commune, before July 2025) first, then the two-level sets of 2025.
 _BOUNDARY_FORMATS = {
-    "gadm": {"code": "GID_3", "name": "NAME_3", "district": "NAME_2", "province": "NAME_1"},
+    "gadm": {"code": "GID_3", "name": "NAME_3", "district": "NAME_2", "province": "NAME_1",
+             "type": "TYPE_3", "aliases": "VARNAME_3"},
     "hdx": {"code": "ADM3_PCODE", "name": "ADM3_VI", "district": "ADM2_VI",
-            "province": "ADM1_VI"},
+            "province": "ADM1_VI", "aliases": "ADM3_EN"},
+    "gadm-2-level": {"code": "GID_2", "name": "NAME_2", "province": "NAME_1",
+                     "type": "TYPE_2", "aliases": "VARNAME_2"},
+    "hdx-2-level": {"code": "ADM2_PCODE", "name": "ADM2_VI", "province": "ADM1_VI",
+                    "aliases": "ADM2_EN"},
 }
-_LONLAT = [("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"), ("kinh_do", "vi_do"),
-           ("x", "y")]
+# Column headers as people write them, matched accent- and case-insensitively
+# (``fold``): Vietnamese and English.
+_HEADERS = {
+    "lon": ("lon", "long", "lng", "longitude", "kinh do", "kinh_do", "kinhdo"),
+    "lat": ("lat", "latitude", "vi do", "vi_do", "vido"),
+    "x": ("x", "toa do x", "x (m)"),
+    "y": ("y", "toa do y", "y (m)"),
+    "code": ("code", "ma", "ma diem", "ma_diem", "ma so", "id"),
+    "name": ("name", "ten", "ten diem", "ten_diem"),
+    "hamlet_code": ("hamlet_code", "ma thon"),
+    "hamlet": ("hamlet", "thon", "ten thon", "thon/to dan pho"),
+    "commune_code": ("commune_code", "ma xa"),
+    "commune": ("commune", "xa", "ten xa", "xa/phuong"),
+    "voters": ("voters", "so cu tri", "so_cu_tri"),
+}
+_LONLAT = [("lon", "lat"), ("x", "y")]
+# Places a row may name by name instead of code; kept as ``<ref>_ref`` for the importer.
+REFS = ("commune", "hamlet")
 VN2000_HINT = ("VN-2000: EPSG:3405 (UTM 48N), EPSG:3406 (UTM 49N), or the province's TM-3 "
                "zone, e.g. EPSG:9209 (105°30′, Hải Dương) or EPSG:9210 (105°45′)")
 
@@ -122,6 +149,9 @@ class LayerRead:
     warnings: list[Problem] = field(default_factory=list)
     source_format: str = "plain"
     source_crs: str | None = None
+    # Geometry as the file gave it, when its CRS is projected: an importer tries other
+    # VN-2000 zones on it when the points miss every loaded commune.
+    source_geometry: gpd.GeoSeries | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,7 +233,7 @@ def _read_any(path: Path, user_crs: CRS | None, encoding: str | None,
                                       ".geojson, .gpkg, .zip (shapefile), .csv or .xlsx"))
     if len(gdf) == 0:
         raise _Refuse(Problem("file", "the file has no features"))
-    return gdf
+    return _canonical_headers(gdf, result)
 
 
 def _read_geojson(path: Path) -> gpd.GeoDataFrame:
@@ -258,7 +288,8 @@ def _read_table(df: pd.DataFrame, user_crs: CRS | None, result: LayerRead) -> gp
     """A table with lon/lat (or VN-2000 X/Y) columns → points."""
     if df.empty:
         raise _Refuse(Problem("file", "the table has no rows"))
-    df = df.rename(columns={c: nfc(str(c)).strip() for c in df.columns})
+    df = _canonical_headers(df.rename(columns={c: nfc(str(c)).strip() for c in df.columns}),
+                            result)
     lower = {c.lower(): c for c in df.columns}
     for xname, yname in _LONLAT:
         if xname in lower and yname in lower:
@@ -279,8 +310,26 @@ def _read_table(df: pd.DataFrame, user_crs: CRS | None, result: LayerRead) -> gp
             if xname == "x" and user_crs is None and (xs.abs() > 180).any():
                 pass  # metres; _to_wgs84 will ask for the CRS
             return gpd.GeoDataFrame(rest, geometry=geom, crs=None)
-    raise _Refuse(Problem("file", "no coordinate columns: expected lon/lat (or longitude/"
-                                  "latitude) in degrees, or x/y in VN-2000 metres"))
+    raise _Refuse(Problem("file", "no coordinate columns: expected lon/lat (Kinh độ/Vĩ độ, "
+                                  "longitude/latitude) in degrees, or X/Y in VN-2000 metres"))
+
+
+def _canonical_headers(df: pd.DataFrame, result: LayerRead) -> pd.DataFrame:
+    """Rename headers people write ("Kinh độ", "Mã điểm", "Số cử tri", "LAT") to the
+    schema's names, unless the file already has that name."""
+    by_fold = {alias: canon for canon, aliases in _HEADERS.items() for alias in aliases}
+    taken = {str(c) for c in df.columns}
+    renames = {}
+    for c in df.columns:
+        canon = by_fold.get(fold(str(c))) or by_fold.get(fold(str(c)).replace("_", " "))
+        if canon and canon != c and canon not in taken and canon not in renames.values():
+            renames[c] = canon
+    if renames:
+        shown = ", ".join(f"{a!r} → {b}" for a, b in renames.items() if fold(str(a)) != b)
+        if shown:
+            result.warnings.append(Problem("file", f"columns read as: {shown}",
+                                           severity="warning"))
+    return df.rename(columns=renames)
 
 
 # ---- boundaries and CRS --------------------------------------------------------------------
@@ -292,8 +341,17 @@ def _recognise_boundaries(gdf: gpd.GeoDataFrame, kind: str, result: LayerRead
     for fmt, mapping in _BOUNDARY_FORMATS.items():
         if {mapping["code"], mapping["name"]} <= cols:
             result.source_format = fmt
-            out = gdf.rename(columns={v: k for k, v in mapping.items() if v in cols})
-            return out.loc[:, ~out.columns.duplicated()]
+            ours = set(mapping.values())
+            out = gdf.drop(columns=[k for k in mapping if k in cols and k not in ours])
+            out = out.rename(columns={v: k for k, v in mapping.items() if v in cols})
+            out = out.loc[:, ~out.columns.duplicated()]
+            if fmt.startswith("gadm"):
+                for f in ("name", "district", "province"):
+                    if f in out.columns:
+                        out[f] = out[f].map(unsquash)
+            if fmt.endswith("2-level") and "admin_set" not in out.columns:
+                out["admin_set"] = "2025 (tỉnh / xã)"
+            return out
     if "admin_level" in cols:
         result.source_format = "osm"
         level = pd.to_numeric(gdf["admin_level"], errors="coerce")
@@ -308,6 +366,20 @@ def _recognise_boundaries(gdf: gpd.GeoDataFrame, kind: str, result: LayerRead
             out["code"] = out[ref].astype(str)
         return out
     return gdf
+
+
+def unsquash(name: object) -> object:
+    """GADM writes names without spaces: "AnPhụ" → "An Phụ", "Phường1" → "Phường 1" (a
+    space before a capital that follows a small letter, and between a letter and a
+    digit). Other values pass as they are."""
+    if not isinstance(name, str) or not name:
+        return name
+    out = []
+    for prev, ch in zip(" " + name[:-1], name, strict=True):
+        if (prev.islower() and ch.isupper()) or (prev.isalpha() and ch.isdigit()):
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
 
 
 def _looks_metric(gdf: gpd.GeoDataFrame) -> bool:
@@ -331,12 +403,40 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, user_crs: CRS | None, result: LayerRead
         gdf = gdf.set_crs(4326)
     crs = CRS(gdf.crs)
     result.source_crs = crs.to_string()
+    if crs.is_projected:
+        gdf = _surveyor_order(gdf, result)
+        result.source_geometry = gdf.geometry.copy()
     if crs.is_geographic and _looks_metric(gdf):
         raise _Refuse(Problem("crs", f"the file says {crs.to_string()} (degrees) but holds "
                                      f"metres: a VN-2000 projected CRS? ({VN2000_HINT})"))
     if crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     return gdf
+
+
+def _surveyor_order(gdf: gpd.GeoDataFrame, result: LayerRead) -> gpd.GeoDataFrame:
+    """Vietnamese survey tables write X for the northing and Y for the easting. When the
+    points land in Vietnam only with the two swapped, swap them, and say so."""
+    pts = gdf.geometry.values
+    if not (shapely.get_type_id(pts) == 0).all():
+        return gdf
+    xy = shapely.get_coordinates(pts)
+    as_is = _share_in_vietnam(xy, gdf.crs)
+    swapped = _share_in_vietnam(xy[:, ::-1], gdf.crs)
+    if swapped >= 0.5 and swapped > as_is:
+        result.warnings.append(Problem(
+            "x", f"X/Y in surveyor order (X = northing, Y = easting): swapped, so "
+                 f"{swapped:.0%} of the points lie in Vietnam ({as_is:.0%} as written)",
+            severity="warning"))
+        return gdf.set_geometry(shapely.points(xy[:, ::-1]), crs=gdf.crs)
+    return gdf
+
+
+def _share_in_vietnam(xy: np.ndarray, crs: object) -> float:
+    lonlat = gpd.GeoSeries(shapely.points(xy), crs=crs).to_crs(4326)
+    ok = np.isfinite(lonlat.x.to_numpy()) & np.isfinite(lonlat.y.to_numpy())
+    inside = in_vietnam(np.where(ok, lonlat.x, np.nan), np.where(ok, lonlat.y, np.nan))
+    return float(np.mean(inside)) if len(xy) else 0.0
 
 
 # ---- rows ----------------------------------------------------------------------------------
@@ -365,6 +465,11 @@ def _check_rows(gdf: gpd.GeoDataFrame, schema: LayerSchema, result: LayerRead
     for f in schema.required:
         for r in rows[out[f].isna().to_numpy()]:
             err.append(Problem(f, "required value is empty", row=int(r)))
+    # A commune or hamlet named by name ("Xã" = "Cổ Dũng"): resolved on import.
+    for ref in REFS:
+        if ref in gdf.columns and f"{ref}_code" in schema.fields:
+            out[f"{ref}_ref"] = _clean_texts(ref, pd.Series(gdf[ref].to_numpy()), rows, result,
+                                             multiline=False, max_len=NAME_MAX)
 
     for f in (*schema.ints, *schema.floats):
         whole = f in schema.ints

@@ -29,7 +29,7 @@ from geo.analysis.metrics import SPANS  # noqa: E402
 from geo.analysis.patrols import checkpoint_report  # noqa: E402
 from geo.clock import Period, local_text, utcnow  # noqa: E402
 from geo.i18n import label, message  # noqa: E402
-from geo.io.features import load_layer  # noqa: E402
+from geo.io.features import commune_labels, load_layer  # noqa: E402
 from geo.palette import (  # noqa: E402
     EMERGING_COLOUR,
     GAP_COLOUR,
@@ -106,7 +106,7 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
     layers = scope_layers({k: load_layer(store, k) for k in LAYERS}, list(commune_codes))
     names = dict(zip(layers["hamlets"]["code"], layers["hamlets"]["name"], strict=True))
     if layers["hamlets"]["commune_code"].nunique() > 1:  # "Thôn 1" is in every commune
-        cname = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
+        cname = commune_labels(layers["communes"])
         names = {c: f"{n} ({cname.get(cc, cc)})" for c, n, cc in zip(
             layers["hamlets"]["code"], layers["hamlets"]["name"],
             layers["hamlets"]["commune_code"], strict=True)}

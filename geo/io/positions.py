@@ -1,0 +1,193 @@
+"""Is every place where it really is? Positions cross-checked against the loaded
+boundaries on import.
+
+* A commune or hamlet named by name ("Xã" = "Cổ Dũng") is resolved to its code
+  (accent-folded, unique among what is loaded), or by containment.
+* A place with no commune or hamlet code gets the one it lies in.
+* A place whose code names a loaded commune or hamlet must lie inside it (within the
+  ``position_tolerance_m`` setting); otherwise the row is an error with its distance.
+* A file in a VN-2000 projected CRS whose points miss every loaded commune is tried
+  under the other VN-2000 zones, and the message names the zone that puts them inside.
+* With no communes loaded, the import says that positions could not be cross-checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo import settings
+from geo.analysis.spatial import WGS84, metric_crs
+from geo.checks.text import fold
+from geo.errors import Problem
+
+__all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
+           "VN2000_ZONES", "representative_points", "outside_every"]
+
+# VN-2000 projected zones: UTM 48N/49N, and the 3° TM zones provinces use.
+VN2000_ZONES = (3405, 3406, *range(5896, 5900), *range(9205, 9219))
+_PREFIXES = ("xa ", "phuong ", "thi tran ", "thon ", "khu ", "to dan pho ", "ban ", "ap ",
+             "lang ")
+
+
+def representative_points(gdf: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
+    """A point on each feature: the point itself, or a point on a polygon's surface."""
+    geoms = gdf.geometry.values if hasattr(gdf, "geometry") else gdf.values
+    return np.asarray(shapely.point_on_surface(geoms))
+
+
+def _key(name: object) -> str:
+    """A name as it is compared: accent-folded, without "Xã", "Thôn"… in front."""
+    text = fold(str(name))
+    for p in _PREFIXES:
+        if text.startswith(p):
+            return text[len(p):]
+    return text
+
+
+def resolve_names(gdf: gpd.GeoDataFrame, ref: str, places: gpd.GeoDataFrame,
+                  problems: list[Problem]) -> None:
+    """Fill ``<ref>_code`` from ``<ref>_ref`` (a code or a name) against the loaded
+    *places* (communes or hamlets). A name shared by several places is settled by which
+    of them holds the row's position; a hamlet's name is looked up in its commune."""
+    col, given = f"{ref}_code", f"{ref}_ref"
+    if given not in gdf.columns:
+        return
+    if col not in gdf.columns:
+        gdf[col] = None
+    names = places.assign(_key=[_key(n) for n in places["name"]])
+    if "aliases" in places.columns:
+        extra = places.loc[places["aliases"].notna()].copy()
+        extra["_key"] = [_key(a) for a in extra["aliases"]]
+        names = pd.concat([names, extra], ignore_index=True)
+    codes = set(places["code"])
+    pts = representative_points(gdf)
+    for i in gdf.index[gdf[col].isna() & gdf[given].notna()]:
+        value = gdf.at[i, given]
+        if value in codes:
+            gdf.at[i, col] = value
+            continue
+        match = names[names["_key"] == _key(value)]
+        if ref == "hamlet" and "commune_code" in gdf.columns and \
+                pd.notna(gdf.at[i, "commune_code"]):
+            match = match[match["commune_code"] == gdf.at[i, "commune_code"]]
+        match = match.drop_duplicates("code")
+        if len(match) > 1:
+            holds = match[shapely.covers(match.geometry.values, pts[gdf.index.get_loc(i)])]
+            match = holds if len(holds) == 1 else match
+        if len(match) == 1:
+            gdf.at[i, col] = match["code"].iloc[0]
+        elif match.empty:
+            problems.append(Problem(ref, f"no loaded {ref} named {value!r}",
+                                    row=int(gdf.index.get_loc(i)) + 1))
+        else:
+            problems.append(Problem(ref, f"{len(match)} loaded {ref}s are named {value!r} "
+                                         f"({', '.join(match['code'][:5])}); give the code",
+                                    row=int(gdf.index.get_loc(i)) + 1))
+
+
+def fill_by_containment(gdf: gpd.GeoDataFrame, kind: str, communes: gpd.GeoDataFrame,
+                        hamlets: gpd.GeoDataFrame) -> None:
+    """Give each row with no commune (or hamlet) code the one its position lies in."""
+    pts = representative_points(gdf)
+    for col, places in (("hamlet_code", hamlets), ("commune_code", communes)):
+        if col not in gdf.columns or places.empty:
+            continue
+        if col == "commune_code" and kind == "communes":
+            continue
+        missing = gdf[col].isna().to_numpy()
+        if not missing.any():
+            continue
+        gdf.loc[missing, col] = _containing(pts[missing], places)
+        if col == "hamlet_code" and "commune_code" in gdf.columns:
+            # A hamlet found by containment brings its commune.
+            by_hamlet = dict(zip(places["code"], places["commune_code"], strict=True))
+            need = gdf["commune_code"].isna() & gdf["hamlet_code"].notna()
+            gdf.loc[need, "commune_code"] = gdf.loc[need, "hamlet_code"].map(by_hamlet)
+
+
+def _containing(pts: np.ndarray, places: gpd.GeoDataFrame) -> list[str | None]:
+    """The code of the place holding each point (the smallest code on a shared border)."""
+    out: list[str | None] = [None] * len(pts)
+    if not len(pts):
+        return out
+    tree = shapely.STRtree(places.geometry.values)
+    p_idx, g_idx = tree.query(pts, predicate="intersects")
+    codes = places["code"].to_numpy()
+    for p, g in sorted(zip(p_idx, g_idx, strict=True), key=lambda pg: (pg[0], codes[pg[1]])):
+        if out[p] is None:
+            out[p] = codes[g]
+    return out
+
+
+def check_inside(gdf: gpd.GeoDataFrame, col: str, places: gpd.GeoDataFrame,
+                 problems: list[Problem]) -> None:
+    """Each row whose *col* names one of *places* lies inside it, within the tolerance;
+    otherwise an error with how far outside it is."""
+    if col not in gdf.columns or places.empty:
+        return
+    tolerance = settings.get("position_tolerance_m")
+    named = gdf[col].notna() & gdf[col].isin(places["code"])
+    if not named.any():
+        return
+    crs = _metric(places)
+    shapes = places.set_index("code").geometry.to_crs(crs)
+    pts = gpd.GeoSeries(representative_points(gdf), crs=WGS84).to_crs(crs)
+    what = "commune" if col == "commune_code" else "hamlet"
+    names = dict(zip(places["code"], places["name"], strict=True))
+    for i in np.flatnonzero(named.to_numpy()):
+        code = gdf[col].iloc[i]
+        d = float(shapes.loc[[code]].distance(pts.iloc[i]).min())
+        if d > tolerance:
+            problems.append(Problem(
+                "geometry", f"lies {_distance(d)} outside {what} {code} ({names[code]}) that "
+                            f"its {col} names (tolerance {tolerance:g} m)", row=int(i) + 1))
+
+
+def guess_zone(source: gpd.GeoSeries, communes: gpd.GeoDataFrame
+               ) -> tuple[int, int, int, int] | None:
+    """For points given in a projected CRS that miss the loaded communes: the VN-2000
+    zone under which most of them fall inside. Returns (epsg, inside as given, inside
+    under that zone, points) or None when the file is fine as it is or no zone helps."""
+    pts = representative_points(source)
+    if not len(pts) or communes.empty:
+        return None
+    area = shapely.union_all(communes.geometry.values)
+    given = CRS(source.crs).to_epsg()
+
+    def inside(epsg: int | None) -> int:
+        crs = source.crs if epsg is None else f"EPSG:{epsg}"
+        lonlat = gpd.GeoSeries(pts, crs=crs).to_crs(WGS84)
+        ok = np.isfinite(lonlat.x.to_numpy())
+        return int(shapely.covers(area, lonlat.values[ok]).sum())
+
+    now = inside(None)
+    if now >= len(pts) / 2:
+        return None
+    best = max(((inside(z), z) for z in VN2000_ZONES if z != given), default=(0, None))
+    if best[1] is None or best[0] <= now or best[0] < len(pts) / 2:
+        return None
+    return best[1], now, best[0], len(pts)
+
+
+def outside_every(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> Sequence[int]:
+    """Rows (1-based) whose position lies in no loaded commune (within the tolerance)."""
+    crs = _metric(communes)
+    area = shapely.union_all(communes.to_crs(crs).geometry.values)
+    pts = gpd.GeoSeries(representative_points(gdf), crs=WGS84).to_crs(crs)
+    far = pts.distance(area).to_numpy() > settings.get("position_tolerance_m")
+    return [int(i) + 1 for i in np.flatnonzero(far)]
+
+
+def _metric(places: gpd.GeoDataFrame) -> str:
+    west, _, east, _ = places.total_bounds
+    return metric_crs((west + east) / 2)
+
+
+def _distance(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
