@@ -1,8 +1,10 @@
 """Exports of a filtered set of incidents and their events: GeoJSON, GeoPackage, CSV, Parquet.
 
-Parquet comes straight from DuckDB (``Store.write_parquet``). CSV is written here with
-a UTF-8 BOM (Excel on Windows reads Vietnamese right) and every cell through
-``geo.inert.csv_cell``, so no text opens as a spreadsheet formula. GeoJSON and GeoPackage
+Parquet comes straight from DuckDB (``Store.write_parquet``; times naive UTC, as
+stored). CSV is written here with a UTF-8 BOM (Excel on Windows reads Vietnamese
+right), times in Vietnam time with their offset and a ``_utc`` column beside each, and
+every cell through ``geo.checks.inert.csv_cell``, so no text opens as a spreadsheet
+formula. GeoJSON and GeoPackage
 carry points: an incident at its position, an event at the position in its ``after``
 snapshot (none for a unit that never reported one).
 """
@@ -23,6 +25,7 @@ import shapely
 
 from geo.analysis.spatial import WGS84
 from geo.checks.inert import csv_cell
+from geo.clock import LOCAL_TZ
 from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
@@ -84,7 +87,7 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
 
 
 def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
-    safe = frame.copy()
+    safe = _local_times(frame)
     for col in safe.columns:
         # Text columns are ``object`` or, since pandas 3, ``str``: guard both.
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
@@ -92,8 +95,24 @@ def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def _local_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each time column (stored naive UTC) as Vietnam time with its offset
+    ("2021-05-23T07:00:00+07:00"), and beside it ``<column>_utc`` ("2021-05-23T00:00:00Z"):
+    a spreadsheet shows the time people lived, and the UTC column sorts and joins."""
+    out = frame.copy()
+    for col in [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]:
+        utc = pd.to_datetime(frame[col])
+        utc = utc.dt.tz_localize("UTC") if utc.dt.tz is None else utc.dt.tz_convert("UTC")
+        local = utc.dt.tz_convert(LOCAL_TZ)
+        out[col] = [t.isoformat(timespec="seconds") if pd.notna(t) else None for t in local]
+        out.insert(out.columns.get_loc(col) + 1, f"{col}_utc",
+                   [t.strftime("%Y-%m-%dT%H:%M:%SZ") if pd.notna(t) else None for t in utc])
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """*frame* as CSV with a BOM, text cells guarded against formulas."""
+    """*frame* as CSV with a BOM (Excel on Windows reads Vietnamese right), times in
+    Vietnam time with UTC beside them, text cells guarded against formulas."""
     _guarded(frame).to_csv(path, index=False, encoding="utf-8-sig")
 
 
