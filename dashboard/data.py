@@ -67,9 +67,10 @@ def display_names() -> dict[str, str]:
     return _display_names(s.path, s.last_event()[0])
 
 
-def latest_events(n: int, commune_codes: list[str]) -> pd.DataFrame:
-    """The newest *n* events worth a ticker line (not routine position pings)."""
-    return store().recent_events(n, commune_codes)
+def latest_events(n: int, filters: Filters) -> pd.DataFrame:
+    """The newest *n* events worth a ticker line (not routine position pings) of what
+    *filters* shows."""
+    return store().recent_events(n, filters)
 
 
 def checkins() -> pd.DataFrame:

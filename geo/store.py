@@ -666,25 +666,37 @@ class Store:
         with self._cursor() as cur:
             return cur.execute(sql, params).df()
 
-    def recent_events(self, n: int, commune_codes: Sequence[str] = (),
+    def recent_events(self, n: int, filters: Filters | None = None,
                       skip_actions: Sequence[str] = ("position",)) -> pd.DataFrame:
-        """The newest *n* events, newest first, for entities in *commune_codes* (all if
-        empty), with the entity's display name; routine *skip_actions* left out."""
-        params: dict[str, Any] = {"n": int(n), "skip": list(skip_actions)}
-        where = "e.action NOT IN (SELECT unnest($skip))"
-        if commune_codes:
-            where += " AND x.commune_code IN (SELECT unnest($communes))"
-            params["communes"] = list(commune_codes)
+        """The newest *n* events, newest first, with the entity's display name, for what
+        *filters* shows: incidents by commune, hamlet, kind and severity (not status: a
+        ticker tells what just happened, a close included); sites by commune and hamlet;
+        teams by commune. Routine *skip_actions* are left out."""
+        f = filters or Filters()
+        inc_where, params = Filters(commune_codes=f.commune_codes, hamlet_codes=f.hamlet_codes,
+                                    kinds=f.kinds, severities=f.severities).where()
+        place_where, place_params = _where(
+            ("commune_code IN (SELECT unnest($p_communes))", "p_communes",
+             list(f.commune_codes) or None),
+            ("hamlet_code IN (SELECT unnest($p_hamlets))", "p_hamlets",
+             list(f.hamlet_codes) or None))
+        unit_where, unit_params = _where(
+            ("commune_code IN (SELECT unnest($p_communes))", "p_communes",
+             list(f.commune_codes) or None))
+        when, when_params = _where(("e.occurred_at >= $since", "since", f.since))
+        params.update(place_params, **unit_params, **when_params, n=int(n),
+                      skip=list(skip_actions))
         with self._cursor() as cur:
             return cur.execute(f"""
                 WITH x AS (
                     SELECT 'incident' AS entity, CAST(id AS VARCHAR) AS entity_id,
-                           commune_code, kind AS name FROM incidents
-                    UNION ALL SELECT 'site', code, commune_code, name FROM sites
-                    UNION ALL SELECT 'unit', code, commune_code, name FROM units)
+                           kind AS name FROM incidents WHERE {inc_where}
+                    UNION ALL SELECT 'site', code, name FROM sites WHERE {place_where}
+                    UNION ALL SELECT 'unit', code, name FROM units WHERE {unit_where})
                 SELECT e.id, e.occurred_at, e.actor, e.entity, e.entity_id, e.action, x.name
                 FROM events e JOIN x USING (entity, entity_id)
-                WHERE {where} ORDER BY e.id DESC LIMIT $n""", params).df()
+                WHERE e.action NOT IN (SELECT unnest($skip)) AND {when}
+                ORDER BY e.id DESC LIMIT $n""", params).df()
 
     def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
                          ) -> list[tuple[str, str, str]]:

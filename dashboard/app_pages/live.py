@@ -70,7 +70,7 @@ def _read() -> dict:
                                 limit=None),
         "open_now": data.incidents(view.filters(**{**everything, "statuses": list(OPEN)},
                                                 since=None), limit=None),
-        "ticker": data.latest_events(12, view.commune_codes),
+        "ticker": data.latest_events(12, view.filters(statuses=[])),
         "names": data.display_names(),
         "at": utcnow(),
     }
