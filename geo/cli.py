@@ -180,7 +180,7 @@ def cmd_incident_report(args: argparse.Namespace) -> int:
     row = incidents.report(
         store, kind=args.kind, severity=args.severity, lon=args.lon, lat=args.lat,
         source=args.source, actor=_account(args, store), description=args.description or "",
-        site_code=args.site, request_id=args.request_id)
+        site_code=args.site, request_id=args.request_id, outside=args.outside)
     _print_row(row, args.json)
     return 0
 
@@ -386,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--description")
     r.add_argument("--site", help="polling site code")
     r.add_argument("--request-id", help="idempotency key: a repeat returns the first")
+    r.add_argument("--outside", action="store_true", help="the place is outside every loaded "
+                   "commune on purpose (recorded with the incident)")
     r.set_defaults(fn=cmd_incident_report)
     m = inc.add_parser("move", help="apply a lifecycle action")
     m.add_argument("id", type=int)

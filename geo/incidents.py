@@ -11,11 +11,12 @@ from datetime import datetime
 
 import pandas as pd
 
+from geo import settings
 from geo.accounts import Actor, require
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
 from geo.errors import Invalid, NotFound, Problem
-from geo.io.features import has_hamlets, locate
+from geo.io.features import has_hamlets, locate, nearest_commune
 from geo.lifecycle import Lifecycle
 from geo.store import Store, Tx
 from geo.units import UNIT_LIFECYCLE
@@ -90,8 +91,11 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
            source: str, actor: Actor, description: str = "", site_code: str | None = None,
            target_code: str | None = None, hamlet_code: str | None = None,
            commune_code: str | None = None, request_id: str | None = None,
-           at: datetime | None = None) -> dict:
+           outside: bool = False, at: datetime | None = None) -> dict:
     """Log a new incident (status ``reported``) and return its row.
+
+    With communes loaded, a point outside every one of them is refused, naming the
+    nearest and its distance, unless *outside* says it is meant (the event records it).
 
     A repeated *request_id* (a form submitted twice) returns the first incident
     and writes nothing.
@@ -111,12 +115,25 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
     if problems:
         raise Invalid(problems)
     require(actor, "incident.report")  # the role first: a refused account learns nothing
+    flag: dict = {}
     if hamlet_code is None:
         located_commune, hamlet_code = locate(store, float(lon), float(lat))
         if commune_code and located_commune != commune_code and has_hamlets(store):
             raise Invalid([Problem("lon", f"({float(lon):.5f}, {float(lat):.5f}) is outside "
                                           f"commune {commune_code}")])
         commune_code = commune_code or located_commune
+        nearest = nearest_commune(store, float(lon), float(lat)) if not commune_code else None
+        if nearest and nearest[2] <= settings.get("position_tolerance_m"):
+            commune_code = nearest[0]  # in the commune, where no hamlet is drawn
+        elif nearest:
+            where = (f"({float(lon):.5f}, {float(lat):.5f}) is outside every loaded commune: "
+                     f"the nearest is {nearest[1]} ({nearest[0]}), {nearest[2] / 1000:.1f} km "
+                     "away")
+            if not outside:
+                raise Invalid([Problem("lon", where + "; check the position, or report it "
+                                                      "as outside the communes")])
+            flag = {"outside_communes": True, "nearest_commune": nearest[0],
+                    "distance_m": round(nearest[2])}
     actor = require(actor, "incident.report", commune=commune_code)
 
     def cmd(tx: Tx) -> dict:
@@ -137,7 +154,7 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
             "description": description, "source": source, "team_code": None,
             "reported_at": tx.at, "request_id": request_id or None, "created_by": actor,
         }
-        return tx.create("incident", row, actor=actor, action="report")
+        return tx.create("incident", row, actor=actor, action="report", detail=flag or None)
 
     return store.transact(cmd, at=at)
 

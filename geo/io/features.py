@@ -9,12 +9,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.analysis.spatial import WGS84, assign_hamlets, points
+from geo.analysis.spatial import WGS84, assign_hamlets, metric_crs, points
 from geo.checks.text import fold
 from geo.io.layers import SCHEMAS
 from geo.store import Store
 
-__all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels"]
+__all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
+           "nearest_commune"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -64,6 +65,20 @@ def commune_labels(communes: pd.DataFrame) -> dict[str, str]:
                  if c in communes.columns and pd.notna(communes[c].iloc[i])] if shared[i] else []
         out[code] = f"{name} ({', '.join(where)})" if where else str(name)
     return out
+
+
+def nearest_commune(store: Store, lon: float, lat: float
+                    ) -> tuple[str, str, float] | None:
+    """``(code, name, metres)`` of the loaded commune nearest the point (0 inside it), or
+    None when no commune is loaded."""
+    communes = load_layer(store, "communes")
+    if communes.empty:
+        return None
+    west, _, east, _ = communes.total_bounds
+    crs = metric_crs((west + east) / 2)
+    d = communes.to_crs(crs).distance(points([lon], [lat]).to_crs(crs).geometry.iloc[0])
+    i = int(d.to_numpy().argmin())
+    return communes["code"].iloc[i], communes["name"].iloc[i], float(d.iloc[i])
 
 
 def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:

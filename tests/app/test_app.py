@@ -39,7 +39,7 @@ def test_live_page_with_layers(app_env, tmp_path):
     for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets()),
                       ("sites", fx.sites())):
         import_layer(app_env, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t")
-    inc.report(app_env, **report_args())
+    inc.report(app_env, **report_args(lon=fx.LON0 + 0.005, lat=fx.LAT0 + 0.005))
     at = _app(app_env).run()
     assert not at.exception
     assert at.title[0].value == "Tình hình an ninh trật tự bầu cử — Tất cả các xã"

@@ -274,3 +274,21 @@ def test_a_geojson_with_vietnamese_property_names_reads(loaded, tmp_path):
     plan = import_layer(loaded, path, "sites", actor="admin")
     assert plan.ok and loaded.get("site", "S1")["voters"] == 500
     assert json.loads(json.dumps(plan.summary()))
+
+
+def test_an_incident_outside_every_commune_is_refused_with_the_nearest_or_flagged(
+        loaded, tmp_path):
+    from geo import incidents as inc
+
+    from ..conftest import report_args
+
+    far = report_args(lon=LON0 + 2 * D + 0.03, lat=LAT0 + 0.01)  # ~3 km east of C1
+    with pytest.raises(Invalid, match=r"outside every loaded commune: the nearest is Xã Thử "
+                                      r"\(C1\), 3\.\d km away"):
+        inc.report(loaded, **far)
+    assert loaded.incidents().empty
+    row = inc.report(loaded, **far, outside=True)
+    detail = json.loads(loaded.events("incident", row["id"])["detail"].iloc[0])
+    assert detail["outside_communes"] is True and detail["nearest_commune"] == "C1"
+    inside = inc.report(loaded, **report_args(lon=LON0 + 0.005, lat=LAT0 + 0.005))
+    assert (inside["commune_code"], inside["hamlet_code"]) == ("C1", "C1-H1")
