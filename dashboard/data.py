@@ -12,6 +12,7 @@ from geo.io.importer import LAYER_ORDER
 from geo.store import Filters, Store
 
 __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "place_names",
+           "hamlet_names", "team_names",
            "checkins", "review"]
 
 
@@ -53,6 +54,16 @@ def place_names(frame: pd.DataFrame, name_col: str = "name") -> dict[str, str]:
     return {c: f"{n} — {cname.get(cc, cc)}" if cc else n
             for c, n, cc in zip(frame["code"], frame[name_col], frame["commune_code"],
                                 strict=True)}
+
+
+def hamlet_names() -> dict[str, str]:
+    """hamlet code → "Thôn … — commune" (a table or popup shows names, never codes)."""
+    return place_names(layers()["hamlets"])
+
+
+def team_names() -> dict[str, str]:
+    """team code → "Tổ tuần tra số 1 — An Phụ": two communes' "số 1" never look alike."""
+    return place_names(units())
 
 
 @st.cache_data(ttl=30, show_spinner=False)

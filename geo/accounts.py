@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "incident.arrive": _OPS,
     "incident.resolve": _OPS,
     "incident.note": _OPS,
+    "incident.acknowledge": _OPS,
     "incident.close": ("commander",),
     "incident.escalate": ("commander",),
     "incident.false_alarm": ("commander",),

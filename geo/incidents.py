@@ -18,13 +18,14 @@ from geo.checks.validate import check_actor, check_point, clean_code, clean_note
 from geo.errors import Invalid, NotFound, Problem
 from geo.io.features import has_hamlets, locate, nearest_commune
 from geo.lifecycle import Lifecycle
-from geo.store import Store, Tx
+from geo.store import Filters, Store, Tx
 from geo.units import UNIT_LIFECYCLE
 
 __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
     "report", "move", "verify", "dispatch", "arrive", "resolve", "close", "escalate",
-    "false_alarm", "reassign", "add_note", "triage", "STAMPS",
+    "false_alarm", "reassign", "add_note", "triage", "STAMPS", "acknowledge", "alerts",
+    "REMARKS",
 ]
 
 KINDS: tuple[str, ...] = (
@@ -58,7 +59,9 @@ LIFECYCLE = Lifecycle(
 )
 OPEN: tuple[str, ...] = ("reported", "verifying", "dispatched", "on_scene")
 ACTIONS: tuple[str, ...] = ("verify", "dispatch", "arrive", "resolve", "close", "escalate",
-                            "false_alarm", "reassign", "note")
+                            "false_alarm", "reassign", "note", "acknowledge")
+# Actions that record something about an incident without moving its status.
+REMARKS: tuple[str, ...] = ("note", "acknowledge")
 # The timestamp column each new status stamps.
 STAMPS = {"verifying": "verified_at", "dispatched": "dispatched_at",
            "on_scene": "on_scene_at", "resolved": "resolved_at", "closed": "closed_at",
@@ -204,8 +207,8 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
         cur = tx.get_for_update("incident", int(incident_id), expected_version)
         require(account, f"incident.{action}", commune=cur["commune_code"])
         detail: dict = {"note": text} if text else {}
-        if action == "note":
-            return tx.change("incident", cur, {}, actor=actor, action="note", detail=detail)
+        if action in REMARKS:
+            return tx.change("incident", cur, {}, actor=actor, action=action, detail=detail)
         status = LIFECYCLE.next(cur["status"], action, incident_id)
         changes: dict = {"status": status}
         stamp = STAMPS.get(status)
@@ -259,6 +262,22 @@ def reassign(store: Store, incident_id: int, team_code: str, *, expected_version
     """Give a dispatched incident to another team; the first is released."""
     return move(store, incident_id, "reassign", expected_version=expected_version,
                 actor=actor, team_code=team_code, at=at)
+
+
+def acknowledge(store: Store, incident_id: int, *, expected_version: int, actor: Actor,
+                at: datetime | None = None) -> dict:
+    """Say that an urgent incident's alert has been seen (who and when go on the event);
+    the alert stops for everyone."""
+    return move(store, incident_id, "acknowledge", expected_version=expected_version,
+                actor=actor, at=at)
+
+
+def alerts(store: Store, filters: Filters) -> pd.DataFrame:
+    """Incidents urgent enough to alert the wall and the board until someone acknowledges
+    them: open, of at least the ``alert_severity`` setting, in *filters*' places."""
+    return store.unacknowledged(Filters(commune_codes=filters.commune_codes,
+                                        hamlet_codes=filters.hamlet_codes, statuses=OPEN),
+                                settings.get("alert_severity"))
 
 
 def add_note(store: Store, incident_id: int, note: str, *, expected_version: int, actor: Actor,

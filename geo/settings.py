@@ -59,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("coverage_radius_m", 300.0, "A site or target within this many metres of a "
             "patrol route counts as covered."),
     Setting("travel_kmh", 25.0, "Speed for dispatch ETAs (straight line), km/h."),
+    Setting("alert_severity", 3, "A new open incident of at least this severity (1–4) alerts "
+            "the wall and the board until an operator acknowledges it."),
     Setting("checkin_grace", 1.5, "A checkpoint is late when a stretch without a check-in "
             "is longer than this many times its planned interval (team board and review)."),
     Setting("checkin_far_m", 200.0, "A check-in further than this many metres from its "

@@ -698,6 +698,19 @@ class Store:
                 WHERE e.action NOT IN (SELECT unnest($skip)) AND {when}
                 ORDER BY e.id DESC LIMIT $n""", params).df()
 
+    def unacknowledged(self, filters: Filters, min_severity: int) -> pd.DataFrame:
+        """Incidents matching *filters* (the caller says which statuses are open) of at
+        least *min_severity* that nobody has acknowledged (no ``acknowledge`` event),
+        oldest first."""
+        where, params = filters.where()
+        with self._cursor() as cur:
+            return cur.execute(f"""
+                SELECT {', '.join(ENTITIES['incident']['columns'])} FROM incidents
+                WHERE {where} AND severity >= $sev AND CAST(id AS VARCHAR) NOT IN (
+                    SELECT entity_id FROM events
+                    WHERE entity = 'incident' AND action = 'acknowledge')
+                ORDER BY reported_at, id""", {**params, "sev": int(min_severity)}).df()
+
     def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
                          ) -> list[tuple[str, str, str]]:
         """For each entity, the ``after`` JSON of its last event at or before *at*."""

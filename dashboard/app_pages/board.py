@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, data, state
+from dashboard import actions, alerts, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
@@ -27,6 +27,22 @@ def _label(group: str, code: object) -> str:
     return label(group, code, lang)
 
 
+def _detail(detail: object) -> str:
+    """An event's detail in words: team names for team codes, notes as they were typed."""
+    if not isinstance(detail, str):
+        return ""
+    teams = data.team_names()
+    out = []
+    for k, v in json.loads(detail).items():
+        if k in ("team_code", "previous_team"):
+            out.append(f"{t('col.team', lang)}: {teams.get(v, v)}")
+        elif k == "note":
+            out.append(str(v))
+        elif v not in (None, ""):
+            out.append(f"{k}: {v}")
+    return " · ".join(out)
+
+
 def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
     """Button callback: apply *action* to the version the user saw; keep the outcome."""
     note = st.session_state.get(f"note_{incident_id}") or None
@@ -37,26 +53,60 @@ def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
     state.set("board_outcome", (incident_id, *outcome))
 
 
+def _table(df: pd.DataFrame) -> pd.DataFrame:
+    """Incidents as people read them: labels and names, never codes or "None"."""
+    now = utcnow()
+    hamlets, teams = data.hamlet_names(), data.team_names()
+    return pd.DataFrame({
+        t("col.id", lang): df["id"],
+        t("col.severity", lang): [_label("severity", s) for s in df["severity"]],
+        t("col.kind", lang): [_label("kind", k) for k in df["kind"]],
+        t("col.status", lang): [_label("status", s) for s in df["status"]],
+        t("board.age", lang): [t("board.minutes", lang, m=int((now - r).total_seconds() // 60))
+                               for r in df["reported_at"]],
+        t("col.hamlet", lang): [hamlets.get(h, "") for h in df["hamlet_code"]],
+        t("col.team", lang): [teams.get(c, "") for c in df["team_code"]],
+        t("col.description", lang): df["description"].fillna(""),
+    })
+
+
+def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The incidents the filters show (most urgent first), and the resolved ones waiting
+    to be closed whatever the status filter says (so a resolve never loses sight of one)."""
+    shown = inc.triage(data.incidents(view.filters(), limit=None))
+    resolved = data.incidents(view.filters(statuses=["resolved"]), limit=None)
+    return shown[shown["status"] != "resolved"], inc.triage(resolved)
+
+
 st.title(t("board.title", lang))
-df = data.incidents(view.filters(), limit=None)
-if df.empty:
-    st.info(t("board.empty", lang))
+shown, resolved = _read()
+ids = [int(i) for i in pd.concat([shown["id"], resolved["id"]])]
+
+
+@st.fragment(run_every=settings.get("refresh_seconds"))
+def board() -> None:
+    """The lists refresh themselves; the incident picked below and its form stay as they
+    are (a new incident reruns the page once, so the picker offers it)."""
+    now_shown, now_resolved = _read()
+    if (set(now_shown["id"]) | set(now_resolved["id"])) - set(ids):
+        st.rerun(scope="app")  # a new incident: the picker must offer it
+    alerts.banner(view, lang, key="board")
+    st.caption(t("board.refreshed", lang, s=f"{settings.get('refresh_seconds'):g}",
+                 at=local_text(utcnow(), "%H:%M:%S")))
+    if now_shown.empty and now_resolved.empty:
+        st.info(t("board.empty", lang))
+        return
+    st.markdown("**" + t("board.open", lang, n=len(now_shown)) + "**")
+    st.dataframe(_table(now_shown), hide_index=True, width="stretch", height=280)
+    if len(now_resolved):
+        st.markdown("**" + t("board.resolved", lang, n=len(now_resolved)) + "**")
+        st.dataframe(_table(now_resolved), hide_index=True, width="stretch",
+                     height=min(200, 38 + 35 * len(now_resolved)))
+
+
+board()
+if not ids:
     st.stop()
-df = inc.triage(df)  # most severe first, then the one waiting longest
-now = utcnow()
-table = pd.DataFrame({
-    t("col.id", lang): df["id"],
-    t("col.severity", lang): [_label("severity", s) for s in df["severity"]],
-    t("col.kind", lang): [_label("kind", k) for k in df["kind"]],
-    t("col.status", lang): [_label("status", s) for s in df["status"]],
-    t("board.age", lang): [t("board.minutes", lang, m=int((now - r).total_seconds() // 60))
-                           for r in df["reported_at"]],
-    t("col.hamlet", lang): df["hamlet_code"],
-    t("col.team", lang): df["team_code"],
-    t("col.description", lang): df["description"],
-})
-st.dataframe(table, hide_index=True, width="stretch", height=320)
-ids = [int(i) for i in df["id"]]
 incident_id = st.selectbox(t("board.pick", lang), ids, key="board_pick",
                            format_func=lambda i: f"#{i}")  # most urgent first
 if incident_id is None:
@@ -80,11 +130,16 @@ with c1:
     team = None
     if "dispatch" in allowed or "reassign" in allowed:
         options = dispatch.suggest(cur, data.units(), k=5)
+        if len(options) and cur["commune_code"]:  # the incident's own commune first
+            home = data.units().set_index("code")["commune_code"].reindex(options["code"])
+            options = options.assign(_away=(home.to_numpy() != cur["commune_code"])
+                                     ).sort_values(["_away", "distance_m"], kind="stable")
         if options.empty:
             st.warning(t("board.no_team", lang))
         else:
             st.markdown(t("board.nearest", lang, kmh=int(SPEED_KMH)))
-            labels = {r.code: t("board.team_option", lang, name=r.name,
+            teams = data.team_names()
+            labels = {r.code: t("board.team_option", lang, name=teams.get(r.code, r.name),
                                 m=f"{r.distance_m:,.0f}", eta=f"{r.eta_min:.0f}",
                                 status=_label("unit_status", r.status))
                       for r in options.itertuples(index=False)}
@@ -116,6 +171,5 @@ with c2:
         t("ticker.time", lang): [local_text(a) for a in ev["occurred_at"]],
         t("board.who", lang): [names.get(a, a) for a in ev["actor"]],
         t("ticker.what", lang): [_label("action", a) for a in ev["action"]],
-        t("board.detail", lang): [", ".join(f"{k}: {v}" for k, v in json.loads(d).items())
-                                  if isinstance(d, str) else "" for d in ev["detail"]],
+        t("board.detail", lang): [_detail(d) for d in ev["detail"]],
     }, hide_index=True, width="stretch")

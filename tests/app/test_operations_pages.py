@@ -1,11 +1,10 @@
 """Each operations page's flow through Streamlit's AppTest on a real store with the demo
 layers."""
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, units
 from geo import incidents as inc
+from geo import units
 
 from ..conftest import ROOT, make_account, report_args
 
@@ -13,21 +12,6 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 
 # ---- pages ----------------------------------------------------------------------------
-@pytest.fixture
-def app(demo, monkeypatch):
-    monkeypatch.setenv("ANTT_DB", demo.path)
-
-    who = make_account(demo, "commander", username="trucban1", display_name="Trực ban 1")
-
-    def open_page(page: str, account: accounts.Account = who) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.session_state["session_token"] = accounts.start_session(demo, account)
-        at.run()
-        if account.role != "field":  # a hamlet team has the field page and nothing else
-            at.switch_page(f"app_pages/{page}.py").run()
-        assert not at.exception, at.exception
-        return at
-    return open_page
 
 
 def test_operator_logs_at_a_site_and_a_double_submit_logs_once(app, demo):
@@ -68,13 +52,21 @@ def test_without_a_session_only_the_login_page_shows(demo, monkeypatch):
     assert not at.sidebar.button  # no page, no logout, nothing to write with
 
 
+def _demo_point(demo, k: int = 0) -> dict:
+    """A place inside the demo communes (polling site *k*): a report there is accepted."""
+    site = demo.frame("site").iloc[k]
+    return {"lon": float(site["lon"]), "lat": float(site["lat"])}
+
+
 def _labels(at):
     return [b.label for b in at.main.button]
 
 
 def test_board_offers_only_legal_moves_and_dispatches_nearest(app, demo):
-    row = inc.report(demo, **report_args(lon=106.4786, lat=21.0019))
-    units.report_position(demo, demo.frame("unit").iloc[0]["code"], 106.4787, 21.002,
+    here = _demo_point(demo)
+    row = inc.report(demo, **report_args(**here))
+    units.report_position(demo, demo.frame("unit").iloc[0]["code"], here["lon"] + 0.0001,
+                          here["lat"] + 0.0001,
                           actor="t")
     at = app("board")
     assert at.selectbox(key="board_pick").value == row["id"]
@@ -92,7 +84,7 @@ def test_board_offers_only_legal_moves_and_dispatches_nearest(app, demo):
 
 
 def test_board_stale_write_names_who_changed_it(app, demo):
-    row = inc.report(demo, **report_args())
+    row = inc.report(demo, **report_args(**_demo_point(demo)))
     at = app("board")
     inc.verify(demo, row["id"], expected_version=1, actor="Trực ban 2")  # someone else
     at.button(key=f"do_escalate_{row['id']}").click().run()
@@ -150,7 +142,7 @@ def test_field_report_from_a_site(app, demo):
 
 
 def test_board_timeline_shows_the_accounts_display_name(app, demo):
-    row = inc.report(demo, **report_args(lon=106.4905, lat=21.0104, severity=4))
+    row = inc.report(demo, **report_args(**_demo_point(demo, 1), severity=4))
     ops = make_account(demo, "operator", username="tb9", display_name="Trực ban <b>số 9</b>")
     inc.verify(demo, row["id"], expected_version=1, actor=ops)
     at = app("board")
