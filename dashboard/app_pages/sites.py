@@ -22,26 +22,41 @@ actor = state.get("account")
 can_write = accounts.may(actor, "site.status")
 RADIUS = settings.get("coverage_radius_m")
 
+def _read() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    sites = view.frame(data.sites())
+    open_inc = data.incidents(view.filters(hamlet_codes=[], kinds=[], severities=[],
+                                           statuses=list(OPEN), since=None), limit=None)
+    return sites, open_inc, near_each(sites, open_inc, RADIUS)
+
+
 st.title(t("sites.title", lang))
-sites = view.frame(data.sites())
+sites, open_inc, near = _read()
 if sites.empty:
     st.info(t("sites.empty", lang))
     st.stop()
-open_inc = data.incidents(view.filters(hamlet_codes=[], kinds=[], severities=[],
-                                       statuses=list(OPEN), since=None), limit=None)
-near = near_each(sites, open_inc, RADIUS)
 names = data.place_names(sites)
-table = pd.DataFrame({
-    t("sites.site", lang): list(names.values()),
-    t("col.status", lang): [label("site_status", s, lang) for s in sites["status"]],
-    t("sites.last_change", lang): [f"{local_text(a)} ({w})" for a, w in
-                                   zip(sites["updated_at"], sites["updated_by"], strict=True)],
-    t("sites.nearby", lang, m=int(RADIUS)): near.groupby("place").size().reindex(
-        sites.index, fill_value=0).astype(int),
-    t("sites.voted", lang): [f"{int(v)}/{int(n)}" if pd.notna(v) and pd.notna(n) else "" for
-                             v, n in zip(sites["voted"], sites["voters"], strict=True)],
-})
-st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.fragment(run_every=settings.get("refresh_seconds"))
+def table() -> None:
+    """The board refreshes itself; the site picked below and its form stay as they are."""
+    now_sites, _, now_near = _read()
+    st.dataframe(pd.DataFrame({
+        t("sites.site", lang): [names.get(c, c) for c in now_sites["code"]],
+        t("col.status", lang): [label("site_status", s, lang) for s in now_sites["status"]],
+        t("sites.last_change", lang): [f"{local_text(a)} ({who.get(w, w)})" for a, w in
+                                       zip(now_sites["updated_at"], now_sites["updated_by"],
+                                           strict=True)],
+        t("sites.nearby", lang, m=int(RADIUS)): now_near.groupby("place").size().reindex(
+            now_sites.index, fill_value=0).astype(int),
+        t("sites.voted", lang): [f"{int(v)}/{int(n)}" if pd.notna(v) and pd.notna(n) else ""
+                                 for v, n in zip(now_sites["voted"], now_sites["voters"],
+                                                 strict=True)],
+    }), hide_index=True, width="stretch")
+
+
+who = data.display_names()
+table()
 code = st.selectbox(t("sites.pick", lang), list(names), index=None, key="sites_pick",
                     format_func=names.get, placeholder=t("op.search_hint", lang))
 if code is None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import actions, data, state
 from dashboard.i18n import label, t
-from geo import accounts
+from geo import accounts, settings
 from geo import units as unit_cmd
 from geo.analysis.patrols import checkpoint_report
 from geo.checks.inert import md_text
@@ -28,31 +28,48 @@ def _act(code: str, action: str, version: int) -> None:
     state.set("teams_outcome", (code, *outcome) if outcome else None)
 
 
+def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The teams shown, and their checkpoints today so far: the same evaluator as the
+    review, over the duty day up to now."""
+    units = view.frame(data.units())
+    layers = view.layers(data.layers())
+    now = utcnow()
+    cps = checkpoint_report(layers["checkpoints"], layers["routes"], data.checkins(),
+                            (local_midnight_utc(now), now))
+    return units, cps
+
+
 st.title(t("teams.title", lang))
-units = view.frame(data.units())
+units, cps = _read()
 if units.empty:
     st.info(t("teams.empty", lang))
     st.stop()
-layers = view.layers(data.layers())
-now = utcnow()
-# Today so far: the same evaluator as the review, over the duty day up to now.
-cps = checkpoint_report(layers["checkpoints"], layers["routes"], data.checkins(),
-                        (local_midnight_utc(now), now))
-flagged = cps[cps["state"] != "ok"].groupby("team").size()
 names = data.place_names(units)
-table = pd.DataFrame({
-    t("col.team", lang): list(names.values()),
-    t("col.status", lang): [label("unit_status", s, lang) for s in units["status"]],
-    t("teams.size", lang): units["size"],
-    t("teams.assignment", lang): [f"#{int(i)}" if pd.notna(i) else "" for i in
-                                  units["incident_id"]],
-    t("teams.last_checkin", lang): [f"{c or ''} {local_text(a)}".strip() for c, a in
-                                    zip(units["last_checkpoint"], units["last_checkin_at"],
-                                        strict=True)],
-    t("teams.last_position", lang): [local_text(a) for a in units["position_at"]],
-    t("teams.flags", lang): [int(flagged.get(c, 0)) for c in units["code"]],
-})
-st.dataframe(table, hide_index=True, width="stretch")
+
+
+@st.fragment(run_every=settings.get("refresh_seconds"))
+def table() -> None:
+    """The board refreshes itself; the team picked below stays picked."""
+    now_units, now_cps = _read()
+    flagged = now_cps[now_cps["state"] != "ok"].groupby("team").size()
+    st.dataframe(pd.DataFrame({
+        t("col.team", lang): [names.get(c, c) for c in now_units["code"]],
+        t("col.status", lang): [label("unit_status", s, lang) for s in now_units["status"]],
+        t("teams.size", lang): now_units["size"].astype("Int64").astype(str).replace(
+            "<NA>", ""),
+        t("teams.assignment", lang): [f"#{int(i)}" if pd.notna(i) else "" for i in
+                                      now_units["incident_id"]],
+        t("teams.last_checkin", lang): [f"{cp_names.get(c, c or '')} {local_text(a)}".strip()
+                                        for c, a in zip(now_units["last_checkpoint"],
+                                                        now_units["last_checkin_at"],
+                                                        strict=True)],
+        t("teams.last_position", lang): [local_text(a) for a in now_units["position_at"]],
+        t("teams.flags", lang): [int(flagged.get(c, 0)) for c in now_units["code"]],
+    }), hide_index=True, width="stretch")
+
+
+cp_names = dict(zip(cps["checkpoint"], cps["name"], strict=True))
+table()
 code = st.selectbox(t("teams.pick", lang), list(names), index=None, key="teams_pick",
                     format_func=names.get, placeholder=t("op.choose", lang))
 if code:
@@ -72,7 +89,7 @@ else:
 st.markdown(t("teams.checkpoints", lang))
 st.dataframe({
     t("teams.checkpoint", lang): mine["name"],
-    t("col.team", lang): mine["team"],
+    t("col.team", lang): [names.get(c, c or "") for c in mine["team"]],
     t("teams.last_checkin", lang): [local_text(a) for a in mine["last_checkin"]],
     t("teams.state", lang): [t(f"teams.state.{s}", lang) for s in mine["state"]],
 }, hide_index=True, width="stretch")
