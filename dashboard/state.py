@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
     "field_outcome": None,      # field page: (kind, message) of the last refused site change
+    "field_point": None,        # field page: the place tapped on its map (lon, lat)
+    "field_click": None,        # field page: the last map tap acted on
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "review_t": None,           # review page: the replayed moment (naive Vietnam time)

@@ -63,8 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "the wall and the board until an operator acknowledges it."),
     Setting("checkin_grace", 1.5, "A checkpoint is late when a stretch without a check-in "
             "is longer than this many times its planned interval (team board and review)."),
-    Setting("checkin_far_m", 200.0, "A check-in further than this many metres from its "
-            "checkpoint is flagged on the team board (and kept)."),
+    Setting("checkin_far_m", 200.0, "A check-in from further than this many metres from "
+            "its checkpoint is refused, with the distance."),
     Setting("position_tolerance_m", 50.0, "On import, a place whose commune or hamlet code "
             "names a loaded boundary must lie inside it, or at most this many metres outside."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "

@@ -79,7 +79,8 @@ def report_position(store: Store, code: str, lon: float, lat: float, *, actor: A
 
 def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: float, *,
              actor: Actor, at: datetime | None = None) -> dict:
-    """Record a checkpoint check-in (time, place); the unit's position moves there."""
+    """Record a checkpoint check-in (time, place); the unit's position moves there. A
+    position farther than the ``checkin_far_m`` setting from the checkpoint is refused."""
     require(actor, "unit.checkin", unit=code)
     problems = check_point(lon, lat)
     checkpoint_code = clean_code(checkpoint_code, "checkpoint_code", problems, required=True)
@@ -94,8 +95,12 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
             raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
         here = points([float(lon)], [float(lat)])
         dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
-        # Far from the checkpoint: flagged for the team board, but the check-in is kept.
-        detail.update(distance_m=round(dist, 1), far=dist > settings.get("checkin_far_m"))
+        limit = settings.get("checkin_far_m")
+        if dist > limit:  # a check-in says "we were there": from elsewhere it is refused
+            raise Invalid([Problem("lon", f"{dist:,.0f} m from checkpoint "
+                                          f"{match['name'].iloc[0]}: check in within "
+                                          f"{limit:g} m of it")])
+        detail.update(distance_m=round(dist, 1))
 
     return _field_report(store, code, actor, lon, lat, "checkin", detail, at,
                          last_checkpoint=checkpoint_code)

@@ -16,7 +16,6 @@ from geo import units as unit_cmd
 from geo.checks.inert import md_text
 from geo.checks.text import searchable
 from geo.clock import local_text
-from geo.errors import AnttError
 from geo.sites import SITE_LIFECYCLE
 
 lang = state.get("lang")
@@ -35,7 +34,62 @@ def _site_move(code: str, action: str, version: int) -> None:
         reason=st.session_state.get("field_reason")), lang, "site_status"))
 
 
+def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
+    """A map for a phone: tap where you are (your own blue dot too: it lets taps through),
+    and the point is marked. Returns the tapped (lon, lat), kept across reruns."""
+    st.caption(t(hint, lang))
+    base = maps.base_map(layers, label=_l)
+    # icon: a class of ours drawn with a Unicode glyph (Font Awesome is not shipped). A
+    # 0 m or missing accuracy must not zoom to infinity: maxZoom bounds it.
+    folium.plugins.LocateControl(
+        auto_start=False, icon="antt-locate", showPopup=False, drawCircle=True,
+        circleStyle={"interactive": False}, markerStyle={"interactive": False},
+        locateOptions={"maxZoom": 17, "enableHighAccuracy": True},
+        strings={"title": t("field.locate", lang), "popup": "",
+                 "outsideMapBoundsMsg": t("field.outside_map", lang)}).add_to(base)
+    base.get_root().header.add_child(folium.Element(
+        "<style>.antt-locate::before{content:'\\25CE';font:700 20px/30px sans-serif;"
+        "display:block;text-align:center}.leaflet-touch .leaflet-bar a{width:44px;"
+        "height:44px;line-height:44px}</style>"))
+    maps.localize(base)
+    picked = state.get("field_point")
+    marker = []
+    if picked:
+        group = folium.FeatureGroup(name="picked")
+        folium.CircleMarker([picked[1], picked[0]], radius=12, color="#c62828", weight=5,
+                            fill=False, class_name="antt-picked").add_to(group)
+        marker = [group]
+    value = st_folium(base, key=key, feature_group_to_add=marker,
+                      returned_objects=["last_clicked"], height=320,
+                      use_container_width=True)
+    click = (value or {}).get("last_clicked")
+    if click and click != state.get("field_click"):
+        state.set("field_click", click)
+        state.set("field_point", (float(click["lng"]), float(click["lat"])))
+        st.rerun()
+    return state.get("field_point")
+
+
+def _check_in(team: str, checkpoint: str, point: tuple[float, float]) -> None:
+    """Button callback: check in where the phone is; a position too far from the
+    checkpoint is refused with the distance (the command decides)."""
+    done: dict = {}
+
+    def command() -> None:
+        done["row"] = unit_cmd.check_in(data.store(), team, checkpoint, point[0], point[1],
+                                        actor=actor)
+
+    outcome = actions.attempt(command, lang, "unit_status")
+    if "row" in done:
+        outcome = ("ok", t("field.checked_in", lang,
+                           at=local_text(done["row"]["last_checkin_at"])))
+    state.set("field_outcome", outcome)
+
+
 st.title(t("field.title", lang))
+# Who is reporting, on the page itself (a phone hides the sidebar).
+st.caption(t("field.signed_in", lang, name=actor.display_name,
+             role=label("role", actor.role, lang)))
 layers = view.layers(data.layers())  # a hamlet team works in its own commune
 task = st.radio(t("field.task", lang), ["report", "site", "checkin"], key="field_task",
                 format_func=lambda k: t(f"field.task.{k}", lang), horizontal=True)
@@ -45,20 +99,7 @@ if task == "report":
                    horizontal=True, format_func=lambda w: t(f"op.where.{w}", lang))
     point, site_code = None, None
     if how == "map":
-        st.caption(t("field.map_hint", lang))
-        base = maps.base_map(layers, label=_l)
-        # icon: a class of ours drawn with a Unicode glyph (Font Awesome is not shipped).
-        folium.plugins.LocateControl(auto_start=False, icon="antt-locate", strings={
-            "title": t("field.locate", lang)}).add_to(base)
-        base.get_root().header.add_child(folium.Element(
-            "<style>.antt-locate::before{content:'\\25CE';font:700 20px/30px sans-serif;"
-            "display:block;text-align:center}</style>"))
-        maps.localize(base)
-        value = st_folium(base, key="field_map", returned_objects=["last_clicked"],
-                          height=300, use_container_width=True)
-        click = (value or {}).get("last_clicked")
-        if click:
-            point = (float(click["lng"]), float(click["lat"]))
+        point = _where_am_i("field_map", "field.map_hint")
     else:
         point, code = forms.pick_place(how, layers, lang, key=f"field_pick_{how}")
         site_code = code if how == "site" else None
@@ -114,11 +155,10 @@ else:
         names = dict(zip(cps["code"], cps["name"], strict=True))
         cp = st.radio(t("teams.checkpoint", lang), list(names), key="field_cp",
                       format_func=lambda c: md_text(names[c]))  # options are markdown
-        if cp and st.button(t("field.checkin", lang), type="primary", use_container_width=True,
-                            key="field_checkin"):
-            g = cps.loc[cps["code"] == cp].geometry.iloc[0]
-            try:
-                row = unit_cmd.check_in(data.store(), team, cp, g.x, g.y, actor=actor)
-                st.success(t("field.checked_in", lang, at=local_text(row["last_checkin_at"])))
-            except AnttError as e:
-                st.error(md_text(str(e)))
+        here = _where_am_i("field_checkin_map", "field.checkin_hint") if cp else None
+        forms.show_location(here, lang)
+        if cp:
+            st.button(t("field.checkin", lang), type="primary", use_container_width=True,
+                      key="field_checkin", disabled=here is None, on_click=_check_in,
+                      args=(team, cp, here))
+        actions.show(state.get("field_outcome"))

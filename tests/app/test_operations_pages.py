@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import incidents as inc
 from geo import units
+from geo.io.features import load_layer
 
 from ..conftest import ROOT, make_account, report_args
 
@@ -116,10 +117,20 @@ def test_teams_board_and_field_check_in(app, demo):
     at = app("field", team)
     at.radio(key="field_task").set_value("checkin").run()
     at.selectbox(key="field_team").set_value(unit["code"]).run()
+    assert at.button(key="field_checkin").disabled  # not before the phone says where it is
+    cp = load_layer(demo, "checkpoints").set_index("code").loc[at.radio(key="field_cp").value]
+    at.session_state["field_point"] = (cp.geometry.x + 0.01, cp.geometry.y)  # a tap 1 km off
+    at.run()
+    at.button(key="field_checkin").click().run()
+    assert any("m from checkpoint" in e.value for e in at.error), [e.value for e in at.error]
+    assert demo.get("unit", unit["code"])["last_checkin_at"] is None
+    at.session_state["field_point"] = (cp.geometry.x + 0.0005, cp.geometry.y)  # ~50 m: fine
+    at.run()
     at.button(key="field_checkin").click().run()
     assert not at.exception
     assert "Đã ghi qua chốt" in at.success[0].value
     assert demo.get("unit", unit["code"])["last_checkin_at"] is not None
+    assert any("Đang dùng: to1" in c.value for c in at.caption)  # who, on the page itself
     at = app("teams")
     at.selectbox(key="teams_pick").set_value(unit["code"]).run()
     at.button(key=f"unit_start_patrol_{unit['code']}").click().run()

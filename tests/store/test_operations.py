@@ -11,15 +11,16 @@ from geo.io.features import load_layer
 from ..conftest import report_args
 
 
-def test_check_in_far_from_checkpoint_is_flagged_and_kept(demo):
+def test_check_in_far_from_checkpoint_is_refused_with_the_distance(demo):
     cp = load_layer(demo, "checkpoints").iloc[0]
     team = demo.frame("unit").set_index("route_code").loc[cp["route_code"], "code"]
-    near = units.check_in(demo, team, cp["code"], cp.geometry.x, cp.geometry.y, actor="t")
-    far = units.check_in(demo, team, cp["code"], cp.geometry.x + 0.01, cp.geometry.y,
-                         actor="t")
-    assert far["last_checkpoint"] == cp["code"] and far["version"] == near["version"] + 1
+    near = units.check_in(demo, team, cp["code"], cp.geometry.x + 0.001, cp.geometry.y,
+                          actor="t")  # ~100 m away: within 200 m
+    with pytest.raises(Invalid, match=r"1,0\d\d m from checkpoint .*: check in within 200 m"):
+        units.check_in(demo, team, cp["code"], cp.geometry.x + 0.01, cp.geometry.y, actor="t")
+    assert demo.get("unit", team)["version"] == near["version"]  # nothing written
     details = demo.events("unit", team, action="checkin")["detail"].tolist()
-    assert '"far": false' in details[0] and '"far": true' in details[1]
+    assert len(details) == 1 and '"distance_m": 10' in details[0]
     with pytest.raises(Invalid, match="unknown checkpoint"):
         units.check_in(demo, team, "NOPE", cp.geometry.x, cp.geometry.y, actor="t")
 
