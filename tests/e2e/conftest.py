@@ -124,10 +124,15 @@ def open_page(browser):
     pages = []
 
     def _open(url: str, width: int = 1920, height: int = 1080, *,
-              session: str | None = None) -> Browser:
+              session: str | None = None,
+              geolocation: tuple[float, float, float] | None = None) -> Browser:
         """*session*: a token from ``Dashboard.session`` to be logged in with (the cookie
-        the login page sets); without one the login page shows."""
-        ctx = browser.new_context(viewport={"width": width, "height": height})
+        the login page sets); without one the login page shows. *geolocation*: (lon, lat,
+        accuracy in metres) the phone reports."""
+        extra = {} if geolocation is None else {
+            "geolocation": {"longitude": geolocation[0], "latitude": geolocation[1],
+                            "accuracy": geolocation[2]}, "permissions": ["geolocation"]}
+        ctx = browser.new_context(viewport={"width": width, "height": height}, **extra)
         if session:
             ctx.add_cookies([{"name": "antt_session", "value": session,
                               "url": url.split("/?")[0].split("?")[0]}])

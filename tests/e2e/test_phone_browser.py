@@ -1,0 +1,40 @@
+"""The hamlet team's phone at 390x844: tapping your own position dot sets the incident's
+place (even with a 0 m accuracy fix, which once zoomed the map to infinity)."""
+
+import re
+
+import pytest
+
+from .conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+TIMEOUT = 30_000
+
+
+def test_the_phone_sets_the_place_by_tapping_its_own_position(dashboard, open_page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    site = dashboard.store.frame("site").iloc[0]
+    token = dashboard.session("field", communes=site["commune_code"],
+                              display_name="Tổ ANTT điện thoại")
+    b = open_page(dashboard.url + "/", width=390, height=844, session=token,
+                  geolocation=(float(site["lon"]), float(site["lat"]), 0.0))
+    b.page.get_by_role("button", name="Gửi báo cáo").wait_for(timeout=TIMEOUT)
+    b.page.get_by_text("Đang dùng: Tổ ANTT điện thoại").wait_for(timeout=TIMEOUT)
+    frame = b.map_frame()
+    frame.click(".leaflet-control-locate a")
+    frame.wait_for_selector(".leaflet-control-locate-location", timeout=TIMEOUT)
+    frame.wait_for_function("() => isFinite(map_div.getZoom()) && map_div.getZoom() <= 17",
+                            timeout=TIMEOUT)
+    dot = frame.query_selector(".leaflet-control-locate-location")
+    box = dot.bounding_box()
+    # Tap the blue dot itself, through the page (as a finger would).
+    b.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    caption = b.page.get_by_text(re.compile(r"^Vị trí.*\d+\.\d{5}, \d+\.\d{5}"))
+    caption.wait_for(timeout=TIMEOUT)
+    lat, lon = (float(v) for v in re.findall(r"\d+\.\d{5}", caption.inner_text())[:2])
+    assert lat == pytest.approx(site["lat"], abs=2e-4)
+    assert lon == pytest.approx(site["lon"], abs=2e-4)
+    frame = b.map_frame()  # the rerun redrew the map with the tapped point marked
+    frame.wait_for_selector(".antt-picked", timeout=TIMEOUT)
+    b.page.screenshot(path=str(ARTIFACTS / "phone-390x844.png"), full_page=True)
+    assert b.errors == [] and b.blocked == []
