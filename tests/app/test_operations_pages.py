@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import accounts, units
 from geo import incidents as inc
+from geo.io.features import load_layer
 
 from ..conftest import ROOT, make_account, report_args
 
@@ -72,10 +73,17 @@ def _labels(at):
     return [b.label for b in at.main.button]
 
 
+def _in_hamlet(store, code: str):
+    """A point inside one of the loaded demo hamlets (so inside its commune too)."""
+    return load_layer(store, "hamlets").set_index("code").loc[code, "geometry"] \
+        .representative_point()
+
+
 def test_board_offers_only_legal_moves_and_dispatches_nearest(app, demo):
-    row = inc.report(demo, **report_args(lon=106.4786, lat=21.0019))
-    units.report_position(demo, demo.frame("unit").iloc[0]["code"], 106.4787, 21.002,
-                          actor="t")
+    spot = _in_hamlet(demo, "10732-H01")
+    row = inc.report(demo, **report_args(lon=spot.x, lat=spot.y))
+    units.report_position(demo, demo.frame("unit").iloc[0]["code"], spot.x + 0.0001,
+                          spot.y + 0.0001, actor="t")
     at = app("board")
     assert at.selectbox(key="board_pick").value == row["id"]
     assert [b for b in _labels(at) if b != "Thêm ghi chú"] == ["xác minh", "chuyển cấp trên",
@@ -150,7 +158,8 @@ def test_field_report_from_a_site(app, demo):
 
 
 def test_board_timeline_shows_the_accounts_display_name(app, demo):
-    row = inc.report(demo, **report_args(lon=106.4905, lat=21.0104, severity=4))
+    spot = _in_hamlet(demo, "10732-H02")
+    row = inc.report(demo, **report_args(lon=spot.x, lat=spot.y, severity=4))
     ops = make_account(demo, "operator", username="tb9", display_name="Trực ban <b>số 9</b>")
     inc.verify(demo, row["id"], expected_version=1, actor=ops)
     at = app("board")
