@@ -3,13 +3,16 @@
     .venv/bin/python data/check_demo.py
 
 Loads every file with geopandas and asserts: CRS, geometry types and validity, the exact
-property names, unique codes, references, points inside their commune / hamlet, NFC text,
-ISO times, areas in EPSG:32648, and that the project's own reader accepts each file.
+property names, unique codes, references, points inside their commune / hamlet (sites 60 m
+inside), NFC text, ISO times, each commune's position and area against the GADM 4.1 figures
+in make_demo.FACTS (measured in EPSG:3405, VN-2000 / UTM 48N), and that the project's own
+reader accepts each file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -18,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
+from shapely.geometry import Point, box
 
 DATA = Path(__file__).resolve().parent
 ROOT = DATA.parent
@@ -39,8 +44,42 @@ GEOM = {"communes": "Polygon", "hamlets": "Polygon", "sites": "Point", "targets"
 REQUIRED_KINDS = {"peoples_committee", "party_office", "police", "ballot_storage",
                   "voter_list_posting", "candidate_list_posting", "health_station", "school",
                   "market"}
-BOX = {"10732": (20.9, 21.1, 106.3, 106.6), "10762": (20.9, 21.1, 106.3, 106.6),
-       "15178": (20.1, 20.3, 105.4, 105.6)}
+METRIC = 3405          # VN-2000 / UTM 48N
+CENTROID_M = 300       # drawn centroid to GADM centroid
+BBOX_OVERLAP = 0.80    # bounding-box intersection / real box and / drawn box
+AREA_REL = 0.03        # drawn area to the figure
+SITE_MARGIN_M = 59     # sites are drawn 60 m inside their hamlet; rounding moves them < 1 m
+
+
+def _facts() -> dict[str, dict]:
+    """make_demo.FACTS by commune code (``data/`` is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_demo", DATA / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {f["code"]: f for f in module.FACTS}
+
+
+def _metric(geom):
+    """A WGS 84 geometry in EPSG:3405, densified first so a box keeps its shape."""
+    return gpd.GeoSeries([shapely.segmentize(geom, 0.0005)], crs=4326).to_crs(METRIC).iloc[0]
+
+
+def check_position(cc: str, drawn, fact: dict) -> None:
+    """The drawn commune against the GADM 4.1 figures it was drawn to fit."""
+    gadm = fact["gadm"]
+    poly = _metric(drawn)
+    real_c = _metric(Point(*gadm["centroid"]))
+    real_box, drawn_box = _metric(box(*gadm["bbox"])), _metric(box(*drawn.bounds))
+    inter = real_box.intersection(drawn_box).area
+    assert inter / real_box.area >= BBOX_OVERLAP, (cc, inter / real_box.area)
+    assert inter / drawn_box.area >= BBOX_OVERLAP, (cc, inter / drawn_box.area)
+    area = poly.area / 1e6
+    assert abs(area - fact["area_km2"]) / fact["area_km2"] < 0.005, (cc, area)
+    if gadm.get("merged"):  # Cẩm Tân after 2019: holds the old commune's centroid
+        assert poly.contains(real_c), cc
+    else:
+        assert abs(area - gadm["area_km2"]) / gadm["area_km2"] <= AREA_REL, (cc, area)
+        assert poly.centroid.distance(real_c) <= CENTROID_M, (cc, poly.centroid.distance(real_c))
 
 
 def main() -> None:
@@ -69,12 +108,11 @@ def main() -> None:
 
     com = L["communes"].set_index("code")
     ham = L["hamlets"].set_index("code")
+    facts = _facts()
+    assert set(com.index) == set(facts)
     for cc, row in com.iterrows():
-        lo_lat, hi_lat, lo_lon, hi_lon = BOX[cc]
-        c = row.geometry.centroid
-        assert lo_lat <= c.y <= hi_lat and lo_lon <= c.x <= hi_lon, (cc, c)
-        area = gpd.GeoSeries([row.geometry], crs=4326).to_crs(32648).area.iloc[0] / 1e6
-        assert abs(area - row["area_km2"]) / row["area_km2"] < 0.005, (cc, area)
+        assert row["area_km2"] == facts[cc]["area_km2"], cc
+        check_position(cc, row.geometry, facts[cc])
         assert row["admin_set"] == "2021-2025"
         hs = ham[ham["commune_code"] == cc]
         union = hs.geometry.union_all()
@@ -83,10 +121,17 @@ def main() -> None:
         assert all(h.within(row.geometry.buffer(2e-6)) for h in hs.geometry), cc
         assert all(code.startswith(f"{cc}-H") for code in hs.index)
     assert set(ham["commune_code"]) <= set(com.index)
+    hai_duong = [_metric(com.loc[cc].geometry) for cc in ("10732", "10762")]
+    assert hai_duong[0].intersection(hai_duong[1]).area == 0, "the Hải Dương communes overlap"
 
     s = L["sites"]
-    for _, r in s.iterrows():
+    ham_m = L["hamlets"].to_crs(METRIC).set_index("code")
+    com_m = L["communes"].to_crs(METRIC).set_index("code")
+    for (_, r), site_m in zip(s.iterrows(), s.to_crs(METRIC).geometry, strict=True):
         assert r.geometry.within(ham.loc[r["hamlet_code"]].geometry), r["code"]
+        assert r.geometry.within(com.loc[r["commune_code"]].geometry), r["code"]
+        for area in (ham_m.loc[r["hamlet_code"]].geometry, com_m.loc[r["commune_code"]].geometry):
+            assert area.exterior.distance(site_m) >= SITE_MARGIN_M, r["code"]
         assert ham.loc[r["hamlet_code"], "commune_code"] == r["commune_code"]
         assert r["name"].startswith("Nhà văn hóa thôn "), r["name"]
         assert int(r["voters"]) > 0

@@ -9,13 +9,14 @@ Deterministic: a fixed random seed, fixed facts, coordinates rounded to 6 decima
 WHAT IS REAL AND WHAT IS DRAWN
 ------------------------------
 Only the facts in FACTS below that carry a ``# SOURCED`` comment come from a
-source (see data/README.md for the full provenance table).  Everything else is
-DRAWN for the demo: every commune outline, every hamlet shape, every site,
-target, hotspot location, patrol route and checkpoint, and each commune centre
-(no source giving a commune-centre coordinate was found for any of the three
-communes, so the centres are placed by hand near a sourced district-level
-reference point and are NOT surveyed positions).  Real deployments import
-official boundaries (GADM / HDX COD-AB) with ``antt import``.
+source (see data/README.md for the full provenance table).  Each commune's
+position and size are figures measured from GADM 4.1 level 3 (``gadm``: centroid,
+bounding box, area, GID_3).  They are used as FACTS ONLY: GADM's licence does not
+allow redistributing its shapes, so no GADM vertex is used.  Every outline is
+DRAWN by this script to fit those figures (a smooth irregular polygon fitted to
+the bounding box, with the area and centroid given).  Every hamlet shape, site,
+target, hotspot location, patrol route and checkpoint is DRAWN as well.  Real
+deployments import official boundaries (GADM / HDX COD-AB) with ``antt import``.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.affinity
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, mapping
 from shapely.ops import voronoi_diagram
 
 SEED = 20210523
 OUT = Path(__file__).resolve().parent
-UTM = "EPSG:32648"  # UTM 48N (WGS 84); all three communes lie west of 108° E
+UTM = "EPSG:3405"  # VN-2000 / UTM 48N: all three communes lie west of 108° E
 
 # --------------------------------------------------------------------------------------
 # Sourced facts (and the drawn values that stand in where nothing was found).
@@ -59,15 +61,11 @@ FACTS = [
         "name": "An Phụ",
         "district": "Thị xã Kinh Môn",        # SOURCED: geo-facts.md; seed 001 ("An Phụ- Kinh Môn")
         "province": "Hải Dương",              # SOURCED: geo-facts.md; seed 001
-        # DRAWN centre: no commune-centre coordinate was found.  Placed ~2.5 km WNW of the
-        # SOURCED Kinh Môn reference point 20°59'59"N 106°30'28"E
-        # (wikimapia.org/16203501 "Thị Xã Kinh Môn").
-        "centre": (21.0050, 106.4850),
-        "centre_sourced": False,
-        # DRAWN area: no figure found; 4.5 km² = Kinh Môn 112.9 km² / 25 commune-level units
-        # (SOURCED district figures, wikimapia.org/16203501).
-        "area_km2": 4.5,
-        "area_sourced": False,
+        # SOURCED position and size: measured from GADM 4.1 level 3, GID_3 VNM.22.7.1_1
+        # (facts only; the outline is drawn, see gadm_outline).
+        "gadm": {"gid_3": "VNM.22.7.1_1", "centroid": (106.51684, 20.98775),
+                 "bbox": (106.4965, 20.9726, 106.5373, 21.0032), "area_km2": 8.08},
+        "area_km2": 8.08,                     # SOURCED: GADM 4.1 (measured), as above
         "population": None,                   # not found
         # Hamlets: "Huề Trì" SOURCED (tailieuthamkhao.com "Quản lý di tích lịch sử văn hóa
         # đình Huề Trì xã An Phụ huyện Kinh Môn"; dulichhaiduong.vn "Thắng cảnh An Phụ":
@@ -78,6 +76,7 @@ FACTS = [
         "election_day": "2021-05-23",               # SOURCED: seed 001 "Ngày bầu cử (23/5/2021)"
         "count_end": "2021-05-23T23:00:00+07:00",   # DRAWN: end of count not given
         "n_routes": 4,
+        "checkpoints": (3, 6),  # DRAWN: per sector route, on the loop route
         "hotspots": [{
             "name": "Điểm tiềm ẩn phức tạp An Phụ (Kinh Môn)",
             "reason": "Điểm đang tiềm ẩn diễn biến phức tạp (mâu thuẫn, tranh chấp, khiếu kiện) "
@@ -89,7 +88,8 @@ FACTS = [
         }],
         "source": ("code: GSO admin-code list (10732); district/province: geo-facts.md & "
                    "seed 001; hamlet Huề Trì: tailieuthamkhao.com / dulichhaiduong.vn; "
-                   "centre, area, outline: DRAWN (see data/README.md)"),
+                   "centroid, bounding box, area: GADM 4.1 VNM.22.7.1_1 (figures only); "
+                   "outline: DRAWN to fit them (see data/README.md)"),
     },
     {
         # SOURCED: GSO code 10762 — vietnam-division@2.4.0 dist/xa-phuong/293.json
@@ -99,13 +99,11 @@ FACTS = [
         "name": "Cổ Dũng",
         "district": "Huyện Kim Thành",        # SOURCED: same file; seed 001
         "province": "Hải Dương",              # SOURCED: same file
-        # DRAWN centre: no coordinate found.  Placed inside the geo-facts.md box for Hải Dương,
-        # ~5 km SSW of the Kinh Môn reference point (Kim Thành lies south of Kinh Môn:
-        # wikimapia.org/16203501 "Nam giáp huyện Kim Thành").
-        "centre": (20.9600, 106.4700),
-        "centre_sourced": False,
-        "area_km2": 5.0,                      # DRAWN: no figure found
-        "area_sourced": False,
+        # SOURCED position and size: measured from GADM 4.1 level 3, GID_3 VNM.22.6.3_1
+        # (facts only; the outline is drawn, see gadm_outline).
+        "gadm": {"gid_3": "VNM.22.6.3_1", "centroid": (106.43214, 20.97015),
+                 "bbox": (106.4210, 20.9570, 106.4426, 20.9837), "area_km2": 3.92},
+        "area_km2": 3.92,                     # SOURCED: GADM 4.1 (measured), as above
         "population": None,                   # not found
         # No hamlet names found: all PLACEHOLDERS (drawn).
         "hamlets": [("Thôn 1", False), ("Thôn 2", False), ("Thôn 3", False),
@@ -114,6 +112,7 @@ FACTS = [
         "election_day": "2021-05-23",
         "count_end": "2021-05-23T23:00:00+07:00",
         "n_routes": 4,
+        "checkpoints": (3, 6),  # DRAWN: per sector route, on the loop route
         "hotspots": [{
             "name": "Điểm tiềm ẩn phức tạp Cổ Dũng (Kim Thành)",
             "reason": "Điểm đang tiềm ẩn diễn biến phức tạp (mâu thuẫn, tranh chấp, khiếu kiện) "
@@ -124,7 +123,8 @@ FACTS = [
             "near": "centre", "radius_m": 350,
         }],
         "source": ("code/district/province: vietnam-division@2.4.0 (GSO export) xa-phuong/"
-                   "293.json; hotspot: seed 001; centre, area, outline, hamlet names: DRAWN "
+                   "293.json; hotspot: seed 001; centroid, bounding box, area: GADM 4.1 "
+                   "VNM.22.6.3_1 (figures only); outline, hamlet names: DRAWN "
                    "(see data/README.md)"),
     },
     {
@@ -135,12 +135,15 @@ FACTS = [
         "name": "Cẩm Tân",
         "district": "Huyện Cẩm Thủy",         # SOURCED: same page; seed 000
         "province": "Thanh Hóa",              # SOURCED: same page
-        # DRAWN centre: no coordinate found.  Placed ~4.5 km ESE of the SOURCED Cẩm Thủy
-        # district coordinate 20°12′20″N 105°27′22″E (vi.wikipedia.org "Cẩm Thủy").
-        "centre": (20.1850, 105.4950),
-        "centre_sourced": False,
+        # SOURCED position: GADM 4.1 level 3, GID_3 VNM.57.3.13_1 — Cẩm Tân BEFORE the 2019
+        # merger with Phúc Do (VNM.57.3.20_1, "beside it"; its exact position is not known
+        # here), 7.02 km².  The demo's Cẩm Tân is the merged commune (15.02 km², below), so
+        # the drawn outline fills the old commune's bounding box at 15.02 km² and contains the
+        # old centroid; its own centroid is wherever the drawing puts it (see data/README.md).
+        "gadm": {"gid_3": "VNM.57.3.13_1", "centroid": (105.53889, 20.12175),
+                 "bbox": (105.5149, 20.1080, 105.5649, 20.1440), "area_km2": 7.02,
+                 "merged": True},
         "area_km2": 15.02,                    # SOURCED (diaocthongthai.com, after 2019 merger)
-        "area_sourced": True,
         "population": 5991,                   # SOURCED (2018, same page)
         # Hamlets: seed 000 names none.  "Phác Lê" SOURCED (NQ 786/NQ-UBTVQH14, 2019: thôn Phác
         # Lê moved from Cẩm Vân into Cẩm Tân — as quoted by diaocthongthai.com); the rest are
@@ -155,6 +158,7 @@ FACTS = [
         "election_day": "2024-12-08",
         "count_end": "2024-12-08T23:59:00+07:00",
         "n_routes": 5,
+        "checkpoints": (4, 6),  # DRAWN: per sector route, on the loop route
         "hotspots": [{
             "name": "Khu vực chợ Cẩm Tân (đông người)",
             "reason": "Khu vực chợ, tập trung đông người trong những ngày trước và trong ngày "
@@ -165,7 +169,9 @@ FACTS = [
         }],
         "source": ("code, area, population: diaocthongthai.com/xa-cam-tan-cam-thuy; "
                    "thôn Phác Lê: NQ 786/NQ-UBTVQH14 (via same page); election dates: seed 000; "
-                   "centre, outline, other hamlet names: DRAWN (see data/README.md)"),
+                   "position: GADM 4.1 VNM.57.3.13_1 (pre-2019 Cẩm Tân, figures only); "
+                   "outline incl. the merged Phúc Do, other hamlet names: DRAWN "
+                   "(see data/README.md)"),
     },
 ]
 
@@ -229,6 +235,74 @@ def outline(rng: random.Random, cx: float, cy: float, area_m2: float) -> Polygon
     return poly
 
 
+def _radial(harmonics, amp: float, n: int = 144) -> list[tuple[float, float]]:
+    """Unit-circle vertices pushed out and in by *amp* × the harmonics (radius > 0)."""
+    pts = []
+    for i in range(n):
+        t = 2 * math.pi * i / n
+        r = 1.0 + amp * sum(a * math.cos(k * t + ph) for k, a, ph in harmonics)
+        pts.append((r * math.cos(t), r * math.sin(t)))
+    return pts
+
+
+def _fit_bbox(pts, bbox, inset: float) -> Polygon:
+    """*pts* stretched onto the lon/lat box *bbox* (shrunk by *inset* on every side),
+    then projected to UTM metres."""
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    lon0, lat0, lon1, lat1 = bbox
+    dlon, dlat = (lon1 - lon0) * inset, (lat1 - lat0) * inset
+    lon0, lon1, lat0, lat1 = lon0 + dlon, lon1 - dlon, lat0 + dlat, lat1 - dlat
+    return Polygon([utm(lon0 + (x - x0) / (x1 - x0) * (lon1 - lon0),
+                        lat0 + (y - y0) / (y1 - y0) * (lat1 - lat0)) for x, y in pts])
+
+
+def gadm_outline(rng: random.Random, gadm: dict, area_m2: float) -> Polygon:
+    """A drawn outline that fits the GADM 4.1 figures: a smooth irregular polygon (harmonics
+    2–6 of random amplitude and phase on a circle, 144 vertices) stretched onto the real
+    bounding box, lobed just enough that its area is *area_m2*, then scaled to that area
+    exactly.  No GADM vertex is used: only the centroid, bounding box and area.
+
+    A commune (An Phụ, Cổ Dũng) is then moved so that its centroid is the GADM centroid;
+    draws are tried in turn until one needs a move of at most 80 m, so the outline stays
+    inside the box or within 80 m of it.  The merged Cẩm Tân is not moved (its
+    GADM centroid is that of the old, smaller commune): the first draw whose outline holds
+    the old centroid at least 400 m inside is kept."""
+    lon_c, lat_c = gadm["centroid"]
+    target = Point(*utm(lon_c, lat_c))
+    inset = 0.015
+    for _attempt in range(500):
+        harmonics = [(k, rng.uniform(0.5, 1.0) / k ** 0.7, rng.uniform(0, 2 * math.pi))
+                     for k in range(2, 7)]
+
+        def area(amp, harmonics=harmonics):
+            return _fit_bbox(_radial(harmonics, amp), gadm["bbox"], inset).area
+
+        # The largest amplitude keeps every radius at 35 % of the mean or more.
+        dip = -min(sum(a * math.cos(k * 2 * math.pi * i / 144 + ph) for k, a, ph in harmonics)
+                   for i in range(144))
+        lo, hi = 0.0, min(1.0, 0.65 / dip)
+        if not area(hi) < area_m2 < area(lo):
+            continue
+        for _ in range(60):  # bisection: more lobing, less area
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if area(mid) > area_m2 else (lo, mid)
+        poly = _fit_bbox(_radial(harmonics, (lo + hi) / 2), gadm["bbox"], inset)
+        c = poly.centroid
+        s = math.sqrt(area_m2 / poly.area)
+        poly = shapely.affinity.scale(poly, s, s, origin=c)
+        if gadm.get("merged"):
+            if not poly.buffer(-400).contains(target):
+                continue
+        else:
+            if c.distance(target) > 80:
+                continue
+            poly = shapely.affinity.translate(poly, target.x - c.x, target.y - c.y)
+        assert poly.is_valid and abs(poly.area - area_m2) / area_m2 < 1e-9
+        return poly
+    raise RuntimeError(f"no outline fits {gadm['gid_3']}")
+
+
 def spread_points(rng: random.Random, poly: Polygon, n: int, iters: int = 25) -> list[Point]:
     """n well-spread points inside *poly*: random start, then Lloyd relaxation."""
     minx, miny, maxx, maxy = poly.bounds
@@ -272,12 +346,47 @@ def inside_point(rng: random.Random, area, x: float, y: float, dmin: float, dmax
     raise RuntimeError("no room for a point")
 
 
+def detour(safe, a: Point, b: Point) -> list[tuple[float, float]]:
+    """The shortest way from *a* to *b* inside *safe* through the corners of a slightly
+    smaller, simplified copy of it (a visibility graph): the points between a and b."""
+    ring = safe.buffer(-5).simplify(10)
+    corners = [Point(c) for c in ring.exterior.coords[:-1]]
+    nodes = [a, b] + corners
+    best = {0: (0.0, None)}
+    todo = {0}
+    done: set[int] = set()
+    while todo:  # Dijkstra over the few dozen corners
+        i = min(todo, key=lambda j: best[j][0])
+        todo.discard(i)
+        done.add(i)
+        if i == 1:
+            break
+        for j, q in enumerate(nodes):
+            if j in done or not safe.contains(LineString([nodes[i], q])):
+                continue
+            d = best[i][0] + nodes[i].distance(q)
+            if j not in best or d < best[j][0]:
+                best[j] = (d, i)
+                todo.add(j)
+    if 1 not in best:
+        raise RuntimeError("no way inside the commune")
+    path, i = [], best[1][1]
+    while i:
+        path.append((nodes[i].x, nodes[i].y))
+        i = best[i][1]
+    return path[::-1]
+
+
 def road(rng: random.Random, area, stops: list[Point]) -> LineString:
-    """A LineString through *stops* with gentle bends, kept inside *area*."""
+    """A LineString through *stops* with gentle bends, kept inside *area* (at least 20 m
+    from its edge): where the straight way would leave it, the road goes round."""
     safe = area.buffer(-20)
     coords = [(stops[0].x, stops[0].y)]
     for a, b in zip(stops, stops[1:], strict=False):
         seg = LineString([a, b])
+        if not safe.contains(seg):
+            coords += detour(safe, a, b) + [(b.x, b.y)]
+            continue
         mid = seg.interpolate(0.5, normalized=True)
         dx, dy = b.x - a.x, b.y - a.y
         length = math.hypot(dx, dy) or 1.0
@@ -313,9 +422,11 @@ def build() -> dict[str, list[dict]]:
 
     for f in FACTS:
         cc = f["code"]
-        lat, lon = f["centre"]
-        cx, cy = utm(lon, lat)
-        poly = outline(rng, cx, cy, f["area_km2"] * 1e6)
+        # The drawn outline fits the GADM 4.1 figures; the commune's centre (where the
+        # UBND and the other key targets are drawn) is the GADM centroid, which for Cẩm Tân
+        # is the centroid of the commune before the 2019 merger.
+        cx, cy = utm(*f["gadm"]["centroid"])
+        poly = gadm_outline(rng, f["gadm"], f["area_km2"] * 1e6)
         add("communes", poly, {
             "code": cc, "name": f["name"], "district": f["district"], "province": f["province"],
             "admin_set": "2021-2025", "area_km2": f["area_km2"], "population": f["population"],
@@ -398,8 +509,9 @@ def build() -> dict[str, list[dict]]:
                 "team_name": f"Tổ tuần tra số {r}", "team_size": rng.choice([3, 4, 4, 5]),
                 "starts_at": f["plan_start"], "ends_at": f["count_end"],
                 "commune_code": cc})
-            # Checkpoints: evenly along the line, roughly every 700 m (3..6 per route).
-            k = max(3, min(6, round(line.length / 700)))
+            # Checkpoints: evenly along the line, a drawn number per route (so the codes
+            # stay fixed whatever the line's length).
+            k = f["checkpoints"][r == len(beats)]
             for s in range(1, k + 1):
                 p = line.interpolate((s - 0.5) / k, normalized=True)
                 add("checkpoints", p, {

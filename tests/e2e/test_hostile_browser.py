@@ -90,6 +90,9 @@ def _seed(store, tmp: Path) -> dict[str, str]:
     hamlet = load_layer(store, "hamlets").set_index("code").loc["10732-H01", "geometry"]
     p = hamlet.representative_point()
     x, y = p.x, p.y
+    # Route 10732-R1's checkpoint C1 is inside An Phụ: the hostile one sits on it.
+    checkpoint = load_layer(store, "checkpoints").set_index("code").loc["10732-R1-C1",
+                                                                         "geometry"]
     layers = {
         "communes": [({"code": "HX1", "name": f"{TAGS['commune']} {COMBO}"},
                       box(106.40, 21.02, 106.42, 21.04))],
@@ -105,7 +108,7 @@ def _seed(store, tmp: Path) -> dict[str, str]:
                       box(x - 0.003, y - 0.003, x - 0.001, y - 0.001))],
         "checkpoints": [({"code": "HX-CP1", "name": f"{TAGS['checkpoint']} {COMBO}",
                           "route_code": "10732-R1", "seq": 99, "interval_min": 30},
-                         Point(106.4855, 21.0058))],
+                         checkpoint)],
     }
     for kind, feats in layers.items():
         import_layer(store, _layer(tmp, kind, feats), kind, actor=ACTOR)

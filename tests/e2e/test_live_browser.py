@@ -51,9 +51,12 @@ def _settled(b):
 def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
     b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = _settled(b)
-    frame.evaluate("() => map_div.setView([21.0, 106.47], 15, {animate: false})")
+    centre = load_layer(dashboard.store, "communes").set_index("code").loc["10732", "geometry"] \
+        .centroid  # An Phụ's
+    frame.evaluate(f"() => map_div.setView([{centre.y}, {centre.x}], 15, {{animate: false}})")
     before = frame.evaluate(VIEW)
-    row = inc.report(dashboard.store, kind="gathering", severity=4, lon=106.48, lat=21.003,
+    spot = _empty_spot(dashboard.store, "Thôn 1")  # An Phụ's (the first "Thôn 1")
+    row = inc.report(dashboard.store, kind="gathering", severity=4, lon=spot.x, lat=spot.y,
                      source="hamlet_team", actor="e2e", description="Tụ tập đông người")
     dashboard.store.close()  # let the dashboard process have the file
     written = time.monotonic()
@@ -70,7 +73,8 @@ def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
 
 def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
     nasty = "<img src=x onerror=alert(1)>"
-    row = inc.report(dashboard.store, kind="disorder", severity=3, lon=106.482, lat=21.004,
+    spot = _empty_spot(dashboard.store, "Thôn 2")  # An Phụ's, clear of other markers
+    row = inc.report(dashboard.store, kind="disorder", severity=3, lon=spot.x, lat=spot.y,
                      source="citizen_tip", actor="<b>e2e</b>", description=nasty)
     dashboard.store.close()
     b = open_page(dashboard.url + "/", session=dashboard.session())

@@ -148,7 +148,8 @@ def _dispatch(store, ctx, n, team_code):
 
 
 def _site_register(store, ctx, n, **over):
-    args = dict(code=f"HS-{n}", name=f"Điểm {n}", lon=106.49, lat=21.01, actor="trực ban")
+    x, y = _point_in_demo_hamlet()
+    args = dict(code=f"HS-{n}", name=f"Điểm {n}", lon=x, lat=y, actor="trực ban")
     args.update(over)
     return lambda: ("site", sites.register(store, **args)["code"])
 
