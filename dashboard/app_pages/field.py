@@ -38,7 +38,9 @@ def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
     """A map for a phone: tap where you are (your own blue dot too: it lets taps through),
     and the point is marked. Returns the tapped (lon, lat), kept across reruns."""
     st.caption(t(hint, lang))
-    base = maps.base_map(layers, label=_l)
+    # Places to find one's way, and nothing that opens a popup: every tap is a place.
+    base = maps.base_map({k: v for k, v in layers.items() if k in ("communes", "hamlets",
+                                                                     "routes")}, label=_l)
     # icon: a class of ours drawn with a Unicode glyph (Font Awesome is not shipped). A
     # 0 m or missing accuracy must not zoom to infinity: maxZoom bounds it.
     folium.plugins.LocateControl(
