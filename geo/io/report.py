@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo import settings  # noqa: E402
+from geo.accounts import display_names  # noqa: E402
 from geo.analysis import review  # noqa: E402
 from geo.analysis.metrics import SPANS  # noqa: E402
 from geo.analysis.patrols import checkpoint_report  # noqa: E402
@@ -72,6 +73,9 @@ class Review:
     emerging: pd.DataFrame
     map_png: bytes
     chart_png: bytes
+    # The PDF's map: the picture without names, and the names to write over it as text.
+    pdf_map_png: bytes = b""
+    pdf_map_names: tuple = ()
 
     def m(self, key: str, **params: object) -> str:
         """A message of the catalogue in the review's language (plain text)."""
@@ -128,6 +132,9 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
     serious_ids = inc.loc[inc["severity"].isin(SERIOUS)].sort_values(
         ["severity", "reported_at"], ascending=[False, True])["id"].tolist()
     timelines = store.events_of("incident", serious_ids[:MAX_SERIOUS])
+    # Who acted, by name: an account's display name, a team's name (a team reports itself).
+    units = store.frame("unit")
+    who = {**dict(zip(units["code"], units["name"], strict=True)), **display_names(store)}
     serious = []
     for iid in serious_ids[:MAX_SERIOUS]:
         row = inc.loc[inc["id"] == iid].iloc[0]
@@ -138,7 +145,7 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
             "hamlet": names.get(row["hamlet_code"], "—"),
             "status": label("status", row["status"], lang), "description": row["description"],
             "timeline": [(local_text(e.occurred_at, "%H:%M:%S"), label("action", e.action, lang),
-                          e.actor) for e in ev.itertuples(index=False)]})
+                          who.get(e.actor, e.actor)) for e in ev.itertuples(index=False)]})
     total = table.iloc[-1]
     communes = layers["communes"]
     place = ", ".join(communes["name"]) if len(communes) and commune_codes else \
@@ -172,8 +179,10 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
         summary=summary, hamlets=table, communes=by_commune, hourly=per_hour,
         serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS), gaps=gaps,
         checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True), emerging=emerging,
-        map_png=_map_png(layers, inc, gaps, emerging, lang),
-        chart_png=_chart_png(per_hour, lang))
+        map_png=_map_png(layers, inc, gaps, emerging, lang)[0],
+        chart_png=_chart_png(per_hour, lang),
+        **dict(zip(("pdf_map_png", "pdf_map_names"),
+                   _map_png(layers, inc, gaps, emerging, lang, names=False), strict=True)))
 
 
 def _durations(lang: str):
@@ -192,32 +201,109 @@ def _pct(share: float) -> str:
 
 
 # ---- pictures ---------------------------------------------------------------------------------
+MAX_PANELS = 4  # communes drawn one panel each; more share one panel
+
+
 def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.DataFrame,
-             emerging: pd.DataFrame, lang: str) -> bytes:
-    fig, ax = plt.subplots(figsize=(8, 6.4), dpi=110)
-    if len(layers["communes"]):
-        layers["communes"].plot(ax=ax, facecolor="#f4f1ea", edgecolor="#546e7a", linewidth=1.5)
-    if len(layers["hamlets"]) and len(layers["hamlets"]) <= 400:
-        layers["hamlets"].plot(ax=ax, facecolor="none", edgecolor="#90a4ae", linewidth=0.6,
-                               linestyle="--")
-    if len(layers["hotspots"]):
-        layers["hotspots"][layers["hotspots"].geom_type != "Point"].plot(
+             emerging: pd.DataFrame, lang: str, names: bool = True
+             ) -> tuple[bytes, list[tuple[str, float, float, float]]]:
+    """The review's map as a police report has it: each commune in its own panel fitted
+    to it (up to four; more share one), hamlet and polling-site names, a scale bar, a
+    north arrow, and the legend under the panels.
+
+    With *names* the hamlet and site names are drawn in the picture (the HTML version);
+    without, they come back as ``(text, x, y, size)`` (fractions of the picture from its
+    top left, points) for the PDF to write as text over it, so they can be found and
+    copied."""
+    communes = layers["communes"]
+    groups = [[c] for c in communes["code"]] if 1 < len(communes) <= MAX_PANELS else \
+        [list(communes["code"])]
+    cols = min(2, len(groups))
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(8, 3.6 * rows + 0.9 if rows > 1 else 6.6),
+                             dpi=130, squeeze=False)
+    for ax in axes.ravel()[len(groups):]:
+        ax.set_axis_off()
+    places: list[tuple] = []
+    for ax, codes in zip(axes.ravel(), groups, strict=False):
+        places += [(ax, *p) for p in _map_panel(ax, layers, codes, inc, gaps, emerging, lang,
+                                                 names)]
+        if len(groups) > 1:
+            name = communes.loc[communes["code"] == codes[0], "name"].iloc[0]
+            ax.set_title(str(name), fontsize=9, fontweight="bold")
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    seen = dict(zip(labels, handles, strict=True))
+    for ax in axes.ravel()[1:len(groups)]:
+        h, lab = ax.get_legend_handles_labels()
+        seen.update({k: v for k, v in zip(lab, h, strict=True) if k not in seen})
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="lower center", ncol=4, fontsize=7,
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0.07 if rows == 1 else 0.05, 1, 1))
+    fig.canvas.draw()  # the layout is final: data positions → picture fractions
+    width, height = fig.bbox.width, fig.bbox.height
+    labels = []
+    for ax, text, x, y, size, dx, dy in places:
+        px, py = ax.transData.transform((x, y))
+        labels.append((text, (px + dx * fig.dpi / 72) / width,
+                       1 - (py + dy * fig.dpi / 72) / height, size))
+    return _png(fig, tight=False), labels
+
+
+def _map_panel(ax, layers: dict[str, gpd.GeoDataFrame], codes: list[str], inc: pd.DataFrame,
+               gaps: pd.DataFrame, emerging: pd.DataFrame, lang: str, names: bool
+               ) -> list[tuple[str, float, float, float, float, float]]:
+    """One panel; returns the names not drawn (text, x, y, size, dx, dy in points)."""
+    undrawn: list[tuple[str, float, float, float, float, float]] = []
+
+    def name(text: str, x: float, y: float, size: float, dx: float, dy: float,
+             colour: str, ha: str, va: str) -> None:
+        if names:
+            ax.annotate(text, (x, y), fontsize=size, color=colour, ha=ha, va=va,
+                        xytext=(dx, dy), textcoords="offset points")
+        else:
+            undrawn.append((text, x, y, size, dx, dy))
+
+    def mine(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        col = "code" if layer is layers["communes"] else "commune_code"
+        return layer[layer[col].isin(codes)] if col in layer.columns and len(layer) else layer
+
+    communes, hamlets, sites = mine(layers["communes"]), mine(layers["hamlets"]), \
+        mine(layers["sites"])
+    if len(communes):
+        communes.plot(ax=ax, facecolor="#f4f1ea", edgecolor="#546e7a", linewidth=1.5)
+    if len(hamlets) and len(hamlets) <= 400:
+        hamlets.plot(ax=ax, facecolor="none", edgecolor="#90a4ae", linewidth=0.6,
+                     linestyle="--")
+        if len(hamlets) <= 40:
+            for h in hamlets.itertuples(index=False):
+                p = h.geometry.representative_point()
+                name(str(h.name), p.x, p.y, 6, 0, 5, "#37474f", "center", "bottom")
+    spots = mine(layers["hotspots"])
+    if len(spots):
+        spots[spots.geom_type != "Point"].plot(
             ax=ax, facecolor=HOTSPOT_COLOUR + "30", edgecolor=HOTSPOT_COLOUR, linewidth=1)
-    if len(layers["routes"]):
-        layers["routes"].plot(ax=ax, color=ROUTE_COLOURS[0], linewidth=1.2, alpha=0.7)
-    if len(layers["sites"]):
-        s = layers["sites"]
-        ax.scatter(s.geometry.x, s.geometry.y, s=14, marker="o", facecolor="white",
+    routes = mine(layers["routes"])
+    if len(routes):
+        routes.plot(ax=ax, color=ROUTE_COLOURS[0], linewidth=1.2, alpha=0.7)
+    if len(sites):
+        ax.scatter(sites.geometry.x, sites.geometry.y, s=14, marker="o", facecolor="white",
                    edgecolor=SITE_COLOURS["voting"], linewidth=1, zorder=3,
                    label=message("layer.sites", lang))
+        if len(sites) <= 40:
+            for st in sites.itertuples(index=False):
+                name(str(st.name), st.geometry.x, st.geometry.y, 5, 3, -3, "#1b5e20", "left",
+                     "top")
+    here = inc[inc["commune_code"].isin(codes)] if len(codes) and len(inc) else inc
     for sev, colour in SEVERITY_COLOURS.items():
-        sel = inc[inc["severity"] == sev]
+        sel = here[here["severity"] == sev]
         if len(sel):
             ax.scatter(sel["lon"], sel["lat"], s=10 + 4 * sev, color=colour, zorder=4,
                        edgecolor="black", linewidth=0.3,
                        label=message("report.map.severity", lang, s=sev))
-    if len(gaps):
-        ax.scatter(gaps["lon"], gaps["lat"], s=60, marker="x", color=GAP_COLOUR, zorder=5,
+    g = gaps[gaps["commune_code"].isin(codes)] if len(gaps) else gaps
+    if len(g):
+        ax.scatter(g["lon"], g["lat"], s=60, marker="x", color=GAP_COLOUR, zorder=5,
                    linewidth=1.6, label=message("report.map.gap", lang))
     if len(emerging):
         from matplotlib.collections import PatchCollection
@@ -225,15 +311,45 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
             [plt.Circle((e.lon, e.lat), max(e.radius_m, 80) / 111_000 * 1.2)
              for e in emerging.itertuples(index=False)],
             facecolor="none", edgecolor=EMERGING_COLOUR, linewidth=1.5, linestyle=":"))
-    ax.set_aspect(1 / math.cos(math.radians(float(inc["lat"].mean()) if len(inc) else 21)))
+    if len(communes):  # the frame is the communes, not wherever a stray point lies
+        x0, y0, x1, y1 = communes.total_bounds
+        pad = max(x1 - x0, y1 - y0) * 0.06
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+    lat = float(ax.get_ylim()[0] + ax.get_ylim()[1]) / 2
+    ax.set_aspect(1 / math.cos(math.radians(lat)))
     ax.set_axis_off()
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
-    return _png(fig)
+    _scale_bar(ax, lat)
+    _north_arrow(ax)
+    return undrawn
+
+
+def _scale_bar(ax, lat: float) -> None:
+    """A metric scale bar of a round length, about a fifth of the panel wide."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    metres_per_degree = 111_320 * math.cos(math.radians(lat))
+    want = (x1 - x0) * metres_per_degree / 5
+    length = max(v for v in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
+                 if v <= max(want, 100))
+    left, base = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    right = left + length / metres_per_degree
+    ax.plot([left, right], [base, base], color="black", linewidth=2.5, solid_capstyle="butt",
+            zorder=6)
+    ax.text((left + right) / 2, base + (y1 - y0) * 0.012,
+            f"{length / 1000:g} km" if length >= 1000 else f"{length} m",
+            ha="center", va="bottom", fontsize=7, zorder=6)
+
+
+def _north_arrow(ax) -> None:
+    ax.annotate("B", xy=(0.95, 0.95), xytext=(0.95, 0.84), xycoords="axes fraction",
+                ha="center", va="center", fontsize=9, fontweight="bold",
+                arrowprops={"facecolor": "black", "width": 2.5, "headwidth": 8,
+                            "headlength": 8})
 
 
 def _chart_png(per_hour: pd.DataFrame, lang: str) -> bytes:
-    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
     if len(per_hour):
         data = per_hour.loc[:, per_hour.sum() > 0]
         bottom = None
@@ -241,16 +357,19 @@ def _chart_png(per_hour: pd.DataFrame, lang: str) -> bytes:
             ax.bar(data.index.strftime("%H"), data[kind], bottom=bottom,
                    label=label("kind", kind, lang))
             bottom = data[kind] if bottom is None else bottom + data[kind]
-        ax.legend(fontsize=7, ncol=3, loc="upper left")
+        # Below the bars, inside the picture: a long kind name is never cut off.
+        fig.legend(fontsize=7, ncol=3, loc="lower center", frameon=False)
     ax.set_xlabel(message("report.chart.hour", lang))
     ax.set_ylabel(message("report.chart.count", lang))
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    fig.tight_layout(rect=(0, 0.2 if len(per_hour) else 0, 1, 1))
+    return _png(fig, tight=False)
 
 
-def _png(fig) -> bytes:
+def _png(fig, tight: bool = True) -> bytes:
     buf = io.BytesIO()
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
@@ -396,7 +515,7 @@ def render_pdf(rev: Review) -> bytes:
     heading(rev.m("report.sec.summary"))
     table(head("summary", rev.lang), [list(x) for x in rev.summary], (3, 2), 9)
     heading(rev.m("report.sec.map"))
-    pdf.image(io.BytesIO(rev.map_png), w=w * 0.85, x=pdf.l_margin + w * 0.075)
+    _pdf_map(pdf, rev, w * 0.85, pdf.l_margin + w * 0.075)
     widths = (3, 1.2, 2, 3, 3, 3, 1.6, 1.6)
     if len(rev.hamlets) - 1 <= PDF_ROWS:
         heading(rev.m("report.sec.hamlets"))
@@ -430,6 +549,20 @@ def render_pdf(rev: Review) -> bytes:
     heading(rev.m("report.sec.emerging"))
     table(head("emerging", rev.lang), capped(emerging_rows(rev)), (0.8, 0.8, 2.5, 1.2, 4))
     return bytes(pdf.output())
+
+
+def _pdf_map(pdf, rev: Review, width: float, x: float) -> None:
+    """The map picture, with the hamlet and site names written over it as text."""
+    top = pdf.get_y()
+    info = pdf.image(io.BytesIO(rev.pdf_map_png or rev.map_png), w=width, x=x)
+    height = info.rendered_height
+    pdf.set_text_color(40, 40, 40)
+    for text, fx, fy, size in rev.pdf_map_names:
+        pdf.set_font("DejaVu", "", size)
+        pdf.text(x + fx * width, top + fy * height, text)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_y(top + height)
 
 
 def write_report(rev: Review, out: str | Path) -> Path:
