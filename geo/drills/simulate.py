@@ -433,7 +433,8 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
         {"code": communes["code"], "name": communes["name"], "commune_code": communes["code"]},
         geometry=shapely.box(communes["x0"], communes["y0"], communes["x0"] + size,
                              communes["y0"] + size), crs="EPSG:4326")
-    for col in ("district", "province", "admin_set", "area_km2", "population", "source"):
+    for col in ("district", "province", "admin_set", "area_km2", "population", "source",
+                "type", "aliases"):
         comm_geo[col] = None
     comm_geo["source"] = "synthetic (drill)"
     site_geo = gpd.GeoDataFrame(sites[["code", "name", "hamlet_code", "commune_code",
