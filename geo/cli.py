@@ -18,6 +18,7 @@ from pathlib import Path
 
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
+from geo.clock import local_text
 from geo.errors import AnttError, Invalid
 from geo.io.layers import SCHEMAS
 from geo.store import Store
@@ -143,8 +144,9 @@ def cmd_layers(args: argparse.Namespace) -> int:
         print("no layers loaded: `antt import PATH --kind ...` or `antt init --demo`")
         return 0
     for r in summary.itertuples():
-        print(f"{r.kind:<12} {r.features:>6} features in {r.communes} commune(s); "
-              f"last import {r.last_import:%Y-%m-%d %H:%M} UTC")
+        where = f" in {r.communes} commune(s)" if r.communes else ""
+        print(f"{r.kind:<12} {r.features:>6} features{where}; "
+              f"last import {local_text(r.last_import, '%d/%m/%Y %H:%M')} (Vietnam time)")
     return 0
 
 
@@ -171,7 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         by = counts[name]
         detail = ", ".join(f"{k} {v}" for k, v in by.items()) or "none"
         print(f"{name:<10} {sum(by.values()):>7}  ({detail})")
-    print(f"{'events':<10} {counts['events']:>7}  (last at {counts['last_event_at']} UTC)")
+    last = local_text(counts["last_event_at"], "%d/%m/%Y %H:%M:%S") or "none"
+    print(f"{'events':<10} {counts['events']:>7}  (last at {last}, Vietnam time)")
     return 0
 
 
