@@ -36,7 +36,8 @@ names = ", ".join(layers["communes"]["name"]) if view.one_commune else \
     t("filter.all_communes", lang)
 st.title(f"{t('live.title', lang)} — {md_text(names)}")
 kpi_box = st.container()
-map_col, side_col = st.columns([3, 1]) if not view.wall else st.columns([4, 1])
+# The wall's ticker needs room for a line per event in large type.
+map_col, side_col = st.columns([3, 1]) if not view.wall else st.columns([5, 4])
 
 
 def _duration(seconds: float | None) -> str:
@@ -110,19 +111,25 @@ def live() -> None:
     with map_col:
         base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get(
             "tile_url"), dark=view.wall, legend=True))
-        groups = maps.live_groups(sites, shown, units, label=_label)
+        groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall)
+        # On the wall the map fills the height the page leaves it (dashboard.theme), and no
+        # one is there to switch layers.
         value = st_folium(base, key="live_map", feature_group_to_add=groups,
-                          layer_control=maps.layer_control(),
+                          layer_control=None if view.wall else maps.layer_control(),
                           returned_objects=["last_active_drawing", "last_clicked"],
-                          height=820 if view.wall else 680, use_container_width=True)
+                          height=720 if view.wall else 680, use_container_width=True)
     hamlet = _clicked_hamlet(value)
     if hamlet and not view.wall and hamlet not in view.hamlets:
         state.set("map_hamlet", hamlet)
         st.rerun(scope="app")
     with side_col:
         st.subheader(t("ticker.title", lang))
-        st.dataframe(_ticker(snap["ticker"], snap["names"]), hide_index=True, width="stretch",
-                     height=820 if view.wall else 640)
+        if view.wall:
+            _wall_ticker(snap["ticker"], snap["names"], _severities(
+                snap["shown"], snap["today"], snap["open_now"]))
+        else:
+            st.dataframe(_ticker(snap["ticker"], snap["names"]), hide_index=True,
+                         width="stretch", height=640)
 
 
 def _ticker(ev, names: dict[str, str]):
@@ -132,14 +139,51 @@ def _ticker(ev, names: dict[str, str]):
     }
 
 
-def _event_text(e, names: dict[str, str]) -> str:
-    """One ticker line: what changed, and who did it if that is not the thing itself."""
+def _event_text(e, names: dict[str, str], short: bool = False) -> str:
+    """One ticker line: what changed, and who did it if that is not the thing itself.
+    *short*: the wall's line, with the kind's short name."""
     if e.entity == "incident":
-        what = f"#{e.entity_id} {_label('kind', e.name)}"
+        kind = _SHORT_KINDS.get(lang, {}).get(e.name) if short else None
+        what = f"#{e.entity_id} {kind or _label('kind', e.name)}"
     else:
         what = e.name
     who = "" if e.actor in (e.entity_id, e.name) else f" ({names.get(e.actor, e.actor)})"
     return f"{what} · {_label('action', e.action)}{who}"
+
+
+# TODO(i18n): move to geo/i18n/{vi,en}.json as "kind_short.<kind>" (owned elsewhere); the
+# full names (kind.*) do not fit one line of the wall's ticker in type read from 5 m.
+_SHORT_KINDS = {
+    "vi": {"disorder": "Gây rối trật tự", "tampering": "Xé, bôi bẩn tài liệu bầu cử",
+           "gathering": "Tụ tập đông người", "complaint": "Khiếu nại, tố cáo",
+           "filming": "Quay phim, vận động", "misinformation": "Thông tin sai lệch",
+           "fire": "Cháy, nổ", "traffic": "Tai nạn, ùn tắc", "medical": "Y tế",
+           "crime": "Trộm cắp, tội phạm", "other": "Khác"},
+    "en": {"disorder": "Disorder", "tampering": "Tampering", "gathering": "Crowd gathering",
+           "complaint": "Complaint", "filming": "Filming, campaigning",
+           "misinformation": "Misinformation", "fire": "Fire", "traffic": "Traffic",
+           "medical": "Medical", "crime": "Crime", "other": "Other"},
+}
+
+
+def _severities(*frames) -> dict[str, int]:
+    """Incident id (as the event log writes it) → severity, from the frames at hand."""
+    out: dict[str, int] = {}
+    for f in frames:
+        out.update(zip(f["id"].astype(str), f["severity"].astype(int), strict=True))
+    return out
+
+
+def _wall_ticker(ev, names: dict[str, str], severity: dict[str, int]) -> None:
+    """The wall's ticker: one line per event, newest first, light on dark in type read from
+    5 m (``dashboard.theme`` styles it); an incident's line carries its severity's colour.
+    Markdown through md_text, never HTML."""
+    with st.container(key="antt-ticker"):
+        for n, e in enumerate(ev.itertuples(index=False)):
+            sev = severity.get(str(e.entity_id), 0) if e.entity == "incident" else 0
+            with st.container(key=f"antt-tick-s{sev}-{n}"):
+                st.markdown(f"**{md_text(local_text(e.occurred_at, '%H:%M'))}** "
+                            f"{md_text(_event_text(e, names, short=True))}")
 
 
 live()

@@ -1,0 +1,192 @@
+"""The wall screen read from 5 m: a real dashboard on a 1920×1080 headless Chromium, the
+network blocked, opened the way a command centre opens it (``?wall=1`` and a wall token).
+
+Measured in the page, after waiting for the map, its markers and the ticker: nothing
+scrolls (the document, and Streamlit's own scrolling main pane, which is where a too-tall
+page would scroll), the ticker's lines and the legend's text are at least 24 px, hamlet
+names at least 20 px, every ticker line is one dark line with nothing cut off, five
+incidents reported at one polling site are five markers in five places with a count of 5,
+and urgent incidents are the large ones with the thick white ring. The figures are
+written to ``test-artifacts/wall-readable.json`` beside the screenshot.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo import accounts
+from geo import incidents as inc
+from geo import sites as site_cmd
+from geo.io.features import load_layer
+
+from ..conftest import make_account
+from .conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TIMEOUT = 30_000  # ms: behaviour, not speed (the machine may be busy)
+SHOT = "wall-readable-1920x1080.png"
+
+# Everything the test measures, in the page (the map's figures come from its frame).
+PAGE = """() => {
+  const scroller = document.scrollingElement;
+  const scrolling = Array.from(document.querySelectorAll('*')).filter(e => {
+    const s = getComputedStyle(e);
+    return ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+  }).map(e => `${e.tagName}.${e.getAttribute('data-testid')} ${e.scrollHeight}/${e.clientHeight}`);
+  const frame = document.querySelector("iframe[title='streamlit_folium.st_folium']")
+    .getBoundingClientRect();
+  const lines = Array.from(document.querySelectorAll('[class*="st-key-antt-tick-s"]')).map(box => {
+    const p = box.querySelector('p'), s = getComputedStyle(p), r = box.getBoundingClientRect();
+    return {text: p.innerText, font: parseFloat(s.fontSize),
+            lineHeight: parseFloat(s.lineHeight), height: p.getBoundingClientRect().height,
+            cut: p.scrollWidth > p.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1,
+            background: getComputedStyle(box).backgroundColor, bottom: r.bottom};
+  });
+  return {innerHeight, innerWidth, scrollHeight: scroller.scrollHeight,
+          scrollWidth: scroller.scrollWidth, scrolling, frameBottom: frame.bottom,
+          frameHeight: frame.height, lines};
+}"""
+MAP = """() => {
+  const own = e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const legend = document.querySelector('.antt-legend');
+  const lr = legend.getBoundingClientRect();
+  const texts = Array.from(legend.querySelectorAll('*')).filter(own);
+  const centre = e => { const r = e.getBoundingClientRect();
+                        return [r.x + r.width / 2, r.y + r.height / 2, r.width]; };
+  return {
+    legendFonts: texts.map(e => parseFloat(getComputedStyle(e).fontSize)),
+    legendTexts: texts.map(e => e.textContent.trim()),
+    legendBox: [lr.left, lr.top, lr.right, lr.bottom], innerWidth, innerHeight,
+    hamletFonts: Array.from(document.querySelectorAll('.antt-hamlet')).map(
+      e => parseFloat(getComputedStyle(e).fontSize)),
+    incidents: Array.from(document.querySelectorAll('.antt-incident')).map(e => ({
+      id: +e.dataset.id, centre: centre(e), urgent: e.classList.contains('antt-urgent'),
+      border: parseFloat(getComputedStyle(e).borderTopWidth),
+      borderColour: getComputedStyle(e).borderTopColor})),
+    counts: Array.from(document.querySelectorAll('.antt-stack-count')).map(
+      e => e.textContent.trim()),
+  };
+}"""
+
+
+def _scene(store) -> tuple[str, list[int], dict[int, int]]:
+    """An Phụ at mid-morning: sites voting, five incidents reported at one polling site
+    (the same point), an urgent one elsewhere with a team sent; a wall token for the
+    commune. Returns the token, the stacked incidents' ids and every incident's severity."""
+    duty = make_account(store, "operator", username="trucban_ap", communes="10732",
+                        display_name="Trực ban xã An Phụ")
+    sites = load_layer(store, "sites")
+    an_phu = sites[sites["commune_code"] == "10732"].sort_values("code")
+    for code in an_phu["code"]:
+        site_cmd.move(store, code, "open", expected_version=store.get("site", code)["version"],
+                      actor=duty)
+    hue_tri = an_phu.iloc[0]
+    stacked, severity = [], {}
+    for kind, sev, text in [("gathering", 4, "Tụ tập trước cổng"), ("disorder", 3, "Gây rối"),
+                            ("filming", 3, "Quay phim"), ("tampering", 2, "Xé áp phích"),
+                            ("other", 1, "Khác")]:
+        row = inc.report(store, kind=kind, severity=sev, lon=hue_tri.geometry.x,
+                         lat=hue_tri.geometry.y, source="hamlet_team", actor=duty,
+                         description=text, site_code=hue_tri["code"])
+        stacked.append(row["id"])
+        severity[row["id"]] = sev
+    other = an_phu.iloc[3].geometry
+    row = inc.report(store, kind="fire", severity=4, lon=other.x + 0.002, lat=other.y - 0.001,
+                     source="citizen_tip", actor=duty, description="Cháy rơm")
+    severity[row["id"]] = 4
+    row = inc.verify(store, row["id"], expected_version=row["version"], actor=duty)
+    inc.dispatch(store, row["id"], "10732-TEAM2", expected_version=row["version"], actor=duty)
+    admin = make_account(store, "admin", username="wall_admin")
+    _, token = accounts.create_wall_token(store, admin, "Màn hình phòng chỉ huy", "10732")
+    return token, stacked, severity
+
+
+def test_the_wall_is_readable_from_five_metres(dashboard, open_page):
+    token, stacked, severity = _scene(dashboard.store)
+    dashboard.store.close()  # let the dashboard process have the file
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    b = open_page(f"{dashboard.url}/?wall=1&token={token}&commune=10732", 1920, 1080)
+    page = b.page
+    frame = b.map_frame()
+    for sel in (".antt-hamlet", ".antt-legend", ".antt-stack-count",
+                *(f".antt-incident[data-id='{i}']" for i in severity)):
+        frame.wait_for_selector(sel, timeout=TIMEOUT)
+    page.wait_for_selector("[class*='st-key-antt-tick-s'] p", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[class*='st-key-antt-tick-s'] p\").length >= 12",
+        timeout=TIMEOUT)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    frame.evaluate("() => document.fonts.ready.then(() => true)")
+
+    got, on_map = page.evaluate(PAGE), frame.evaluate(MAP)
+    page.screenshot(path=str(ARTIFACTS / SHOT), animations="disabled")
+    lines = got["lines"]
+    figures = {
+        "viewport": [got["innerWidth"], got["innerHeight"]],
+        "document_scroll_height": got["scrollHeight"],
+        "scrolling_elements": got["scrolling"],
+        "map_frame_bottom": got["frameBottom"], "map_frame_height": got["frameHeight"],
+        "ticker_lines": len(lines), "ticker_bottom": max(x["bottom"] for x in lines),
+        "ticker_min_font_px": min(x["font"] for x in lines),
+        "legend_min_font_px": min(on_map["legendFonts"]),
+        "legend_box": on_map["legendBox"], "map_size": [on_map["innerWidth"],
+                                                       on_map["innerHeight"]],
+        "hamlet_min_font_px": min(on_map["hamletFonts"]),
+        "stack_counts": on_map["counts"],
+    }
+    (ARTIFACTS / "wall-readable.json").write_text(json.dumps(figures, indent=1,
+                                                             ensure_ascii=False))
+    print(json.dumps(figures, ensure_ascii=False))
+
+    # One screen: nothing scrolls, and the map and the ticker end inside it.
+    assert got["scrollHeight"] <= got["innerHeight"], figures
+    assert got["scrollWidth"] <= got["innerWidth"], figures
+    assert got["scrolling"] == [], figures
+    assert got["frameBottom"] <= got["innerHeight"], figures
+    assert figures["ticker_bottom"] <= got["innerHeight"], figures
+    assert got["frameHeight"] >= 600, figures  # the map has most of the height
+
+    # The ticker: a dark line per event, large type, nothing cut off, no empty rows.
+    assert len(lines) == 12, lines
+    for x in lines:
+        assert x["text"].strip(), lines
+        assert x["font"] >= 24, x
+        assert not x["cut"], x
+        assert x["height"] < 1.5 * x["lineHeight"], x  # one line
+        r, g, bl = (int(v) for v in x["background"][4:-1].split(",")[:3])
+        assert max(r, g, bl) < 60, x  # dark, not a light table
+
+    # The legend: large type, inside the map.
+    assert on_map["legendFonts"] and min(on_map["legendFonts"]) >= 24, on_map["legendTexts"]
+    left, top, right, bottom = on_map["legendBox"]
+    assert left >= 0 and top >= 0, figures
+    assert right <= on_map["innerWidth"] and bottom <= on_map["innerHeight"], figures
+
+    # Hamlet names.
+    assert len(on_map["hamletFonts"]) >= 5 and min(on_map["hamletFonts"]) >= 20, figures
+
+    # Five incidents at one site: five markers in five places, and their count.
+    at_site = [m for m in on_map["incidents"] if m["id"] in stacked]
+    assert len(at_site) == 5
+    centres = [m["centre"] for m in at_site]
+    for k, (x1, y1, w1) in enumerate(centres):
+        for x2, y2, w2 in centres[k + 1:]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= (w1 + w2) / 2 - 1, centres
+    assert "5" in on_map["counts"], on_map["counts"]
+
+    # Urgent incidents (3, 4): the large ones, with a thick white ring.
+    for m in on_map["incidents"]:
+        urgent = severity[m["id"]] >= 3
+        assert m["urgent"] == urgent, m
+        if urgent:
+            assert m["border"] >= 4 and m["borderColour"] == "rgb(255, 255, 255)", m
+    small = max(m["centre"][2] for m in on_map["incidents"] if not m["urgent"])
+    assert min(m["centre"][2] for m in on_map["incidents"] if m["urgent"]) > small + 8
+
+    assert (ARTIFACTS / SHOT).stat().st_size > 50_000
+    assert b.blocked == [], b.blocked
+    assert b.errors == [], b.errors
