@@ -143,27 +143,11 @@ def _event_text(e, names: dict[str, str], short: bool = False) -> str:
     """One ticker line: what changed, and who did it if that is not the thing itself.
     *short*: the wall's line, with the kind's short name."""
     if e.entity == "incident":
-        kind = _SHORT_KINDS.get(lang, {}).get(e.name) if short else None
-        what = f"#{e.entity_id} {kind or _label('kind', e.name)}"
+        what = f"#{e.entity_id} {_label('kind_short' if short else 'kind', e.name)}"
     else:
         what = e.name
     who = "" if e.actor in (e.entity_id, e.name) else f" ({names.get(e.actor, e.actor)})"
     return f"{what} · {_label('action', e.action)}{who}"
-
-
-# TODO(i18n): move to geo/i18n/{vi,en}.json as "kind_short.<kind>" (owned elsewhere); the
-# full names (kind.*) do not fit one line of the wall's ticker in type read from 5 m.
-_SHORT_KINDS = {
-    "vi": {"disorder": "Gây rối trật tự", "tampering": "Xé, bôi bẩn tài liệu bầu cử",
-           "gathering": "Tụ tập đông người", "complaint": "Khiếu nại, tố cáo",
-           "filming": "Quay phim, vận động", "misinformation": "Thông tin sai lệch",
-           "fire": "Cháy, nổ", "traffic": "Tai nạn, ùn tắc", "medical": "Y tế",
-           "crime": "Trộm cắp, tội phạm", "other": "Khác"},
-    "en": {"disorder": "Disorder", "tampering": "Tampering", "gathering": "Crowd gathering",
-           "complaint": "Complaint", "filming": "Filming, campaigning",
-           "misinformation": "Misinformation", "fire": "Fire", "traffic": "Traffic",
-           "medical": "Medical", "crime": "Crime", "other": "Other"},
-}
 
 
 def _severities(*frames) -> dict[str, int]:
