@@ -12,7 +12,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, data, filters, guard, state, theme  # noqa: E402
+from dashboard import auth, chrome, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
 from geo.io.features import commune_labels  # noqa: E402
@@ -26,6 +26,7 @@ wall = st.query_params.get("wall") in ("1", "true")
 if st.query_params.get("lang") in LANGS:
     state.set("lang", st.query_params["lang"])
 lang = state.get("lang")
+chrome.vietnamese(lang)
 
 layers = account = None
 with guard.page_errors(lang, retry=data.layers):
@@ -54,6 +55,7 @@ else:
         st.caption(t("auth.signed_in", lang, name=account.display_name,
                      role=label("role", account.role, lang)))
         st.button(t("auth.logout", lang), key="logout", on_click=auth.logout)
+        st.toggle(t("alert.sound", lang), key="alert_sound")
     # A hamlet team's phone needs no filters: its page knows its team and site.
     view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope)) \
         if account.role != "field" else View()

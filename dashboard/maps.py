@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import folium
 import folium.plugins
@@ -93,11 +93,12 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
     communes = layers.get("communes")
     bounds = communes.total_bounds if communes is not None and len(communes) else None
     m = folium.Map(location=center or _centre(bounds), zoom_start=zoom or 13, tiles=None,
-                   prefer_canvas=True, control_scale=True, zoom_control=not dark,
+                   prefer_canvas=True, zoom_control=not dark,
                    **({"zoom_snap": 0.1} if dark else {}))
     # folium gives the map no maxZoom without tiles, and markercluster refuses a map with
     # none ("Map has no maxZoom specified"): no clustered layer was drawn on the vector map.
     m.options["max_zoom"] = MAX_ZOOM
+    _MetricScale().add_to(m)  # folium's control_scale adds feet and miles
     if tile_url:
         folium.TileLayer(tile_url, attr="tiles", name="tiles").add_to(m)
     theme = MAP_DARK if dark else MAP_LIGHT
@@ -298,15 +299,28 @@ _WALL_CSS = (
     ".antt-legend-row{display:flex;align-items:center;white-space:nowrap}"
     ".antt-legend-row i{display:inline-block;flex:0 0 auto;box-sizing:border-box;"
     "margin:0 10px 0 2px}"
-    "@keyframes antt-pulse{0%{box-shadow:0 0 0 0 rgba(255,255,255,.9)}"
-    "70%{box-shadow:0 0 0 16px rgba(255,255,255,0)}100%{box-shadow:0 0 0 0 rgba(255,255,255,0)}}"
-    ".antt-urgent{animation:antt-pulse 1.6s ease-out infinite}"
     # The scale in metres only, its text large (the feet line's box is too short for it).
     ".leaflet-control-scale-line{font-size:18px;line-height:1.3;white-space:nowrap;"
     "background:rgba(255,255,255,.85)}"
     ".leaflet-control-scale-line:not(:first-child){display:none}"
-    "@media (prefers-reduced-motion:reduce){.antt-urgent{animation:none}}"
 )
+# An alert (urgent, open, not yet acknowledged: geo.incidents.alerts) flashes on every map
+# until an operator acknowledges it; without motion it keeps a thick red ring.
+_ALERT_CSS = (
+    "@keyframes antt-flash{0%,100%{box-shadow:0 0 0 4px #e53935,0 0 0 4px rgba(229,57,53,.9)}"
+    "50%{box-shadow:0 0 0 4px #ffeb3b,0 0 0 22px rgba(229,57,53,0)}}"
+    ".antt-alert{animation:antt-flash 1s ease-in-out infinite}"
+    "@media (prefers-reduced-motion:reduce){.antt-alert{animation:none;"
+    "box-shadow:0 0 0 6px #e53935 !important}}"
+)
+
+
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}""")
 
 
 def _style(m: folium.Map, dark: bool) -> None:
@@ -316,7 +330,7 @@ def _style(m: folium.Map, dark: bool) -> None:
            "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
            ".antt-target{width:10px;height:10px;background:#fff;border:2px solid;"
            "box-sizing:border-box}"
-           f"{_WALL_CSS if dark else ''}"
+           f"{_ALERT_CSS}{_WALL_CSS if dark else ''}"
            "</style>")
     m.get_root().header.add_child(folium.Element(css))
 
@@ -523,18 +537,19 @@ def aggregate_sites(sites: pd.DataFrame) -> pd.DataFrame:
 
 def live_groups(sites: pd.DataFrame, incidents: pd.DataFrame, units: pd.DataFrame, *,
                 label: Label, cluster_above: int = 400,
-                aggregate_above: int = 20_000, wall: bool = False
-                ) -> list[folium.FeatureGroup]:
+                aggregate_above: int = 20_000, wall: bool = False,
+                alerting: Collection[int] = ()) -> list[folium.FeatureGroup]:
     """The live layers: sites by status, incidents by kind/severity/status, team positions.
 
     Above *cluster_above* points a layer is drawn compactly and clustered; above
     *aggregate_above* sites, sites are drawn as one circle per commune with its count.
     Incidents at one place are drawn in a ring round it with their count (each its own
     marker and popup). *wall*: the wall screen's sizes (urgent incidents large, with a
-    thick white ring and a pulse).
+    thick white ring). *alerting*: ids of the incidents whose alert is not acknowledged;
+    their markers flash.
     """
     return [_sites_group(sites, label, cluster_above, aggregate_above, wall),
-            _incidents_group(incidents, label, cluster_above, wall),
+            _incidents_group(incidents, label, cluster_above, wall, set(alerting)),
             _units_group(units, label, cluster_above, wall)]
 
 
@@ -602,8 +617,8 @@ def _incident_size(severity: int, wall: bool) -> int:
     return _WALL_INCIDENT_SIZE.get(severity, 30) if wall else 18 + 4 * severity
 
 
-def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int, wall: bool = False
-                     ) -> folium.FeatureGroup:
+def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int, wall: bool = False,
+                     alerting: set[int] | None = None) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=label("layer", "incidents"))
     if len(incidents) > cluster_above:
         return _compact(
@@ -626,12 +641,13 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int, wall: b
         fill = SEVERITY_COLOURS.get(int(i.severity), "#000")
         outline = STATUS_OUTLINE.get(i.status, "#000")
         urgent = wall and int(i.severity) >= 3
-        # Urgent on the wall: a thick white ring, the status as a thin line round it, and
-        # a pulse (the CSS of base_map(dark=True)).
+        # Urgent on the wall: a thick white ring and the status as a thin line round it;
+        # an alert not yet acknowledged flashes (the CSS of base_map).
         border = f"5px solid #fff;box-shadow:0 0 0 2px {outline}" if urgent else \
             f"3px solid {outline}"
         icon = folium.DivIcon(
-            html=(f'<div class="antt-incident{" antt-urgent" if urgent else ""}" '
+            html=(f'<div class="antt-incident{" antt-urgent" if urgent else ""}'
+                  f'{" antt-alert" if int(i.id) in (alerting or ()) else ""}" '
                   f'data-id="{int(i.id)}" style="width:{int(size)}px;'
                   f'height:{int(size)}px;line-height:{int(size - (10 if urgent else 6))}px;'
                   f'background:{fill};border:{border};border-radius:50%;color:#fff;'

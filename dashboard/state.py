@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "op_click": None,           # operator page: last map click acted on
     "op_errors": {},            # operator page: field → message from the last save
     "op_last": None,            # operator page: number of the last incident saved
+    "alert_sound": False,       # beep for a new alert (the sidebar's switch)
     "alert_outcome": None,      # the last acknowledgement: ("ok"/"stale"/"error", message)
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)

@@ -55,6 +55,9 @@ h3 { font-size: 2rem !important; color: #ffffff !important; padding: 0 0 .2rem 0
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
     font-size: 22px !important; color: #cfd8dc !important; line-height: 1.25 !important;
     opacity: 1 !important; }
+/* The alert banner: one line, large (dashboard.alerts colours it). */
+[class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] p {
+    font-size: 30px !important; line-height: 1.25 !important; }
 /* A refresh must not dim the screen: Streamlit fades what it is redrawing. */
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 .stApp p, .stApp li, .stApp span, .stApp div { color: #eceff1; }

@@ -81,6 +81,9 @@ def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
 st.title(t("board.title", lang))
 shown, resolved = _read()
 ids = [int(i) for i in pd.concat([shown["id"], resolved["id"]])]
+_outcome = state.get("board_outcome")
+if _outcome and _outcome[0] not in ids:  # closed (or out of the filters): say it here
+    actions.show(_outcome[1:])
 
 
 @st.fragment(run_every=settings.get("refresh_seconds"))
@@ -97,7 +100,8 @@ def board() -> None:
         st.info(t("board.empty", lang))
         return
     st.markdown("**" + t("board.open", lang, n=len(now_shown)) + "**")
-    st.dataframe(_table(now_shown), hide_index=True, width="stretch", height=280)
+    st.dataframe(_table(now_shown), hide_index=True, width="stretch",
+                 height=min(280, 38 + 35 * len(now_shown)))
     if len(now_resolved):
         st.markdown("**" + t("board.resolved", lang, n=len(now_resolved)) + "**")
         st.dataframe(_table(now_resolved), hide_index=True, width="stretch",
@@ -121,7 +125,8 @@ st.subheader(md_text(f"#{cur['id']} · {_label('kind', cur['kind'])} · "
 c1, c2 = st.columns([2, 3])
 with c1:
     st.text(cur["description"] or "—")  # text, never markup
-    st.caption(t("board.version", lang, v=cur["version"], who=cur["updated_by"],
+    who = data.display_names().get(cur["updated_by"], cur["updated_by"])
+    st.caption(t("board.version", lang, v=cur["version"], who=who,
                  at=local_text(cur["updated_at"])))
     # Only the moves this account may make: a viewer sees no write widget at all.
     allowed = [a for a in inc.LIFECYCLE.allowed(cur["status"])

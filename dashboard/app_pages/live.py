@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import auth, data, guard, maps, state
+from dashboard import alerts, auth, data, guard, maps, state
 from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
@@ -73,6 +73,7 @@ def _read() -> dict:
                                                 since=None), limit=None),
         "ticker": data.latest_events(12, view.filters(statuses=[])),
         "names": data.display_names(),
+        "alerts": alerts.pending(view),
         "at": utcnow(),
     }
 
@@ -90,7 +91,8 @@ def live() -> None:
     sites, units, shown = snap["sites"], snap["units"], snap["shown"]
     k = metrics.kpis(snap["open_now"], snap["today"], sites, units)
     with kpi_box:
-        cols = st.columns(7)
+        alerts.banner(view, lang, key="live", alerts=snap["alerts"], compact=view.wall)
+        cols = st.columns(8)
         cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
         sev = " · ".join(f"{_label('severity', s)} {k['open_by_severity'][s]}"
                          for s in sorted(SEVERITIES, reverse=True))
@@ -107,11 +109,15 @@ def live() -> None:
         cols[6].metric(t("kpi.to_scene", lang), _duration(k["median_to_scene_s"]))
         cols[5].caption(t("kpi.median_today", lang))
         cols[6].caption(t("kpi.median_today", lang))
+        n_alerts = len(snap["alerts"])
+        with cols[7].container(key=f"antt-kpi-alerts-{'on' if n_alerts else 'off'}"):
+            st.metric(t("kpi.alerts", lang), n_alerts)
         st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
     with map_col:
         base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get(
             "tile_url"), dark=view.wall, legend=True))
-        groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall)
+        groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall,
+                                  alerting=snap["alerts"]["id"].astype(int).tolist())
         # On the wall the map fills the height the page leaves it (dashboard.theme), and no
         # one is there to switch layers.
         value = st_folium(base, key="live_map", feature_group_to_add=groups,

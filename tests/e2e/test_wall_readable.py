@@ -72,6 +72,24 @@ MAP = """() => {
 }"""
 
 
+# The alert banner and the KPI of pending alerts, as the page shows them.
+ALERT = """() => {
+  const box = document.querySelector(
+    '[class*="st-key-antt-alert-live"] [data-testid="stAlertContainer"]');
+  const kpi = document.querySelector('[class*="st-key-antt-kpi-alerts-"]');
+  const value = kpi && kpi.querySelector('[data-testid="stMetricValue"]');
+  if (!box) return {banner: null, kpi: value && value.innerText, kpiOn: !!(
+    kpi && kpi.className.includes('alerts-on'))};
+  const p = box.querySelector('p'), s = getComputedStyle(p), r = box.getBoundingClientRect();
+  return {banner: p.innerText, font: parseFloat(s.fontSize), colour: s.color,
+          background: getComputedStyle(box).backgroundColor, bottom: r.bottom,
+          kpi: value && value.innerText, kpiColour: value && getComputedStyle(value).color,
+          kpiOn: kpi.className.includes('alerts-on')};
+}"""
+FLASHING = """() => Array.from(document.querySelectorAll('.antt-incident.antt-alert'))
+  .map(e => +e.dataset.id).sort((a, b) => a - b)"""
+
+
 def _scene(store) -> tuple[str, list[int], dict[int, int]]:
     """An Phụ at mid-morning: sites voting, five incidents reported at one polling site
     (the same point), an urgent one elsewhere with a team sent; a wall token for the
@@ -186,6 +204,39 @@ def test_the_wall_is_readable_from_five_metres(dashboard, open_page):
             assert m["border"] >= 4 and m["borderColour"] == "rgb(255, 255, 255)", m
     small = max(m["centre"][2] for m in on_map["incidents"] if not m["urgent"])
     assert min(m["centre"][2] for m in on_map["incidents"] if m["urgent"]) > small + 8
+
+    # Four open incidents of severity 3 or 4, none acknowledged: a red banner in large
+    # white type, the KPI in red, their markers flashing.
+    alert = page.evaluate(ALERT)
+    print(json.dumps(alert, ensure_ascii=False))
+    assert alert["banner"] and "4" in alert["banner"], alert
+    assert alert["font"] >= 24 and alert["colour"] == "rgb(255, 255, 255)", alert
+    r, g, bl = (int(v) for v in alert["background"][4:-1].split(",")[:3])
+    assert r >= 150 and g < 80 and bl < 80, alert
+    assert alert["kpi"] == "4" and alert["kpiOn"], alert
+    urgent_ids = sorted(i for i, sev in severity.items() if sev >= 3)
+    assert frame.evaluate(FLASHING) == urgent_ids
+
+    # An operator acknowledges them (the events carry who): within a refresh the banner
+    # goes, the KPI says 0, and nothing flashes.
+    store = dashboard.store
+    duty = make_account(store, "operator", username="ack_ap", communes="10732")
+    for i in urgent_ids:
+        inc.acknowledge(store, i, expected_version=store.get("incident", i)["version"],
+                        actor=duty)
+    acked = store.events("incident")
+    acked = acked[acked["action"] == "acknowledge"]
+    assert sorted(int(x) for x in acked["entity_id"]) == urgent_ids
+    assert set(acked["actor"]) == {"ack_ap"}
+    store.close()
+    page.wait_for_function(
+        "() => !document.querySelector('[class*=\"st-key-antt-alert-live\"]')"
+        " && !!document.querySelector('[class*=\"st-key-antt-kpi-alerts-off\"]')",
+        timeout=TIMEOUT)
+    frame = b.map_frame()
+    frame.wait_for_function("() => document.querySelectorAll('.antt-incident').length >= 6"
+                            " && !document.querySelector('.antt-alert')", timeout=TIMEOUT)
+    assert page.evaluate(ALERT)["kpi"] == "0"
 
     assert (ARTIFACTS / SHOT).stat().st_size > 50_000
     assert b.blocked == [], b.blocked

@@ -69,6 +69,10 @@ REVIEWED = {
         "a session token from secrets.token_urlsafe (or empty) and a whole number",
     ("dashboard/maps.py", "_legend_html(label, dark)"):
         "constant colours; every label through html_text",
+    ("dashboard/alerts.py", "_BEEP % json.dumps(sorted(ids))"):
+        "a constant script and a JSON list of whole numbers (incident ids)",
+    ("dashboard/chrome.py", "_CSS + _script(lang)"):
+        "constants and our own streamlit_vi.json as JSON; lang is one of LANGS (app.py)",
 }
 
 

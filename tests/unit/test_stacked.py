@@ -168,9 +168,20 @@ def test_urgent_incidents_stand_out_on_the_wall_only():
         assert ("border:5px solid #fff" in m["html"]) == urgent
     assert min(wall[i]["iconSize"][0] for i in (1, 2, 5)) >= \
         max(wall[i]["iconSize"][0] for i in (3, 4)) + 10
-    assert "@keyframes antt-pulse" in _render(_incidents(), wall=True)
     desk = _render(_incidents())
-    assert "antt-urgent" not in desk and "antt-pulse" not in desk
+    assert "antt-urgent" not in desk
+
+
+def test_alerts_flash_until_acknowledged_on_every_map():
+    """Only the incidents whose alert is pending carry the flashing class, wall or not."""
+    for wall in (True, False):
+        html = _render(_incidents(), wall=wall, alerting=[1, 5])
+        flashing = {int(re.search(r'data-id="(\d+)"', m["html"]).group(1))
+                    for m in _incident_markers(html) if "antt-alert" in m["html"]}
+        assert flashing == {1, 5}
+        assert "@keyframes antt-flash" in html
+        assert not [m for m in _incident_markers(_render(_incidents(), wall=wall))
+                    if "antt-alert" in m["html"]]
 
 
 def test_the_vector_map_can_cluster():
