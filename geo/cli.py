@@ -88,10 +88,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     if fresh and not args.demo:
         # A new database gets the demo communes and today's drill up to now.
-        plans, summary = load_live_demo(store, seed=args.seed, progress=sys.stderr.isatty())
+        plans, summary, clock = load_live_demo(store, seed=args.seed,
+                                               progress=sys.stderr.isatty(),
+                                               real_clock=args.real_clock)
         for plan in plans:
             print(f"  demo: {plan.summary()}")
         print("  " + summary)
+        if clock:
+            hours = clock.total_seconds() / 3600
+            print(f"  demo: outside voting hours, so the drill's clock is moved by "
+                  f"{hours:+.1f} h: now is 10:30 of its election day (--real-clock to "
+                  "play it on the real clock)")
         print("  demo accounts (DEMO ONLY: these passwords are public, change them with "
               "`antt user passwd`):")
         for name, password, role in add_demo_accounts(store):
@@ -358,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--demo", action="store_true", help="(re)load the bundled demo layers")
     i.add_argument("--empty", action="store_true", help="do not load the demo layers")
     i.add_argument("--seed", type=int, default=1, help="seed of the demo drill")
+    i.add_argument("--real-clock", action="store_true",
+                   help="play the demo drill on the real clock even outside voting hours")
     i.set_defaults(fn=cmd_init)
 
     im = sub.add_parser("import", help="import a layer file (validated; atomic)")

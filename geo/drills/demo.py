@@ -36,10 +36,13 @@ def demo_password(username: str) -> str:
 
 def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: Actor = "demo",
               progress: Callable[[str], None] | None = None,
-              at: datetime | None = None) -> list[ImportPlan]:
+              at: datetime | None = None, day: date | None = None,
+              clock: timedelta = timedelta(0)) -> list[ImportPlan]:
     """Import the bundled demo layers (``data/<kind>.geojson``) in dependency order.
 
-    *at* stamps the registrations (a drill sets up its world before its day starts).
+    *at* stamps the registrations (a drill sets up its world before its day starts); the
+    routes are re-dated to the drill's *day* (``at``'s local date if not given), on a
+    clock moved by *clock* (see ``simulate.drill_clock``).
     """
     plans = []
     with tempfile.TemporaryDirectory(prefix="antt-demo-") as tmp:
@@ -48,24 +51,28 @@ def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: Actor = "de
             if not path.exists():
                 continue
             if kind == "routes" and at is not None:
-                path = _routes_on_day(path, to_local(at).date(), Path(tmp))
+                path = _routes_on_day(path, day or to_local(at).date(), Path(tmp), clock)
             when = None if at is None else at + timedelta(seconds=k)
             plans.append(import_layer(store, path, kind, actor=actor, progress=progress,
                                       at=when))
     return plans
 
 
-def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False
-                   ) -> tuple[list[ImportPlan], str]:
+def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
+                   real_clock: bool = False, now: datetime | None = None
+                   ) -> tuple[list[ImportPlan], str, timedelta]:
     """A new database's demo: the layers, and today's drill played up to now, so the
-    wall screen shows a day in progress and live writes carry on after it."""
-    from geo.drills.simulate import live_day, setup_time, simulate
+    wall screen shows a day in progress and live writes carry on after it. Outside voting
+    hours the drill's clock is moved so that now is mid-morning of election day (unless
+    *real_clock*); returns the plans, the drill's summary and that move."""
+    from geo.drills.simulate import drill_clock, setup_time, simulate
 
-    day, now = live_day()
-    plans = load_demo(store, actor="diễn tập", at=setup_time(day))
+    day, clock, now = drill_clock(now, real=real_clock)
+    plans = load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day,
+                      clock=clock)
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
-                       progress=progress)
-    return plans, summary
+                       progress=progress, clock=clock)
+    return plans, summary, clock
 
 
 def add_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
@@ -79,8 +86,9 @@ def add_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
     return made
 
 
-def _routes_on_day(path: Path, day: date, tmp: Path) -> Path:
-    """The demo routes re-dated so each route's last day (election day) is *day*.
+def _routes_on_day(path: Path, day: date, tmp: Path, clock: timedelta = timedelta(0)) -> Path:
+    """The demo routes re-dated so each route's last day (election day) is *day*, their
+    times moved by *clock*.
 
     The files keep the real plans' dates (23/5/2021, 8/12/2024); a drill played on
     another day needs its patrols on duty that day, or the team board and the review
@@ -90,7 +98,7 @@ def _routes_on_day(path: Path, day: date, tmp: Path) -> Path:
     for feat in data["features"]:
         props = feat["properties"]
         ends = datetime.fromisoformat(props["ends_at"])
-        shift = timedelta(days=(day - ends.date()).days)
+        shift = timedelta(days=(day - ends.date()).days) + clock
         for key in ("starts_at", "ends_at"):
             props[key] = (datetime.fromisoformat(props[key]) + shift).isoformat()
     out = tmp / path.name

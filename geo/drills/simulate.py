@@ -27,7 +27,7 @@ from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
 from geo.units import UNIT_LIFECYCLE
 
-__all__ = ["bulk_history", "simulate", "live_day", "setup_time", "SCALES", "DRILL_DAY"]
+__all__ = ["bulk_history", "simulate", "drill_clock", "setup_time", "SCALES", "DRILL_DAY"]
 
 # The actions of an incident's happy path after its report; statuses and the columns they
 # stamp come from the lifecycle (``LIFECYCLE.next``, ``STAMPS``), never restated here.
@@ -130,31 +130,49 @@ def setup_time(day: date) -> datetime:
     return local_hour_utc(day, 4)
 
 
-def _check_fresh(store: Store, day: date) -> None:
+def _check_fresh(store: Store, day: date, clock: timedelta = timedelta(0)) -> None:
     last = store.last_event()[1]
-    if last is not None and last >= setup_time(day) + timedelta(minutes=1):
+    if last is not None and last >= setup_time(day) + clock + timedelta(minutes=1):
         raise AnttError(
             f"this database already has events up to {last} UTC, after the drill for {day} "
             "would start. Events are kept in time order, so run the drill on a fresh "
             "database: antt --db var/drill.duckdb simulate --scale ...")
 
 
-def live_day(now: datetime | None = None) -> tuple[date, datetime]:
-    """The drill day that is "today" for a demo played up to *now* (naive UTC): the local
-    date, or yesterday's before the 04:00 set-up."""
+# When the demo's drill shows a day in progress on the real clock; outside these hours its
+# clock is moved so that now is DRILL_NOW of election day (a first look at any hour shows
+# the wall as the README pictures it).
+LIVE_HOURS = (7.5, 18.5)
+DRILL_NOW = 10.5
+
+
+def drill_clock(now: datetime | None = None, *, real: bool = False
+                ) -> tuple[date, timedelta, datetime]:
+    """The demo's drill day, how far its clock is moved, and *now* (naive UTC).
+
+    From 07:30 to 18:30 local (or with *real*) the drill is today's on the real clock
+    (yesterday's before its 04:00 set-up); otherwise it is today's with its 10:30 at
+    *now*: what happened before now is played, the rest comes as the day goes on.
+    """
     now = now or utcnow()
-    return to_local(now - timedelta(hours=4, minutes=1)).date(), now
+    local = to_local(now)
+    h = local.hour + local.minute / 60
+    if real or LIVE_HOURS[0] <= h <= LIVE_HOURS[1]:
+        return to_local(now - timedelta(hours=4, minutes=1)).date(), timedelta(0), now
+    return local.date(), now - local_hour_utc(local.date(), DRILL_NOW), now
 
 
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
-             until: datetime | None = None, progress: bool = True) -> str:
+             until: datetime | None = None, progress: bool = True,
+             clock: timedelta = timedelta(0)) -> str:
     """Play an election-day drill into *store*; return a one-paragraph summary.
 
     With *until* (naive UTC), stop there: the demo plays today's drill up to now, so
-    the wall screen shows a day in progress and live writes carry on after it.
+    the wall screen shows a day in progress and live writes carry on after it. *clock*
+    (the commune drill): every time moved by it (:func:`drill_clock`).
     """
     if scale == "commune":
-        return _simulate_commune(store, seed, day, progress, until)
+        return _simulate_commune(store, seed, day, progress, until, clock)
     if scale in SCALES:
         return _simulate_bulk(store, scale, seed, day, progress)
     raise ValueError(f"unknown scale {scale!r}: commune, province or national")
@@ -171,19 +189,24 @@ def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
 
 
 def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
-                      until: datetime | None = None) -> str:
-    """Every change goes through the normal commands, in time order, so every rule holds."""
+                      until: datetime | None = None, clock: timedelta = timedelta(0)) -> str:
+    """Every change goes through the normal commands, in time order, so every rule holds.
+    *clock*: how far the drill's clock is from the real one (every time is moved by it)."""
     from geo import incidents as inc
     from geo import sites as site_cmd
     from geo import units as unit_cmd
     from geo.analysis.spatial import nearest_teams, points
     from geo.io.features import load_layer
 
+    def on_clock(h: float) -> datetime:
+        """*h* o'clock of the drill day on the drill's clock (naive UTC)."""
+        return local_hour_utc(day, h) + clock
+
     rng = np.random.default_rng(seed)
-    _check_fresh(store, day)
+    _check_fresh(store, day, clock)
     if store.layer_summary().empty:
         from geo.drills.demo import load_demo
-        load_demo(store, actor="diễn tập", at=setup_time(day))
+        load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day, clock=clock)
     sites = store.frame("site")
     teams = store.frame("unit")
     hamlets = load_layer(store, "hamlets")
@@ -213,11 +236,11 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
         return fn
 
     for code, voters in zip(sites["code"], sites["voters"].fillna(500), strict=True):
-        at(local_hour_utc(day, 7 + rng.uniform(-0.05, 0.05)), site_move(code, "open"))
-        at(local_hour_utc(day, 19 + rng.uniform(0, 0.1)), site_move(code, "close",
+        at(on_clock(7 + rng.uniform(-0.05, 0.05)), site_move(code, "open"))
+        at(on_clock(19 + rng.uniform(0, 0.1)), site_move(code, "close",
                                                            voted=int(voters * rng.uniform(.95, 1))))
-        at(local_hour_utc(day, 19.25 + rng.uniform(0, 0.2)), site_move(code, "start_count"))
-        at(local_hour_utc(day, 21 + rng.uniform(0, 2)), site_move(code, "finish"))
+        at(on_clock(19.25 + rng.uniform(0, 0.2)), site_move(code, "start_count"))
+        at(on_clock(21 + rng.uniform(0, 2)), site_move(code, "finish"))
 
     # Teams: patrol from their route's start (or 06:00), positions every 30 min,
     # checkpoint check-ins at the planned interval (some late, some missed).
@@ -242,13 +265,13 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
 
     for _, team in teams.iterrows():
         route = routes.loc[team["route_code"]] if team["route_code"] in routes.index else None
-        at(local_hour_utc(day, 6 + rng.uniform(0, 0.5)), team_action(team["code"], "start_patrol"))
-        at(local_hour_utc(day, 23.5), team_action(team["code"], "end_patrol"))
+        at(on_clock(6 + rng.uniform(0, 0.5)), team_action(team["code"], "start_patrol"))
+        at(on_clock(23.5), team_action(team["code"], "end_patrol"))
         if route is None:
             continue
         line = route.geometry
         for k, hour in enumerate(np.arange(6.5, 23.0, 0.5)):
-            at(local_hour_utc(day, hour + rng.uniform(0, 0.05)), position(team["code"], line,
+            at(on_clock(hour + rng.uniform(0, 0.05)), position(team["code"], line,
                                                                 (k % 10) / 10))
         cps = checkpoints[checkpoints["route_code"] == route.name]
         for _, cp in cps.iterrows():
@@ -258,7 +281,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
                 if r < 0.05:
                     continue  # missed
                 late = rng.uniform(0.2, 0.5) if r < 0.12 else rng.uniform(0, 0.08)
-                at(local_hour_utc(day, hour + late), checkin(team["code"], cp["code"],
+                at(on_clock(hour + late), checkin(team["code"], cp["code"],
                                                   cp.geometry.x, cp.geometry.y))
 
     # Incidents, weighted by hour and by hotspots.
@@ -333,7 +356,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
         return fn
 
     for h in hours:
-        at(local_hour_utc(day, float(h)), report(float(h)))
+        at(on_clock(float(h)), report(float(h)))
 
     bar = _Progress(len(queue), progress, "simulate commune")
     store.checkpoint_after_write = False  # one checkpoint at the end (store.close)
