@@ -20,10 +20,29 @@ from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
 from geo.clock import local_text
 from geo.errors import AnttError, Invalid
+from geo.i18n import LANGS, message
 from geo.io.layers import SCHEMAS
 from geo.store import Store
 
 __all__ = ["main"]
+
+# The language of this run's messages (main() sets it: --lang, ANTT_LANG, LANG).
+_LANG = "vi"
+
+
+def _t(key: str, **params: object) -> str:
+    """A message of the command line in this run's language (``cli.*`` in geo/i18n)."""
+    return message(f"cli.{key}", _LANG, **params)
+
+
+def cli_lang(env: dict[str, str] | None = None) -> str:
+    """Vietnamese unless asked otherwise: ``ANTT_LANG`` (vi, en), else English when the
+    system's ``LC_ALL``/``LANG`` is an English locale."""
+    env = os.environ if env is None else env
+    if env.get("ANTT_LANG") in LANGS:
+        return env["ANTT_LANG"]
+    system = env.get("LC_ALL") or env.get("LANG") or ""
+    return "en" if system.lower().startswith("en") else "vi"
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -80,8 +99,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     store = _store(args)
     applied = store.applied
-    print(f"{store.path}: schema up to date"
-          + (f" (applied migrations {', '.join(map(str, applied))})" if applied else ""))
+    print(_t("schema", path=store.path)
+          + (_t("migrations", ids=", ".join(map(str, applied))) if applied else ""))
     fresh = store.layer_summary().empty and store.last_event()[1] is None
     if args.empty or not (DEMO_DIR / "communes.geojson").exists():
         _bootstrap_hint(store)
@@ -95,12 +114,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"  demo: {plan.summary()}")
         print("  " + summary)
         if clock:
-            hours = clock.total_seconds() / 3600
-            print(f"  demo: outside voting hours, so the drill's clock is moved by "
-                  f"{hours:+.1f} h: now is 10:30 of its election day (--real-clock to "
-                  "play it on the real clock)")
-        print("  demo accounts (DEMO ONLY: these passwords are public, change them with "
-              "`antt user passwd`):")
+            print(_t("demo_clock", hours=clock.total_seconds() / 3600))
+        print(_t("demo_accounts"))
         for name, password, role in add_demo_accounts(store):
             print(f"    {name:<8} {password:<20} {role}")
     elif args.demo:
@@ -112,7 +127,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _bootstrap_hint(store: Store) -> None:
     if accounts.needs_bootstrap(store):
-        print("no accounts yet: create the first with `antt user add admin --role admin`")
+        print(_t("no_accounts"))
 
 
 def _say(msg: str) -> None:
@@ -126,34 +141,34 @@ def cmd_import(args: argparse.Namespace) -> int:
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
                        progress=_say)
     for w in plan.warnings:
-        print(f"warning: {plain_text(w)}", file=sys.stderr)
+        print(_t("warning", text=plain_text(w)), file=sys.stderr)
     if not plan.ok:
         for e in plan.errors:
-            print(f"error: {plain_text(e)}", file=sys.stderr)
-        print(f"{len(plan.errors)} error(s): nothing imported", file=sys.stderr)
+            print(_t("error", text=plain_text(e)), file=sys.stderr)
+        print(_t("import_refused", n=len(plan.errors)), file=sys.stderr)
         return 2
     print(plan.summary())
-    for label, codes in (("new", plan.added), ("changed", plan.changed)):
+    for label, codes in ((_t("import_new"), plan.added), (_t("import_changed"), plan.changed)):
         if codes:
             shown = ", ".join(codes[:20]) + (" …" if len(codes) > 20 else "")
             print(f"  {label}: {shown}")
     if args.dry_run:
-        print("dry run: nothing written")
+        print(_t("dry_run"))
         return 0
     apply_import(store, plan, actor=_account(args, store))
-    print("imported")
+    print(_t("imported"))
     return 0
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
     summary = _store(args).layer_summary()
     if summary.empty:
-        print("no layers loaded: `antt import PATH --kind ...` or `antt init --demo`")
+        print(_t("no_layers"))
         return 0
     for r in summary.itertuples():
-        where = f" in {r.communes} commune(s)" if r.communes else ""
-        print(f"{r.kind:<12} {r.features:>6} features{where}; "
-              f"last import {local_text(r.last_import, '%d/%m/%Y %H:%M')} (Vietnam time)")
+        where = _t("layer_where", n=r.communes) if r.communes else ""
+        print(_t("layer_line", kind=r.kind, n=r.features, where=where,
+                 at=local_text(r.last_import, "%d/%m/%Y %H:%M")))
     return 0
 
 
@@ -176,12 +191,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(counts, default=str, ensure_ascii=False))
         return 0
-    for name in ("incidents", "sites", "units"):
+    statuses = {"incidents": "status", "sites": "site_status", "units": "unit_status"}
+    for name, group in statuses.items():
         by = counts[name]
-        detail = ", ".join(f"{k} {v}" for k, v in by.items()) or "none"
-        print(f"{name:<10} {sum(by.values()):>7}  ({detail})")
-    last = local_text(counts["last_event_at"], "%d/%m/%Y %H:%M:%S") or "none"
-    print(f"{'events':<10} {counts['events']:>7}  (last at {last}, Vietnam time)")
+        detail = ", ".join(f"{message(f'{group}.{k}', _LANG)} {v}" for k, v in by.items()) \
+            or _t("none")
+        print(_t("status_line", name=_t(f"status_{name}"), n=sum(by.values()), detail=detail))
+    last = local_text(counts["last_event_at"], "%d/%m/%Y %H:%M:%S") or _t("none")
+    print(_t("status_events", name=_t("status_events_name"), n=counts["events"], at=last))
     return 0
 
 
@@ -280,7 +297,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                             display_name=args.display_name or args.username, role=args.role,
                             password=password, communes=args.commune or "*",
                             unit_code=args.team, site_code=args.site)
-    print(f"added {row['username']} ({row['role']}, communes {row['communes']})")
+    print(_t("user_added", username=row["username"], role=message(f"role.{row['role']}", _LANG),
+             communes=row["communes"]))
     return 0
 
 
@@ -289,14 +307,14 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     actor = _account(args, store)
     accounts.set_password(store, actor, args.username,
                           _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True))
-    print(f"password changed for {args.username}; its sessions have ended")
+    print(_t("password_changed", username=args.username))
     return 0
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
     store = _store(args)
     accounts.disable_user(store, _account(args, store), args.username)
-    print(f"disabled {args.username}; its sessions have ended")
+    print(_t("user_disabled", username=args.username))
     return 0
 
 
@@ -306,7 +324,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     for a in accounts.users(store):
         active = store.get("user", a.username)["active"]
         print(f"{plain_text(a.username):<16} {a.role:<10} {','.join(a.communes):<12} "
-              f"{'active' if active else 'disabled':<9} {plain_text(a.display_name)}")
+              f"{_t('active') if active else _t('disabled'):<9} {plain_text(a.display_name)}")
     return 0
 
 
@@ -315,8 +333,7 @@ def cmd_wall_token_create(args: argparse.Namespace) -> int:
     row, token = accounts.create_wall_token(store, _account(args, store), args.label,
                                             args.commune or "*")
     commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
-    print(f"wall token {row['id']} ({plain_text(row['label'])}); open this URL on the "
-          "screen (shown once):")
+    print(_t("wall_token", id=row["id"], label=plain_text(row["label"])))
     print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")
     return 0
 
@@ -325,7 +342,7 @@ def cmd_wall_token_list(args: argparse.Namespace) -> int:
     store = _store(args)
     accounts.require(_account(args, store), "users.manage")
     for t in accounts.wall_tokens(store):
-        state = "revoked" if t["revoked"] else "active"
+        state = _t("revoked") if t["revoked"] else _t("active")
         print(f"{t['id']:>4} {state:<8} {t['communes']:<12} {plain_text(t['label'])}")
     return 0
 
@@ -333,8 +350,7 @@ def cmd_wall_token_list(args: argparse.Namespace) -> int:
 def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
     store = _store(args)
     accounts.revoke_wall_token(store, _account(args, store), args.id)
-    print(f"revoked wall token {args.id}: its screen goes to the login page at its next "
-          "refresh")
+    print(_t("wall_revoked", id=args.id))
     return 0
 
 
@@ -358,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the account to act as (default: $ANTT_USER)")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from the first line of standard input")
+    p.add_argument("--lang", choices=LANGS,
+                   help="language of the messages (default: $ANTT_LANG, else Vietnamese "
+                        "unless LANG is an English locale)")
     sub = p.add_subparsers(dest="command", required=True)
 
     i = sub.add_parser("init", help="create the database, apply migrations, load the demo "
@@ -469,29 +488,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit 0 when done, 2 with one line per problem when refused or
     when the database or a file cannot be used; never a traceback (``ANTT_DEBUG=1``
     prints it)."""
+    global _LANG
     args = build_parser().parse_args(argv)
+    _LANG = args.lang or cli_lang()
     if os.environ.get("ANTT_DEBUG"):
         logging.basicConfig(level=logging.DEBUG)
     try:
         return args.fn(args)
     except Invalid as e:
         for problem in e.problems:
-            print(f"error: {plain_text(problem)}", file=sys.stderr)
+            print(_t("error", text=plain_text(problem)), file=sys.stderr)
         return 2
     except AnttError as e:
-        print(f"error: {plain_text(e)}", file=sys.stderr)
+        print(_t("error", text=plain_text(e)), file=sys.stderr)
         return 2
     except OSError as e:
         where = f" {e.filename}" if e.filename else ""
-        print(f"error:{where} {e.strerror or e}", file=sys.stderr)
+        print(_t("os_error", where=where, text=e.strerror or e), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_t("interrupted"), file=sys.stderr)
         return 130
     except Exception as e:  # a bug: one line here, the trace with ANTT_DEBUG=1
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"error: unexpected {type(e).__name__}: {plain_text(str(e))[:300]} "
-              "(run with ANTT_DEBUG=1 for details)", file=sys.stderr)
+        print(_t("unexpected", name=type(e).__name__, text=plain_text(str(e))[:300]),
+              file=sys.stderr)
         return 1
 
 

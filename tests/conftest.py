@@ -11,6 +11,10 @@ import pytest
 from geo import sites, units
 from geo.store import Store
 
+# The command line speaks Vietnamese by default; the tests read its English messages
+# (tests/store/test_cli_language.py checks the Vietnamese default on its own).
+os.environ["ANTT_LANG"] = "en"
+
 # Helpers shared by tests of several levels (unit, store, app): their asserts are rewritten
 # as a test module's are.
 pytest.register_assert_rewrite(*(f"tests.{p.stem}" for p in
