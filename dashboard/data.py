@@ -73,15 +73,17 @@ def _display_names(path: str, last_event: int) -> dict[str, str]:
 
 
 def display_names() -> dict[str, str]:
-    """user name → display name (events record the user name; people read the name)."""
+    """Who acted, as people read it: user name → display name, and team code → the team's
+    name (a team reporting from the field acts as itself)."""
     s = store()
-    return _display_names(s.path, s.last_event()[0])
+    return {**team_names(), **_display_names(s.path, s.last_event()[0])}
 
 
 def latest_events(n: int, filters: Filters) -> pd.DataFrame:
-    """The newest *n* events worth a ticker line (not routine position pings) of what
-    *filters* shows."""
-    return store().recent_events(n, filters)
+    """The newest *n* events worth a ticker line of what *filters* shows: not the routine
+    position pings and checkpoint check-ins (every few minutes a team; they buried the
+    incidents on the wall; the teams page keeps the check-ins)."""
+    return store().recent_events(n, filters, skip_actions=("position", "checkin"))
 
 
 def checkins() -> pd.DataFrame:

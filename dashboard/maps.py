@@ -682,7 +682,7 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int, wall: bool = Fa
             html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'
                   f'font:700 {18 if wall else 11}px sans-serif;padding:1px 4px;'
                   'border-radius:3px;display:inline-block;white-space:nowrap">'
-                  f'{html_text(u.code)}</div>'),
+                  f'{html_text(u.name)}</div>'),
             icon_size=None, icon_anchor=(0, 14 if wall else 9)),
             tooltip=f"{html_text(u.name)} — {html_text(label('unit_status', u.status))}",
         ).add_to(group)

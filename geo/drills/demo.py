@@ -58,6 +58,11 @@ def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: Actor = "de
     return plans
 
 
+# A busier day than the drill's default (9 a commune, about 2021's reports), so that at
+# any moment of the demo some incidents are in progress on the map.
+DEMO_INCIDENTS_PER_COMMUNE = 40
+
+
 def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
                    real_clock: bool = False, now: datetime | None = None
                    ) -> tuple[list[ImportPlan], str, timedelta]:
@@ -71,7 +76,8 @@ def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
     plans = load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day,
                       clock=clock)
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
-                       progress=progress, clock=clock)
+                       progress=progress, clock=clock,
+                       incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE)
     return plans, summary, clock
 
 

@@ -164,15 +164,17 @@ def drill_clock(now: datetime | None = None, *, real: bool = False
 
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
              until: datetime | None = None, progress: bool = True,
-             clock: timedelta = timedelta(0)) -> str:
+             clock: timedelta = timedelta(0), incidents_per_commune: float = 9) -> str:
     """Play an election-day drill into *store*; return a one-paragraph summary.
 
     With *until* (naive UTC), stop there: the demo plays today's drill up to now, so
     the wall screen shows a day in progress and live writes carry on after it. *clock*
-    (the commune drill): every time moved by it (:func:`drill_clock`).
+    (the commune drill): every time moved by it (:func:`drill_clock`);
+    *incidents_per_commune*: the day's mean number of incidents in each commune.
     """
     if scale == "commune":
-        return _simulate_commune(store, seed, day, progress, until, clock)
+        return _simulate_commune(store, seed, day, progress, until, clock,
+                                 incidents_per_commune)
     if scale in SCALES:
         return _simulate_bulk(store, scale, seed, day, progress)
     raise ValueError(f"unknown scale {scale!r}: commune, province or national")
@@ -189,7 +191,8 @@ def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
 
 
 def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
-                      until: datetime | None = None, clock: timedelta = timedelta(0)) -> str:
+                      until: datetime | None = None, clock: timedelta = timedelta(0),
+                      incidents_per_commune: float = 9) -> str:
     """Every change goes through the normal commands, in time order, so every rule holds.
     *clock*: how far the drill's clock is from the real one (every time is moved by it)."""
     from geo import incidents as inc
@@ -285,8 +288,11 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
                                                   cp.geometry.x, cp.geometry.y))
 
     # Incidents, weighted by hour and by hotspots.
-    n_inc = int(rng.poisson(9 * hamlets["commune_code"].nunique()))
-    hours = rng.choice(24, n_inc, p=_HOURLY / _HOURLY.sum()) + rng.random(n_inc)
+    n_inc = int(rng.poisson(incidents_per_commune * hamlets["commune_code"].nunique()))
+    # Not before the 04:00 set-up (the log is in time order): the night's share of
+    # incidents comes after it.
+    weights = np.where(np.arange(24) < 5, 0.0, _HOURLY)
+    hours = rng.choice(24, n_inc, p=weights / weights.sum()) + rng.random(n_inc)
     spots = hotspots[hotspots.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
 
     def dispatch_nearest(iid: int, tries: int = 0):
