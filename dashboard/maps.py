@@ -99,6 +99,7 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
     # none ("Map has no maxZoom specified"): no clustered layer was drawn on the vector map.
     m.options["max_zoom"] = MAX_ZOOM
     _MetricScale().add_to(m)  # folium's control_scale adds feet and miles
+    _FocusWithoutScrolling().add_to(m)
     if tile_url:
         folium.TileLayer(tile_url, attr="tiles", name="tiles").add_to(m)
     theme = MAP_DARK if dark else MAP_LIGHT
@@ -320,6 +321,29 @@ class _MetricScale(MacroElement):
 
     _template = Template("""{% macro script(this, kwargs) %}
 L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+
+class _FocusWithoutScrolling(MacroElement):
+    """A press on the map focuses it without scrolling the page.
+
+    Leaflet's keyboard handler focuses the map on mousedown; in an iframe partly below
+    the fold Chromium then scrolls the page to show it, between the press and the
+    release, so a click on a marker lands elsewhere and opens nothing (seen once an
+    alert banner pushed the map down). The handler is re-hooked with
+    ``focus({preventScroll: true})``; keyboard use of the map is unchanged.
+    """
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function (map) {
+  var k = map.keyboard;
+  if (!k || !k.enabled()) return;
+  k.disable();
+  k._onMouseDown = function () {
+    if (!this._focused) this._map._container.focus({preventScroll: true});
+  };
+  k.enable();
+})({{ this._parent.get_name() }});
 {% endmacro %}""")
 
 

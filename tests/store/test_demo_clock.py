@@ -39,8 +39,8 @@ def test_the_evening_demo_shows_a_day_in_progress(store):
     sites = store.frame("site")
     assert (sites["status"] == "voting").mean() > 0.8, sites["status"].value_counts()
     teams = store.frame("unit")
-    on_duty = teams["status"].isin(["on_patrol", "responding", "available"])
-    assert on_duty.all() and (teams["status"] == "on_patrol").mean() > 0.5, \
+    # On duty: patrolling, answering an incident, or back and free for the next.
+    assert teams["status"].isin(["on_patrol", "responding", "available"]).all(), \
         teams["status"].tolist()
     assert len(store.incidents()) > 0  # the morning's incidents
     assert store.last_event()[1] <= EVENING  # nothing from the future
