@@ -10,30 +10,48 @@ import streamlit as st
 from dashboard.i18n import label, t
 from geo.checks.inert import md_text
 from geo.clock import local_text
-from geo.errors import AnttError, IllegalMove, Invalid, StaleVersion
+from geo.errors import AnttError, IllegalMove, Invalid, Problem, StaleVersion
 
-__all__ = ["attempt", "buttons", "show"]
+__all__ = ["attempt", "buttons", "moved", "problem_text", "show"]
 
 Outcome = tuple[str, str]  # ("ok" | "stale" | "error", message)
+Done = str | Callable[[dict], str] | None  # a message, or one made from the written row
 
 
 def attempt(command: Callable[[], object], lang: str, status_group: str,
-            done: str | None = None) -> Outcome | None:
+            done: Done = None) -> Outcome | None:
     """Run *command* (a button callback's write); return ("ok", *done*) or None when it
-    went through, else ("stale" or "error", a message for the user)."""
+    went through, else ("stale" or "error", a message for the user). A callable *done*
+    is given what the command returned (the row as written)."""
     try:
-        command()
-        return ("ok", done) if done else None
+        row = command()
+        text = done(row) if callable(done) else done
+        return ("ok", text) if text else None
     except StaleVersion as e:
         return "stale", t("incident.changed_by", lang, who=e.actor, at=local_text(e.at))
     except IllegalMove as e:
         return "error", t("incident.illegal", lang, current=label(status_group, e.current, lang),
                           allowed=", ".join(label("action", a, lang) for a in e.allowed) or "—")
     except Invalid as e:
-        return "error", " ".join(t("sites.error.reason", lang) if p.field == "reason"
-                                 else md_text(p.reason) for p in e.problems)
+        return "error", " ".join(problem_text(p, lang) for p in e.problems)
     except AnttError as e:
         return "error", md_text(str(e))
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """A refusal in the user's language when the command names its message, else the
+    command's own words (made inert)."""
+    if problem.key:
+        return t(problem.key, lang, **problem.params)
+    if problem.field == "reason":
+        return t("sites.error.reason", lang)
+    return md_text(problem.reason)
+
+
+def moved(status_group: str, lang: str) -> Callable[[dict], str]:
+    """The *done* of a status move: the thing's name and the status it is in now."""
+    return lambda row: t("lifecycle.done", lang, name=row["name"],
+                         status=label(status_group, row["status"], lang))
 
 
 def buttons(actions: Sequence[str], *, key: str, lang: str,

@@ -9,6 +9,7 @@ import geopandas as gpd
 import streamlit as st
 
 from dashboard import data, state
+from dashboard.actions import problem_text
 from dashboard.i18n import t
 from geo import incidents as inc
 from geo.checks.inert import md_text
@@ -68,6 +69,6 @@ def save_report(*, point: tuple[float, float] | None, kind: str | None, severity
                          request_id=hashlib.sha1(content.encode()).hexdigest())
         return row, {}
     except Invalid as e:
-        return None, {p.field: md_text(p.reason) for p in e.problems}
+        return None, {p.field: problem_text(p, lang) for p in e.problems}
     except AnttError as e:
         return None, {"lon": md_text(str(e))}

@@ -22,13 +22,16 @@ class AnttError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: which row (if any), which field, why."""
+    """One thing wrong with an input: which row (if any), which field, why. *reason* is
+    English (the command line, the log); *key* and *params*, when given, name the
+    catalogue message a page shows instead."""
 
     field: str
     reason: str
     row: int | None = None
     severity: str = "error"  # or "warning"
     params: dict = field(default_factory=dict, compare=False)
+    key: str | None = field(default=None, compare=False)  # catalogue message, with params
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""

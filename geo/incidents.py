@@ -123,7 +123,9 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
         located_commune, hamlet_code = locate(store, float(lon), float(lat))
         if commune_code and located_commune != commune_code and has_hamlets(store):
             raise Invalid([Problem("lon", f"({float(lon):.5f}, {float(lat):.5f}) is outside "
-                                          f"commune {commune_code}")])
+                                          f"commune {commune_code}",
+                                   key="incident.outside_commune",
+                                   params={"commune": commune_code})])
         commune_code = commune_code or located_commune
         nearest = nearest_commune(store, float(lon), float(lat)) if not commune_code else None
         if nearest and nearest[2] <= settings.get("position_tolerance_m"):
@@ -134,7 +136,10 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
                      "away")
             if not outside:
                 raise Invalid([Problem("lon", where + "; check the position, or report it "
-                                                      "as outside the communes")])
+                                                      "as outside the communes",
+                                       key="incident.outside_communes",
+                                       params={"commune": nearest[1],
+                                               "m": round(nearest[2])})])
             flag = {"outside_communes": True, "nearest_commune": nearest[0],
                     "distance_m": round(nearest[2])}
     actor = require(actor, "incident.report", commune=commune_code)

@@ -97,9 +97,11 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
         dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
         limit = settings.get("checkin_far_m")
         if dist > limit:  # a check-in says "we were there": from elsewhere it is refused
-            raise Invalid([Problem("lon", f"{dist:,.0f} m from checkpoint "
-                                          f"{match['name'].iloc[0]}: check in within "
-                                          f"{limit:g} m of it")])
+            name = match["name"].iloc[0]
+            raise Invalid([Problem("lon", f"{dist:,.0f} m from checkpoint {name}: check in "
+                                          f"within {limit:g} m of it", key="checkin.too_far",
+                                   params={"m": round(dist), "checkpoint": name,
+                                           "limit": f"{limit:g}"})])
         detail.update(distance_m=round(dist, 1))
 
     return _field_report(store, code, actor, lon, lat, "checkin", detail, at,

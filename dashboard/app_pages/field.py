@@ -31,7 +31,8 @@ def _site_move(code: str, action: str, version: int) -> None:
     """Button callback with the version on screen (a stale screen is refused)."""
     state.set("field_outcome", actions.attempt(lambda: site_cmd.move(
         data.store(), code, action, expected_version=version, actor=actor,
-        reason=st.session_state.get("field_reason")), lang, "site_status"))
+        reason=st.session_state.get("field_reason")), lang, "site_status",
+        done=actions.moved("site_status", lang)))
 
 
 def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
@@ -75,17 +76,10 @@ def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
 def _check_in(team: str, checkpoint: str, point: tuple[float, float]) -> None:
     """Button callback: check in where the phone is; a position too far from the
     checkpoint is refused with the distance (the command decides)."""
-    done: dict = {}
-
-    def command() -> None:
-        done["row"] = unit_cmd.check_in(data.store(), team, checkpoint, point[0], point[1],
-                                        actor=actor)
-
-    outcome = actions.attempt(command, lang, "unit_status")
-    if "row" in done:
-        outcome = ("ok", t("field.checked_in", lang,
-                           at=local_text(done["row"]["last_checkin_at"])))
-    state.set("field_outcome", outcome)
+    state.set("field_outcome", actions.attempt(
+        lambda: unit_cmd.check_in(data.store(), team, checkpoint, point[0], point[1],
+                                  actor=actor), lang, "unit_status",
+        done=lambda row: t("field.checked_in", lang, at=local_text(row["last_checkin_at"]))))
 
 
 st.title(t("field.title", lang))

@@ -84,7 +84,7 @@ def _act(code: str, action: str, version: int) -> None:
         reason=st.session_state.get(f"reason_{code}"),
         incident_id=st.session_state.get(f"link_{code}"),
         voted=int(voted) if voted is not None and action == "close" else None),
-        lang, "site_status")
+        lang, "site_status", done=actions.moved("site_status", lang))
     state.set("sites_outcome", (code, *outcome) if outcome else None)
 
 

@@ -44,6 +44,17 @@ def test_operator_missing_kind_and_location_are_named(app, demo):
     assert demo.incidents().empty
 
 
+def test_operator_position_outside_the_communes_is_refused_in_vietnamese(app, demo):
+    at = app("operator")
+    at.session_state["op_point"] = (105.0, 21.5)  # a click far from every demo commune
+    at.run()
+    at.selectbox(key="op_kind").set_value("disorder")
+    at.main.button[0].click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "Kiểm tra lại vị trí" in errors and "outside" not in errors, errors
+    assert demo.incidents().empty
+
+
 def test_without_a_session_only_the_login_page_shows(demo, monkeypatch):
     monkeypatch.setenv("ANTT_DB", demo.path)
     at = AppTest.from_file(APP, default_timeout=60).run()
@@ -107,6 +118,9 @@ def test_sites_board_suspend_needs_reason(app, demo):
     at.text_input(key=f"reason_{code}").input("Mất điện").run()
     at.button(key=f"site_suspend_{code}").click().run()
     assert demo.get("site", code)["status"] == "suspended"
+    name = demo.get("site", code)["name"]
+    assert any(name in s.value and "Tạm dừng" in s.value for s in at.success), \
+        [s.value for s in at.success]  # every action says what happened
     assert demo.get("site", code)["reason"] == "Mất điện"
 
 
@@ -122,7 +136,8 @@ def test_teams_board_and_field_check_in(app, demo):
     at.session_state["field_point"] = (cp.geometry.x + 0.01, cp.geometry.y)  # a tap 1 km off
     at.run()
     at.button(key="field_checkin").click().run()
-    assert any("m from checkpoint" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("chỉ ghi qua chốt khi ở trong phạm vi" in e.value for e in at.error), \
+        [e.value for e in at.error]  # the refusal in the page's language, with the distance
     assert demo.get("unit", unit["code"])["last_checkin_at"] is None
     at.session_state["field_point"] = (cp.geometry.x + 0.0005, cp.geometry.y)  # ~50 m: fine
     at.run()
@@ -132,9 +147,12 @@ def test_teams_board_and_field_check_in(app, demo):
     assert demo.get("unit", unit["code"])["last_checkin_at"] is not None
     assert any("Đang dùng: to1" in c.value for c in at.caption)  # who, on the page itself
     at = app("teams")
+    shown = [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+    assert not [v for v in shown if v in ("nan", "None", "<NA>") or "nan " in v], shown
     at.selectbox(key="teams_pick").set_value(unit["code"]).run()
     at.button(key=f"unit_start_patrol_{unit['code']}").click().run()
     assert demo.get("unit", unit["code"])["status"] == "on_patrol"
+    assert any(unit["name"] in s.value for s in at.success), [s.value for s in at.success]
 
 
 def test_field_report_from_a_site(app, demo):
