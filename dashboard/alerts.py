@@ -22,6 +22,7 @@ from dashboard.i18n import label, t
 from geo import accounts
 from geo import incidents as inc
 from geo.clock import utcnow
+from geo.palette import ALERT_COLOUR
 from geo.view import View
 
 __all__ = ["banner", "count", "pending"]
@@ -35,12 +36,12 @@ _CSS = """<style>
     background: #c62828 !important; animation: antt-banner 1.2s ease-in-out infinite alternate; }
 [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] * {
     color: #ffffff !important; font-weight: 700; }
-@keyframes antt-banner { from { background: #b71c1c; } to { background: #e53935; } }
+@keyframes antt-banner { from { background: #b71c1c; } to { background: ALERT; } }
 @media (prefers-reduced-motion: reduce) {
     [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] { animation: none; } }
 .st-key-antt-kpi-alerts-on [data-testid="stMetricValue"],
-.st-key-antt-kpi-alerts-on [data-testid="stMetricValue"] * { color: #e53935 !important; }
-</style>"""
+.st-key-antt-kpi-alerts-on [data-testid="stMetricValue"] * { color: ALERT !important; }
+</style>""".replace("ALERT", ALERT_COLOUR)
 
 
 def pending(view: View) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from jinja2 import Template
 
 from geo.checks.inert import html_text
 from geo.palette import (
+    ALERT_COLOUR,
     EMERGING_COLOUR,
     GAP_COLOUR,
     HOTSPOT_COLOUR,
@@ -308,11 +309,12 @@ _WALL_CSS = (
 # An alert (urgent, open, not yet acknowledged: geo.incidents.alerts) flashes on every map
 # until an operator acknowledges it; without motion it keeps a thick red ring.
 _ALERT_CSS = (
-    "@keyframes antt-flash{0%,100%{box-shadow:0 0 0 4px #e53935,0 0 0 4px rgba(229,57,53,.9)}"
+    f"@keyframes antt-flash{{0%,100%{{box-shadow:0 0 0 4px {ALERT_COLOUR},"
+    "0 0 0 4px rgba(229,57,53,.9)}"
     "50%{box-shadow:0 0 0 4px #ffeb3b,0 0 0 22px rgba(229,57,53,0)}}"
     ".antt-alert{animation:antt-flash 1s ease-in-out infinite}"
     "@media (prefers-reduced-motion:reduce){.antt-alert{animation:none;"
-    "box-shadow:0 0 0 6px #e53935 !important}}"
+    f"box-shadow:0 0 0 6px {ALERT_COLOUR} !important}}}}"
 )
 
 
@@ -704,7 +706,7 @@ def _units_group(units: pd.DataFrame, label, cluster_above: int, wall: bool = Fa
         colour = UNIT_COLOURS.get(u.status, "#000")
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(
             html=(f'<div class="antt-unit" style="background:{colour};color:#fff;'
-                  f'font:700 {18 if wall else 11}px sans-serif;padding:1px 4px;'
+                  f'font:700 {20 if wall else 11}px sans-serif;padding:1px 4px;'
                   'border-radius:3px;display:inline-block;white-space:nowrap">'
                   f'{html_text(u.name)}</div>'),
             icon_size=None, icon_anchor=(0, 14 if wall else 9)),

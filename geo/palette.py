@@ -19,6 +19,7 @@ ROUTE_COLOURS = ["#1565c0", "#00838f", "#6a1b9a", "#ef6c00", "#2e7d32", "#ad1457
 GAP_COLOUR = "#6a1b9a"        # a place no patrol covered
 EMERGING_COLOUR = "#d81b60"   # a candidate hotspot
 HOTSPOT_COLOUR = "#c62828"
+ALERT_COLOUR = "#e53935"      # an urgent incident not yet acknowledged (banner, ring)
 # The base map: commune fill, boundary lines and hamlet labels, light and dark (wall).
 MAP_LIGHT = {"fill": "#f4f1ea", "line": "#546e7a", "text": "#263238", "sea": "#dfe7ec"}
 MAP_DARK = {"fill": "#1e2630", "line": "#90a4ae", "text": "#eceff1", "sea": "#10151b"}

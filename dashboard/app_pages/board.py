@@ -16,6 +16,7 @@ from geo.analysis import dispatch
 from geo.checks.inert import md_text
 from geo.clock import local_text, utcnow
 from geo.errors import NotFound
+from geo.io.features import commune_labels
 
 lang = state.get("lang")
 view = state.get("view")
@@ -38,6 +39,13 @@ def _detail(detail: object) -> str:
             out.append(f"{t('col.team', lang)}: {teams.get(v, v)}")
         elif k == "note":
             out.append(str(v))
+        elif k == "outside_communes":
+            out.append(t("detail.outside_communes", lang))
+        elif k == "nearest_commune":
+            communes = commune_labels(data.layers()["communes"])
+            out.append(t("detail.nearest_commune", lang, name=communes.get(v, v)))
+        elif k == "distance_m":
+            out.append(t("detail.distance_m", lang, m=v))
         elif v not in (None, ""):
             out.append(f"{k}: {v}")
     return " · ".join(out)

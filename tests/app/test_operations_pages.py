@@ -178,3 +178,12 @@ def test_board_timeline_shows_the_accounts_display_name(app, demo):
     at.selectbox(key="board_pick").set_value(row["id"]).run()
     timeline = at.dataframe[-1].value
     assert list(timeline["Người thực hiện"])[-1] == "Trực ban <b>số 9</b>"
+
+
+def test_board_timeline_says_outside_the_communes_in_words(app, demo):
+    row = inc.report(demo, **report_args(lon=105.0, lat=21.5), outside=True)
+    at = app("board")
+    at.selectbox(key="board_pick").set_value(row["id"]).run()
+    detail = " ".join(map(str, at.dataframe[-1].value["Chi tiết"]))
+    assert "Ngoài mọi xã đã tải" in detail and "xã gần nhất" in detail, detail
+    assert "outside_communes" not in detail and "True" not in detail

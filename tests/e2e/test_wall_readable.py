@@ -4,10 +4,10 @@ network blocked, opened the way a command centre opens it (``?wall=1`` and a wal
 Measured in the page, after waiting for the map, its markers and the ticker: nothing
 scrolls (the document, and Streamlit's own scrolling main pane, which is where a too-tall
 page would scroll), the ticker's lines and the legend's text are at least 24 px, hamlet
-names at least 20 px, every ticker line is one dark line with nothing cut off, five
-incidents reported at one polling site are five markers in five places with a count of 5,
-and urgent incidents are the large ones with the thick white ring. The figures are
-written to ``test-artifacts/wall-readable.json`` beside the screenshot.
+names and team labels at least 20 px, every ticker line is one dark line with nothing
+cut off, five incidents reported at one polling site are five markers in five places
+with a count of 5, and urgent incidents are the large ones with the thick white ring. The figures
+are written to ``test-artifacts/wall-readable.json`` beside the screenshot.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from geo import accounts
+from geo import accounts, units
 from geo import incidents as inc
 from geo import sites as site_cmd
 from geo.io.features import load_layer
@@ -61,6 +61,8 @@ MAP = """() => {
     legendTexts: texts.map(e => e.textContent.trim()),
     legendBox: [lr.left, lr.top, lr.right, lr.bottom], innerWidth, innerHeight,
     hamletFonts: Array.from(document.querySelectorAll('.antt-hamlet')).map(
+      e => parseFloat(getComputedStyle(e).fontSize)),
+    teamFonts: Array.from(document.querySelectorAll('div.antt-unit')).map(
       e => parseFloat(getComputedStyle(e).fontSize)),
     incidents: Array.from(document.querySelectorAll('.antt-incident')).map(e => ({
       id: +e.dataset.id, centre: centre(e), urgent: e.classList.contains('antt-urgent'),
@@ -117,6 +119,7 @@ def _scene(store) -> tuple[str, list[int], dict[int, int]]:
     severity[row["id"]] = 4
     row = inc.verify(store, row["id"], expected_version=row["version"], actor=duty)
     inc.dispatch(store, row["id"], "10732-TEAM2", expected_version=row["version"], actor=duty)
+    units.report_position(store, "10732-TEAM2", other.x + 0.004, other.y + 0.002, actor=duty)
     admin = make_account(store, "admin", username="wall_admin")
     _, token = accounts.create_wall_token(store, admin, "Màn hình phòng chỉ huy", "10732")
     return token, stacked, severity
@@ -130,7 +133,7 @@ def test_the_wall_is_readable_from_five_metres(dashboard, open_page):
     b = open_page(f"{dashboard.url}/?wall=1&token={token}&commune=10732", 1920, 1080)
     page = b.page
     frame = b.map_frame()
-    for sel in (".antt-hamlet", ".antt-legend", ".antt-stack-count",
+    for sel in (".antt-hamlet", ".antt-legend", ".antt-stack-count", "div.antt-unit",
                 *(f".antt-incident[data-id='{i}']" for i in severity)):
         frame.wait_for_selector(sel, timeout=TIMEOUT)
     page.wait_for_selector("[class*='st-key-antt-tick-s'] p", timeout=TIMEOUT)
@@ -154,6 +157,7 @@ def test_the_wall_is_readable_from_five_metres(dashboard, open_page):
         "legend_box": on_map["legendBox"], "map_size": [on_map["innerWidth"],
                                                        on_map["innerHeight"]],
         "hamlet_min_font_px": min(on_map["hamletFonts"]),
+        "team_min_font_px": min(on_map["teamFonts"], default=None),
         "stack_counts": on_map["counts"],
     }
     (ARTIFACTS / "wall-readable.json").write_text(json.dumps(figures, indent=1,
@@ -184,8 +188,9 @@ def test_the_wall_is_readable_from_five_metres(dashboard, open_page):
     assert left >= 0 and top >= 0, figures
     assert right <= on_map["innerWidth"] and bottom <= on_map["innerHeight"], figures
 
-    # Hamlet names.
+    # Hamlet names and team labels: map labels at least 20 px.
     assert len(on_map["hamletFonts"]) >= 5 and min(on_map["hamletFonts"]) >= 20, figures
+    assert on_map["teamFonts"] and min(on_map["teamFonts"]) >= 20, figures
 
     # Five incidents at one site: five markers in five places, and their count.
     at_site = [m for m in on_map["incidents"] if m["id"] in stacked]
