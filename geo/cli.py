@@ -18,7 +18,7 @@ from pathlib import Path
 
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
-from geo.clock import local_text
+from geo.clock import local_midnight_utc, local_text, to_utc
 from geo.errors import AnttError, Invalid
 from geo.i18n import LANGS, message
 from geo.io.layers import SCHEMAS
@@ -121,8 +121,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     elif args.demo:
         for plan in load_demo(store):
             print(f"  demo: {plan.summary()}")
+    else:
+        _stale_day_hint(store)
     _bootstrap_hint(store)
     return 0
+
+
+def _stale_day_hint(store: Store) -> None:
+    """An existing database whose last event is before today (yesterday's drill, say) is
+    kept as it is, never replayed over; say how to get a fresh day instead."""
+    last = store.last_event()[1]
+    if last is not None and to_utc(last) < local_midnight_utc():
+        print(_t("stale_day", day=local_text(last, "%d/%m/%Y"), path=store.path))
 
 
 def _bootstrap_hint(store: Store) -> None:

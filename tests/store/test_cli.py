@@ -72,3 +72,24 @@ def test_commands_work_on_a_new_file_without_init(tmp_path):
     r = antt(db, "status")
     assert r.returncode == 0, r.stderr
     assert db.exists()
+
+
+def test_init_on_yesterdays_database_keeps_it_and_says_how_to_get_today(tmp_path):
+    from datetime import timedelta
+
+    from geo import units
+    from geo.clock import local_midnight_utc
+    from geo.store import Store
+
+    db = tmp_path / "old.duckdb"
+    store = Store(str(db))
+    store.init()
+    units.register(store, code="T1", name="Tổ 1", actor="test",  # written yesterday
+                   at=local_midnight_utc() - timedelta(hours=5))
+    store.close()
+    r = antt(db, "init")
+    assert r.returncode == 0, r.stderr
+    assert "last event is from" in r.stdout and f"rm {db}" in r.stdout, r.stdout
+    store = Store(str(db))
+    assert store.layer_summary().empty  # nothing replayed over what is there
+    store.close()
