@@ -8,9 +8,8 @@ remounted, so a commander's pan and zoom stay where they are.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import alerts, auth, data, guard, maps, state
+from dashboard import alerts, auth, data, guard, maps, mapview, state
 from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
@@ -114,16 +113,19 @@ def live() -> None:
             st.metric(t("kpi.alerts", lang), n_alerts)
         st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
     with map_col:
-        base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get(
-            "tile_url"), dark=view.wall, legend=True))
+        tile_url = settings.get("tile_url")
+        base = mapview.static_map(
+            ("live", data.store().path, data.store().layers_version(),
+             tuple(view.commune_codes), lang, view.wall, tile_url),
+            lambda: maps.base_map(layers, label=_label, tile_url=tile_url, dark=view.wall,
+                                  legend=True))
         groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall,
                                   alerting=snap["alerts"]["id"].astype(int).tolist())
         # On the wall the map fills the height the page leaves it (dashboard.theme), and no
         # one is there to switch layers.
-        value = st_folium(base, key="live_map", feature_group_to_add=groups,
-                          layer_control=None if view.wall else maps.layer_control(),
-                          returned_objects=["last_active_drawing", "last_clicked"],
-                          height=720 if view.wall else 680, use_container_width=True)
+        value = mapview.show(base, groups, key="live_map", layer_control=not view.wall,
+                             returned_objects=["last_active_drawing", "last_clicked"],
+                             height=720 if view.wall else 680)
     hamlet = _clicked_hamlet(value)
     if hamlet and not view.wall and hamlet not in view.hamlets:
         state.set("map_hamlet", hamlet)

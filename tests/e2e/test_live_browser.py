@@ -146,3 +146,23 @@ def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
     b.page.get_by_text("Thôn Huề Trì · thon hue tri").wait_for(state="detached",
                                                                  timeout=30_000)
     assert b.errors == []
+
+
+LAYER_NAMES = """() => Array.from(document.querySelectorAll(
+    '.leaflet-control-layers-overlays label')).map(l => l.textContent.trim())"""
+
+
+def test_layer_switcher_lists_static_and_live_layers_and_switches(dashboard, open_page):
+    """The static layers are rendered once and the live ones every refresh; the switcher
+    spans both, and unticking a live layer takes its markers off the map."""
+    b = open_page(dashboard.url + "/", session=dashboard.session())
+    frame = _settled(b)
+    names = _wait(lambda: frame.evaluate(LAYER_NAMES), 10)
+    for name in ("Thôn, khu dân cư", "Tuyến tuần tra", "Điểm nóng", "Điểm bỏ phiếu",
+                 "Vụ việc", "Tổ tuần tra"):
+        assert name in names, names
+    assert len(names) == len(set(names)), names  # one entry each, even after a refresh
+    frame.locator(".leaflet-control-layers-overlays label",
+                  has_text="Điểm bỏ phiếu").locator("input").uncheck()
+    assert _wait(lambda: frame.evaluate(COUNT_SITES) == 0, 10), frame.evaluate(COUNT_SITES)
+    assert b.errors == [], b.errors
