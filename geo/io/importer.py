@@ -69,8 +69,9 @@ class ImportPlan:
 
 
 def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:
-    """Names resolved to codes, codes filled by containment, and every place checked
-    against the boundary its code names (see ``geo.io.positions``)."""
+    """Names resolved to codes, codes filled by containment, every code checked against
+    what is loaded, and every place checked against the boundary its code names (see
+    ``geo.io.positions``). An unknown code is reported as that, never also as a position."""
     if kind == "communes":
         return
     communes, hamlets = load_layer(store, "communes"), load_layer(store, "hamlets")
@@ -89,6 +90,7 @@ def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPla
                        f"with EPSG:{epsg} ({name}) {then}/{n} do: wrong VN-2000 zone? Import "
                        f"again with --crs EPSG:{epsg} (với EPSG:{epsg} {then}/{n} điểm nằm "
                        "trong các xã đã nạp)"))
+            _check_refs(gdf, kind, store, plan)
             return
     for ref, places in (("commune", communes), ("hamlet", hamlets)):
         if f"{ref}_ref" in gdf.columns and places.empty:
@@ -98,7 +100,15 @@ def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPla
             resolve_names(gdf, ref, places, plan.errors)
     if not communes.empty:
         fill_by_containment(gdf, kind, communes, hamlets)
-    if kind in ("hamlets", "sites", "targets", "hotspots"):
+    _check_refs(gdf, kind, store, plan)
+    if kind == "checkpoints":
+        # A checkpoint lies in its route's commune.
+        routes = load_layer(store, "routes")
+        by_route = dict(zip(routes["code"], routes["commune_code"], strict=True))
+        check_inside(gdf, "route_code", communes, plan.errors,
+                     codes=gdf["route_code"].map(by_route),
+                     via="route " + gdf["route_code"].astype(str))
+    else:
         check_inside(gdf, "commune_code", communes, plan.errors)
         check_inside(gdf, "hamlet_code", hamlets, plan.errors)
     if kind == "hamlets":
@@ -166,8 +176,6 @@ def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = 
         return plan
     gdf = read.frame
     _cross_check(gdf, kind, store, plan)
-    if not plan.errors:
-        _check_refs(gdf, kind, store, plan)
     if plan.errors:
         return plan
     new = to_features(gdf, kind).set_index("code")

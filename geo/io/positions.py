@@ -6,6 +6,8 @@ boundaries on import.
 * A place with no commune or hamlet code gets the one it lies in.
 * A place whose code names a loaded commune or hamlet must lie inside it (within the
   ``position_tolerance_m`` setting); otherwise the row is an error with its distance.
+  Points, routes (every point along the line) and polygons (at most 5 % of the area
+  outside) alike: see :func:`check_inside`.
 * A file in a VN-2000 projected CRS whose points miss every loaded commune is tried
   under the other VN-2000 zones, and the message names the zone that puts them inside.
 * With no communes loaded, the import says that positions could not be cross-checked.
@@ -25,9 +27,10 @@ from geo import settings
 from geo.analysis.spatial import WGS84, metric_crs
 from geo.checks.text import fold
 from geo.errors import Problem
+from geo.io.features import commune_labels
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
-           "VN2000_ZONES", "representative_points", "outside_every"]
+           "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]
 
 # VN-2000 projected zones: UTM 48N/49N, and the 3° TM zones provinces use.
 VN2000_ZONES = (3405, 3406, *range(5896, 5900), *range(9205, 9219))
@@ -125,28 +128,83 @@ def _containing(pts: np.ndarray, places: gpd.GeoDataFrame) -> list[str | None]:
     return out
 
 
+# Share of a polygon's area that may lie outside its commune grown by the tolerance.
+OUTSIDE_SHARE = 0.05
+
+
 def check_inside(gdf: gpd.GeoDataFrame, col: str, places: gpd.GeoDataFrame,
-                 problems: list[Problem]) -> None:
-    """Each row whose *col* names one of *places* lies inside it, within the tolerance;
-    otherwise an error with how far outside it is."""
+                 problems: list[Problem], *, codes: pd.Series | None = None,
+                 via: pd.Series | None = None) -> None:
+    """Each row whose *col* names one of *places* lies inside it, within the
+    ``position_tolerance_m`` setting; otherwise an error with how far outside it is.
+
+    * A point lies at most the tolerance outside the place.
+    * A line (a patrol route) has no point farther than the tolerance outside: its
+      vertices, and points along it at most the tolerance apart (so a straight stretch
+      cutting across a bend of the border counts too). The error gives the farthest one.
+    * A polygon (a hamlet, a target's or hotspot's area) has at most ``OUTSIDE_SHARE``
+      (5 %) of its area outside the place grown by the tolerance; the error gives the
+      share, the area and how far the polygon reaches out. (A border traced from another
+      source wanders tens of metres; a hamlet drawn across two communes is refused.)
+
+    *codes* gives the place to check each row against when the file does not name it
+    itself (a checkpoint lies in its route's commune), and *via* says for each row where
+    that code came from ("route R1"). Rows whose code names no loaded place are left to
+    the reference check (an unknown code is reported as that, not as a position)."""
     if col not in gdf.columns or places.empty:
         return
-    tolerance = settings.get("position_tolerance_m")
-    named = gdf[col].notna() & gdf[col].isin(places["code"])
+    codes = gdf[col] if codes is None else codes
+    named = (codes.notna() & codes.isin(places["code"])).to_numpy()
     if not named.any():
         return
+    tolerance = settings.get("position_tolerance_m")
     crs = _metric(places)
-    shapes = places.set_index("code").geometry.to_crs(crs)
-    pts = gpd.GeoSeries(representative_points(gdf), crs=WGS84).to_crs(crs)
-    what = "commune" if col == "commune_code" else "hamlet"
-    names = dict(zip(places["code"], places["name"], strict=True))
-    for i in np.flatnonzero(named.to_numpy()):
-        code = gdf[col].iloc[i]
-        d = float(shapes.loc[[code]].distance(pts.iloc[i]).min())
-        if d > tolerance:
-            problems.append(Problem(
-                "geometry", f"lies {_distance(d)} outside {what} {code} ({names[code]}) that "
-                            f"its {col} names (tolerance {tolerance:g} m)", row=int(i) + 1))
+    mine = places[places["code"].isin(set(codes[named]))].drop_duplicates("code")
+    shapes = dict(zip(mine["code"], mine.geometry.to_crs(crs).values, strict=True))
+    grown: dict[str, shapely.Geometry] = {}
+    geoms = gdf.geometry.to_crs(crs).values
+    what = "hamlet" if col == "hamlet_code" else "commune"
+    # A commune named as everywhere: "An Phụ (Kinh Môn, Hải Dương)" where names repeat.
+    names = commune_labels(places) if what == "commune" else dict(
+        zip(mine["code"], mine["name"], strict=True))
+    for i in np.flatnonzero(named):
+        code, g = codes.iloc[i], geoms[i]
+        if g is None or g.is_empty:
+            continue
+        place = shapes[code]
+        where = f"{what} {code} ({names[code]})" + (
+            f" that its {col} names" if via is None else
+            f", the {what} of {via.iloc[i]} that its {col} names")
+        kind = g.geom_type.removeprefix("Multi")
+        if kind == "Point":
+            d = float(shapely.distance(place, g))
+            if d > tolerance:
+                problems.append(Problem("geometry", f"lies {_distance(d)} outside {where} "
+                                        f"(tolerance {tolerance:g} m)", row=int(i) + 1))
+        elif kind == "LineString":
+            along = shapely.points(shapely.get_coordinates(
+                shapely.segmentize(g, max(tolerance, 1.0))))
+            far = shapely.distance(place, along)
+            k = int(np.argmax(far))
+            if far[k] > tolerance:
+                lon, lat = _lonlat(along[k], crs)
+                problems.append(Problem(
+                    "geometry", f"runs up to {_distance(float(far[k]))} outside {where}, at "
+                                f"{lon:.5f}, {lat:.5f} (tolerance {tolerance:g} m)",
+                    row=int(i) + 1))
+        else:
+            if code not in grown:
+                grown[code] = shapely.buffer(place, tolerance)
+            out = shapely.difference(g, grown[code]).area
+            if g.area > 0 and out / g.area > OUTSIDE_SHARE:
+                reach = float(shapely.distance(place, shapely.points(
+                    shapely.get_coordinates(g))).max())
+                problems.append(Problem(
+                    "geometry", f"{out / g.area * 100:.0f} % of its area ({_area(out)}) lies "
+                                f"more than {tolerance:g} m outside {where}, reaching "
+                                f"{_distance(reach)} out (tolerance {tolerance:g} m; at most "
+                                f"{OUTSIDE_SHARE * 100:g} % of the area may lie beyond it)",
+                    row=int(i) + 1))
 
 
 def guess_zone(source: gpd.GeoSeries, communes: gpd.GeoDataFrame
@@ -191,3 +249,12 @@ def _metric(places: gpd.GeoDataFrame) -> str:
 
 def _distance(metres: float) -> str:
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+def _area(m2: float) -> str:
+    return f"{m2 / 1e6:.2f} km²" if m2 >= 10_000 else f"{m2:.0f} m²"
+
+
+def _lonlat(pt: shapely.Geometry, crs: str) -> tuple[float, float]:
+    back = gpd.GeoSeries([pt], crs=crs).to_crs(WGS84).iloc[0]
+    return back.x, back.y

@@ -108,16 +108,17 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
                 until=period.end)
     inc = store.incidents(f).sort_values("id").reset_index(drop=True)
     layers = scope_layers({k: load_layer(store, k) for k in LAYERS}, list(commune_codes))
+    # A commune by its name, or "An Phụ (Kinh Môn, Hải Dương)" where another loaded
+    # commune (in scope or not) has the same name.
+    cname = commune_labels(load_layer(store, "communes"))
     names = dict(zip(layers["hamlets"]["code"], layers["hamlets"]["name"], strict=True))
     if layers["hamlets"]["commune_code"].nunique() > 1:  # "Thôn 1" is in every commune
-        cname = commune_labels(layers["communes"])
-        names = {c: f"{n} ({cname.get(cc, cc)})" for c, n, cc in zip(
+        names = {c: f"{n} — {cname.get(cc, cc)}" for c, n, cc in zip(
             layers["hamlets"]["code"], layers["hamlets"]["name"],
             layers["hamlets"]["commune_code"], strict=True)}
     total_label = message("col.total", lang)
     table = review.hamlet_table(inc, names, target_s, total_label=total_label)
-    commune_names = dict(zip(layers["communes"]["code"], layers["communes"]["name"],
-                             strict=True))
+    commune_names = {c: cname.get(c, c) for c in layers["communes"]["code"]}
     by_commune = review.hamlet_table(inc, commune_names, target_s, total_label=total_label,
                                      by="commune_code")
     per_hour = review.hourly(inc)
@@ -148,8 +149,9 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
                           who.get(e.actor, e.actor)) for e in ev.itertuples(index=False)]})
     total = table.iloc[-1]
     communes = layers["communes"]
-    place = ", ".join(communes["name"]) if len(communes) and commune_codes else \
-        m("report.all_communes") if len(communes) != 1 else communes["name"].iloc[0]
+    shown = [commune_names[c] for c in communes["code"]]
+    place = ", ".join(shown) if len(communes) and commune_codes else \
+        m("report.all_communes") if len(communes) != 1 else shown[0]
     sites = store.frame("site")
     if commune_codes:
         sites = sites[sites["commune_code"].isin(commune_codes)]
@@ -179,10 +181,11 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
         summary=summary, hamlets=table, communes=by_commune, hourly=per_hour,
         serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS), gaps=gaps,
         checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True), emerging=emerging,
-        map_png=_map_png(layers, inc, gaps, emerging, lang)[0],
+        map_png=_map_png(layers, inc, gaps, emerging, lang, titles=commune_names)[0],
         chart_png=_chart_png(per_hour, lang),
         **dict(zip(("pdf_map_png", "pdf_map_names"),
-                   _map_png(layers, inc, gaps, emerging, lang, names=False), strict=True)))
+                   _map_png(layers, inc, gaps, emerging, lang, names=False,
+                            titles=commune_names), strict=True)))
 
 
 def _durations(lang: str):
@@ -205,7 +208,8 @@ MAX_PANELS = 4  # communes drawn one panel each; more share one panel
 
 
 def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.DataFrame,
-             emerging: pd.DataFrame, lang: str, names: bool = True
+             emerging: pd.DataFrame, lang: str, names: bool = True,
+             titles: dict[str, str] | None = None
              ) -> tuple[bytes, list[tuple[str, float, float, float]]]:
     """The review's map as a police report has it: each commune in its own panel fitted
     to it (up to four; more share one), hamlet and polling-site names, a scale bar, a
@@ -214,7 +218,7 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
     With *names* the hamlet and site names are drawn in the picture (the HTML version);
     without, they come back as ``(text, x, y, size)`` (fractions of the picture from its
     top left, points) for the PDF to write as text over it, so they can be found and
-    copied."""
+    copied. *titles* are the panels' commune labels (code → label; default the name)."""
     communes = layers["communes"]
     groups = [[c] for c in communes["code"]] if 1 < len(communes) <= MAX_PANELS else \
         [list(communes["code"])]
@@ -230,7 +234,8 @@ def _map_png(layers: dict[str, gpd.GeoDataFrame], inc: pd.DataFrame, gaps: pd.Da
                                                  names)]
         if len(groups) > 1:
             name = communes.loc[communes["code"] == codes[0], "name"].iloc[0]
-            ax.set_title(str(name), fontsize=9, fontweight="bold")
+            ax.set_title(str((titles or {}).get(codes[0], name)), fontsize=9,
+                         fontweight="bold")
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
     seen = dict(zip(labels, handles, strict=True))
     for ax in axes.ravel()[1:len(groups)]:

@@ -1,15 +1,22 @@
 """The written review looks like a police report: the map page names every hamlet and
 polling site of the commune as text (found by text extraction), with a scale bar, a north
-arrow and a frame fitted to the commune."""
+arrow and a frame fitted to the commune; a commune whose name repeats is named with its
+district and province."""
 
 import io
 from datetime import date
 
+import geopandas as gpd
 import pypdf
+from shapely.geometry import box
 
-from geo.clock import local_day
+from geo import incidents
+from geo.clock import local_day, local_hour_utc
 from geo.io.features import load_layer
-from geo.io.report import build_review, render_pdf
+from geo.io.importer import import_layer
+from geo.io.report import build_review, render_html, render_pdf
+
+from ..conftest import report_args
 
 
 def test_the_map_page_names_every_hamlet_and_site_of_the_commune(demo):
@@ -28,3 +35,29 @@ def test_the_map_page_names_every_hamlet_and_site_of_the_commune(demo):
         hamlets["commune_code"] == "10732", "name"])
     # Every name is placed on the picture (fractions of it), never off the page.
     assert all(0 <= x <= 1 and 0 <= y <= 1 for _, x, y, _ in rev.pdf_map_names)
+
+
+def test_a_commune_whose_name_repeats_is_named_with_its_district_and_province(demo, tmp_path):
+    """After a national import many communes share a name: the review names its commune
+    "An Phụ (Thị xã Kinh Môn, Hải Dương)" in its heading, its commune table and the
+    hamlets' names, as the dashboard's pickers do; a unique name stands alone."""
+    twin = gpd.GeoDataFrame(
+        {"code": ["99001"], "name": ["An Phụ"], "district": ["Huyện Cẩm Thủy"],
+         "province": ["Thanh Hóa"]}, geometry=[box(105.60, 20.20, 105.62, 20.22)], crs=4326)
+    twin.to_file(tmp_path / "twin.geojson", driver="GeoJSON")
+    import_layer(demo, tmp_path / "twin.geojson", "communes", actor="admin",
+                 at=local_hour_utc(date(2021, 5, 23), 5))
+    sites = load_layer(demo, "sites").drop_duplicates("commune_code")
+    for hour, st in enumerate(sites.itertuples(index=False), 9):  # one a commune
+        incidents.report(demo, **report_args(lon=st.geometry.x, lat=st.geometry.y),
+                         at=local_hour_utc(date(2021, 5, 23), hour))
+    day = local_day(date(2021, 5, 23))
+    label = "An Phụ (Thị xã Kinh Môn, Hải Dương)"
+    one = build_review(demo, day, commune_codes=["10732"])
+    assert one.place == label
+    pdf = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(one))).pages)
+    assert label in pdf and label in render_html(one)
+    every = build_review(demo, day)
+    communes = set(every.communes["hamlet"])  # the group's name, here the commune's
+    assert {label, "Cổ Dũng"} <= communes, communes
+    assert "Thôn Huề Trì — " + label in set(every.hamlets["hamlet"])
