@@ -22,7 +22,6 @@ from dashboard.i18n import label, t
 from geo import accounts
 from geo import incidents as inc
 from geo.clock import utcnow
-from geo.palette import ALERT_COLOUR
 from geo.view import View
 
 __all__ = ["banner", "count", "pending"]
@@ -30,18 +29,19 @@ __all__ = ["banner", "count", "pending"]
 
 # The banner in white on red, and the KPI of pending alerts in red: seen across the room
 # (on the wall, dashboard.theme makes the text larger). No motion for those who asked
-# for less.
+# for less. A constant (the sink scan reads it), in geo.palette.ALERT_COLOUR
+# (tests/unit/test_maps.py checks they agree).
 _CSS = """<style>
 [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] {
     background: #c62828 !important; animation: antt-banner 1.2s ease-in-out infinite alternate; }
 [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] * {
     color: #ffffff !important; font-weight: 700; }
-@keyframes antt-banner { from { background: #b71c1c; } to { background: ALERT; } }
+@keyframes antt-banner { from { background: #b71c1c; } to { background: #e53935; } }
 @media (prefers-reduced-motion: reduce) {
     [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] { animation: none; } }
 .st-key-antt-kpi-alerts-on [data-testid="stMetricValue"],
-.st-key-antt-kpi-alerts-on [data-testid="stMetricValue"] * { color: ALERT !important; }
-</style>""".replace("ALERT", ALERT_COLOUR)
+.st-key-antt-kpi-alerts-on [data-testid="stMetricValue"] * { color: #e53935 !important; }
+</style>"""
 
 
 def pending(view: View) -> pd.DataFrame:

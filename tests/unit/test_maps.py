@@ -94,3 +94,9 @@ def test_compact_layer_json_cannot_close_its_script():
     assert "</script><script>alert(1)" not in html
     assert html.count("<script>alert") == 0
     assert "Đang bỏ phiếu" in html  # Vietnamese stays UTF-8, not \\u escapes
+
+
+def test_the_alert_banner_uses_the_palettes_alert_red():
+    from dashboard import alerts
+    from geo.palette import ALERT_COLOUR
+    assert ALERT_COLOUR in alerts._CSS and ALERT_COLOUR in maps._ALERT_CSS
