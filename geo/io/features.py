@@ -11,6 +11,7 @@ import shapely
 
 from geo.analysis.spatial import WGS84, assign_hamlets, metric_crs, points
 from geo.checks.text import fold
+from geo.codec import to_json
 from geo.io.layers import SCHEMAS
 from geo.store import Store
 
@@ -84,7 +85,7 @@ def nearest_commune(store: Store, lon: float, lat: float
 def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
     """A validated layer as rows for the features table (props JSON, geometry WKB)."""
     extra = [f for f in SCHEMAS[kind].fields if f not in ("code", "name", "commune_code")]
-    props = [json.dumps({f: _plain(row[f]) for f in extra}, ensure_ascii=False, sort_keys=True)
+    props = [to_json({f: row[f] for f in extra})
              for _, row in gdf[extra].iterrows()] if extra else ["{}"] * len(gdf)
     if kind == "communes":
         commune = gdf["code"]  # a commune is its own commune
@@ -95,11 +96,3 @@ def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
     return pd.DataFrame({"code": gdf["code"].to_numpy(), "name": gdf["name"].to_numpy(),
                          "commune_code": list(commune), "props": props,
                          "geom": shapely.to_wkb(gdf.geometry.values)})
-
-
-def _plain(v: object) -> object:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    return v

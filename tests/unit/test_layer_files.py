@@ -251,3 +251,29 @@ def test_fuzz_csv_rows_never_raise(tmp_path, rows):
     df.to_csv(tmp_path / "f.csv", index=False)
     r = read_layer(tmp_path / "f.csv", "sites")
     assert r.ok or r.errors
+
+
+def test_stored_feature_props_use_the_one_json_encoder():
+    """Props go through geo.codec: NumPy numbers plain, a missing or non-finite number
+    ``null`` (valid JSON, never ``NaN`` / ``Infinity``), a time ISO text."""
+    import json
+
+    import numpy as np
+    from shapely.geometry import Point
+
+    from geo.io.features import to_features
+
+    gdf = gpd.GeoDataFrame({"code": ["S1", "S2"], "name": ["a", "b"],
+                            "hamlet_code": ["H1", None], "commune_code": ["C", "C"],
+                            "voters": [np.int64(412), np.inf]},
+                           geometry=[Point(106.5, 21.0), Point(106.6, 21.0)], crs=4326)
+    props = list(to_features(gdf, "sites")["props"])
+
+    def strict(text):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in {text}"))
+
+    assert [strict(p) for p in props] == [{"hamlet_code": "H1", "voters": 412},
+                                          {"hamlet_code": None, "voters": None}]
+    when = gdf.assign(hamlet_code=pd.Timestamp("2021-05-23 07:00"))
+    assert strict(to_features(when, "sites")["props"][0])["hamlet_code"] == \
+        "2021-05-23T07:00:00.000000"
