@@ -39,7 +39,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ROLES: tuple[str, ...] = ("viewer", "field", "operator", "commander", "admin")
-ALL = "*"
+ALL = "*"  # every commune: an account's scope, a view's commune, the CLI's default
 _OPS = ("operator", "commander")
 # Every permission a command names, and the roles that hold it.
 PERMISSIONS: dict[str, tuple[str, ...]] = {

@@ -305,7 +305,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     password = _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True)
     row = accounts.add_user(store, actor, username=args.username,
                             display_name=args.display_name or args.username, role=args.role,
-                            password=password, communes=args.commune or "*",
+                            password=password, communes=args.commune or accounts.ALL,
                             unit_code=args.team, site_code=args.site)
     print(_t("user_added", username=row["username"], role=message(f"role.{row['role']}", _LANG),
              communes=row["communes"]))
@@ -341,7 +341,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_wall_token_create(args: argparse.Namespace) -> int:
     store = _store(args)
     row, token = accounts.create_wall_token(store, _account(args, store), args.label,
-                                            args.commune or "*")
+                                            args.commune or accounts.ALL)
     commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
     print(_t("wall_token", id=row["id"], label=plain_text(row["label"])))
     print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import pandas as pd
 
+from geo.accounts import ALL  # every commune; defined once, in accounts (the scope)
 from geo.clock import utcnow
 from geo.incidents import KINDS, LIFECYCLE, OPEN
 from geo.store import Filters
 
 __all__ = ["ALL", "WINDOWS", "View", "scope_layers"]
 
-ALL = "*"  # every commune (the account's scope, if it has one)
 WINDOWS = {"1h": timedelta(hours=1), "6h": timedelta(hours=6), "24h": timedelta(hours=24),
            "all": None}
 
