@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.clock import layer_time_utc
+from geo.clock import layer_time_utc, to_utc
 
 __all__ = [
     "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",
@@ -165,10 +165,8 @@ def coverage(places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, radius_m: float
     check_crs(places, routes)
     active = routes
     if window is not None and {"starts_at", "ends_at"} <= set(routes.columns):
-        start, end = (pd.Timestamp(t) for t in window)  # naive UTC, as stored
-        start = start.tz_convert("UTC").tz_localize(None) if start.tzinfo else start
-        end = end.tz_convert("UTC").tz_localize(None) if end.tzinfo else end
-        # Layer times without an offset are Vietnam time (geo.timefmt.layer_time_utc).
+        start, end = (to_utc(t) for t in window)  # naive UTC, as stored
+        # Layer times without an offset are Vietnam time (geo.clock.layer_time_utc).
         s = pd.to_datetime(routes["starts_at"].map(layer_time_utc))
         e = pd.to_datetime(routes["ends_at"].map(layer_time_utc))
         active = routes[(s < end) & (e > start)]

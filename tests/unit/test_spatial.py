@@ -4,11 +4,13 @@ from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
 from geo.analysis import spatial
 from geo.analysis.spatial import CRSMismatch
+from geo.clock import LOCAL_TZ
 
 from .. import geofixtures as fx
 
@@ -86,6 +88,13 @@ def test_coverage_respects_radius_and_time_window():
     night = spatial.coverage(sites, routes, 300,
                              (datetime(2021, 5, 23, 17), datetime(2021, 5, 23, 20)))
     assert not night["covered"].any()
+    # An aware window is the moment it names: 22:00–22:30 Vietnam time (15:00 UTC) is
+    # within the routes' duty; read as 22:00 UTC it would not be.
+    late = spatial.coverage(sites, routes, 300, (datetime(2021, 5, 23, 22, tzinfo=LOCAL_TZ),
+                                                 datetime(2021, 5, 23, 22, 30, tzinfo=LOCAL_TZ)))
+    pd.testing.assert_frame_equal(late, spatial.coverage(
+        sites, routes, 300, (datetime(2021, 5, 23, 15), datetime(2021, 5, 23, 15, 30))))
+    assert list(late["covered"]) == [True, True, False, False]
 
 
 def test_points_builds_wgs84():
