@@ -142,11 +142,7 @@ with c1:
     can_note = accounts.may(actor, "incident.note")
     team = None
     if "dispatch" in allowed or "reassign" in allowed:
-        options = dispatch.suggest(cur, data.units(), k=5)
-        if len(options) and cur["commune_code"]:  # the incident's own commune first
-            home = data.units().set_index("code")["commune_code"].reindex(options["code"])
-            options = options.assign(_away=(home.to_numpy() != cur["commune_code"])
-                                     ).sort_values(["_away", "distance_m"], kind="stable")
+        options = dispatch.suggest(cur, data.units(), k=5)  # own commune's teams first
         if options.empty:
             st.warning(t("board.no_team", lang))
         else:

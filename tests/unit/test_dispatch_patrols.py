@@ -23,6 +23,29 @@ def test_suggest_only_free_teams_nearest_first():
     assert got["eta_min"].iloc[0] == pytest.approx(1039 / 500, rel=0.01)
 
 
+def test_suggest_keeps_the_own_communes_teams_before_nearer_neighbours():
+    """Six free teams of the next commune stand nearer than the incident's own two: the
+    own commune's teams still come first, and are not cut off by k (the board's picker)."""
+    lons = [106.5001, 106.5002, 106.5003, 106.5004, 106.5005, 106.5006, 106.52, 106.53]
+    teams = pd.DataFrame({"code": [f"N{i}" for i in range(6)] + ["H1", "H2"],
+                          "name": [f"Tổ {i}" for i in range(8)],
+                          "status": ["available"] * 7 + ["on_patrol"],
+                          "commune_code": ["NEXT"] * 6 + ["HOME"] * 2,
+                          "lon": lons, "lat": [21.0] * 8})
+    incident = {"lon": 106.5, "lat": 21.0, "commune_code": "HOME"}
+    got = dispatch.suggest(incident, teams, k=5, speed_kmh=30)
+    assert list(got["code"]) == ["H1", "H2", "N0", "N1", "N2"]
+    assert got["distance_m"].iloc[0] > got["distance_m"].iloc[2]  # own first, not nearest
+    assert got["code"].is_unique
+    # Outside every loaded commune (or a commune with no team): nearest first.
+    nowhere = dispatch.suggest({**incident, "commune_code": None}, teams, k=5)
+    assert list(nowhere["code"]) == ["N0", "N1", "N2", "N3", "N4"]
+    far = dispatch.suggest({**incident, "commune_code": "OTHER"}, teams, k=3)
+    assert list(far["code"]) == ["N0", "N1", "N2"]
+    # Only two own teams and k=1: the nearer of the two.
+    assert list(dispatch.suggest(incident, teams, k=1)["code"]) == ["H1"]
+
+
 def test_checkpoint_schedule_late_and_missed():
     """The team board's call: today up to now. A stretch longer than grace x interval
     anywhere in the duty so far is late, even if the team has checked in since."""
