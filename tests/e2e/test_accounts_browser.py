@@ -55,7 +55,9 @@ def test_login_first_then_operator_logs_and_timeline_names_the_account(dashboard
     mine = dashboard.store.incidents()
     dashboard.store.close()
     assert (mine["created_by"] == "tb-login").sum() == 1  # the account, not typed text
-    # (The board's timeline, a canvas grid, is checked by AppTest: test_operations.)
+    # The board's timeline is a canvas grid the browser cannot read: that it names the
+    # account is checked by AppTest, tests/app/test_operations_pages.py
+    # ::test_board_timeline_shows_the_accounts_display_name.
     assert b.dialogs == []  # the <img onerror> never ran
     assert page.locator("img[src='x']").count() == 0
     assert "Đăng nhập: Trực ban <img src=x onerror=alert(1)> Hải" in page.inner_text("body")
