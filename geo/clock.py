@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from geo.errors import AnttError
+from geo.i18n import message
 
 __all__ = ["LOCAL_TZ", "utcnow", "to_utc", "to_local", "to_local_naive", "local_text",
            "local_midnight_utc", "local_to_utc", "local_hour_utc", "layer_time_utc",
@@ -91,10 +92,12 @@ class Period:
     start: datetime
     end: datetime
 
-    def local_text(self) -> str:
+    def local_text(self, lang: str = "vi") -> str:
+        """The period in Vietnam time, as a review heading reads it, in *lang*."""
         s, e = (to_local(self.start), to_local(self.end - timedelta(microseconds=1)))
         if s.date() == e.date():
-            return f"{s:%H:%M}–{e:%H:%M} ngày {s:%d/%m/%Y}"
+            return message("period.one_day", lang, start=f"{s:%H:%M}", end=f"{e:%H:%M}",
+                           day=f"{s:%d/%m/%Y}")
         return f"{s:%H:%M %d/%m/%Y} – {e:%H:%M %d/%m/%Y}"
 
 

@@ -450,7 +450,7 @@ table{{border-collapse:collapse;width:100%;font-size:12px}} td,th{{border:1px so
 padding:3px 6px;text-align:left}} th{{background:#eceff1}} img{{max-width:100%}}
 .none{{color:#666}}</style></head><body>
 <h1>{html.escape(rev.title)}</h1>
-<p><b>{html.escape(rev.place)}</b> — {html.escape(rev.period.local_text())}<br>
+<p><b>{html.escape(rev.place)}</b> — {html.escape(rev.period.local_text(rev.lang))}<br>
 {e(generated(rev))}</p>
 <h2>{e(rev.m("report.sec.summary"))}</h2>
 {table(head("summary", rev.lang), [list(x) for x in rev.summary])}
@@ -514,7 +514,7 @@ def render_pdf(rev: Review) -> bytes:
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(w, 8, rev.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(w, 6, f"{rev.place} — {rev.period.local_text()}", align="C",
+    pdf.multi_cell(w, 6, f"{rev.place} — {rev.period.local_text(rev.lang)}", align="C",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(w, 5, generated(rev), align="C", new_x="LMARGIN", new_y="NEXT")
     heading(rev.m("report.sec.summary"))
