@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
             "is asked for, or read from ANTT_PASSWORD or standard input."),
     Setting("refresh_seconds", 5.0, "How often the live page refreshes its live layers."),
+    Setting("change_check_seconds", 1.0, "How often the live page asks the event log whether "
+            "anything changed (one tiny query); it redraws its live layers as soon as it "
+            "did, and at the latest every refresh_seconds."),
     Setting("dispatch_target_seconds", 60.0, "Target for reported → dispatched "
             "(NFPA 1225 call-processing figure) used by the review."),
     Setting("coverage_radius_m", 300.0, "A site or target within this many metres of a "

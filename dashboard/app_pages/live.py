@@ -1,7 +1,10 @@
 """Live page: KPI strip, the map (static layers + live layers), the ticker. Renders only.
 
-The live part is a fragment that reruns every ``ANTT_REFRESH_SECONDS``: it redraws
-the KPIs, the ticker and the map's live feature groups; the map itself is not
+The live part is a fragment that reruns every ``ANTT_CHANGE_CHECK_SECONDS`` (1 s): it
+asks the event log for its last event number (one tiny query) and reads and redraws
+only when that moved, the filters changed, or ``ANTT_REFRESH_SECONDS`` passed (the
+KPIs count "today"). Otherwise it shows the last snapshot again, with the map's live
+layers as already rendered, which costs next to nothing. The map itself is never
 remounted, so a commander's pan and zoom stay where they are.
 """
 
@@ -59,6 +62,25 @@ def _clicked_hamlet(value: dict | None) -> str | None:
     return code if code in set(layers["hamlets"]["code"]) else None
 
 
+def _mark() -> tuple:
+    """What the snapshot depends on besides the clock: the last event, the layers'
+    version, the filters and the language."""
+    s = data.store()
+    return (s.path, s.last_event()[0], s.layers_version(), repr(view.filters()), lang,
+            view.wall)
+
+
+def _read_if_changed() -> dict:
+    """The last snapshot while nothing moved (and it is younger than the refresh
+    interval), else a fresh one."""
+    mark = _mark()
+    last = state.get("live_last")
+    if last is not None and last.get("mark") == mark and (
+            utcnow() - last["at"]).total_seconds() < settings.get("refresh_seconds"):
+        return last
+    return {**_read(), "mark": mark}
+
+
 def _read() -> dict:
     """Everything the live part shows, read in one go (kept to show while the database
     is busy)."""
@@ -77,14 +99,14 @@ def _read() -> dict:
     }
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@st.fragment(run_every=settings.get("change_check_seconds"))
 def live() -> None:
     try:
         if auth.current() is None:  # logged out elsewhere, or a revoked wall token
             st.rerun(scope="app")
     except StoreBusy:
         pass  # cannot be checked while the file is held: the busy notice follows
-    snap = guard.or_last(_read, "live_last", lang)
+    snap = guard.or_last(_read_if_changed, "live_last", lang)
     if snap is None:
         return
     sites, units, shown = snap["sites"], snap["units"], snap["shown"]
@@ -119,11 +141,13 @@ def live() -> None:
              tuple(view.commune_codes), lang, view.wall, tile_url),
             lambda: maps.base_map(layers, label=_label, tile_url=tile_url, dark=view.wall,
                                   legend=True))
-        groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall,
-                                  alerting=snap["alerts"]["id"].astype(int).tolist())
-        # On the wall the map fills the height the page leaves it (dashboard.theme), and no
-        # one is there to switch layers.
-        value = mapview.show(base, groups, key="live_map", layer_control=not view.wall,
+        if snap.get("live") is None:  # rendered once per snapshot, not once per check
+            groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall,
+                                      alerting=snap["alerts"]["id"].astype(int).tolist())
+            # On the wall no one is there to switch layers.
+            snap["live"] = mapview.groups_script(base, groups, layer_control=not view.wall)
+        # On the wall the map fills the height the page leaves it (dashboard.theme).
+        value = mapview.show(base, key="live_map", live=snap["live"],
                              returned_objects=["last_active_drawing", "last_clicked"],
                              height=720 if view.wall else 680)
     hamlet = _clicked_hamlet(value)

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,17 +51,12 @@ class Dashboard:
         return accounts.start_session(self.store, who)
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
-    """The demo communes (layers only, no drill) served on a free port."""
-    from datetime import date
-    db = tmp_path_factory.mktemp("e2e") / "antt.duckdb"
-    store = Store(db)
-    store.init()
-    load_demo(store, at=setup_time(date(2021, 5, 23)))
-    store.close()
+@contextmanager
+def serve(db: Path, **env: str) -> Iterator[str]:
+    """The dashboard on *db* in its own streamlit process on a free port, with *env* on top
+    of ours; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S)}
+    env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S), **env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.headless", "true",
@@ -79,9 +75,30 @@ def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
                 proc.kill()
                 raise RuntimeError("dashboard did not start:\n" + proc.stdout.read()) from None
             time.sleep(0.2)  # polling for start-up, not an assertion
-    yield Dashboard(url, Store(db))
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def demo_db(folder: Path) -> Path:
+    """A new database with the demo communes (layers only, no drill)."""
+    from datetime import date
+    db = folder / "antt.duckdb"
+    store = Store(db)
+    store.init()
+    load_demo(store, at=setup_time(date(2021, 5, 23)))
+    store.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
+    """The demo communes (layers only, no drill) served on a free port."""
+    db = demo_db(tmp_path_factory.mktemp("e2e"))
+    with serve(db) as url:
+        yield Dashboard(url, Store(db))
 
 
 @dataclass

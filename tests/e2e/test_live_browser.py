@@ -8,8 +8,9 @@ import pytest
 
 from geo import incidents as inc
 from geo.io.features import load_layer
+from geo.store import Store
 
-from .conftest import ARTIFACTS, REFRESH_S
+from .conftest import ARTIFACTS, REFRESH_S, Dashboard, demo_db, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -166,3 +167,21 @@ def test_layer_switcher_lists_static_and_live_layers_and_switches(dashboard, ope
                   has_text="Điểm bỏ phiếu").locator("input").uncheck()
     assert _wait(lambda: frame.evaluate(COUNT_SITES) == 0, 10), frame.evaluate(COUNT_SITES)
     assert b.errors == [], b.errors
+
+
+def test_write_appears_by_the_change_check_not_the_refresh(tmp_path, open_page):
+    """With a refresh every 10 minutes, only the 1-second change check can bring a new
+    incident onto an open live page."""
+    db = demo_db(tmp_path)
+    with serve(db, ANTT_REFRESH_SECONDS="600", ANTT_CHANGE_CHECK_SECONDS="1") as url:
+        dash = Dashboard(url, Store(db))
+        b = open_page(url + "/", session=dash.session())
+        frame = b.map_frame()
+        assert _wait(lambda: frame.evaluate(COUNT_SITES) > 0, 30)
+        spot = _empty_spot(dash.store, "Thôn 1")
+        row = inc.report(dash.store, kind="gathering", severity=2, lon=spot.x, lat=spot.y,
+                         source="hamlet_team", actor="e2e", description="Tụ tập")
+        dash.store.close()  # let the dashboard process have the file
+        selector = f".antt-incident[data-id='{row['id']}']"
+        b.map_frame().wait_for_selector(selector, state="attached", timeout=60_000)
+        assert b.errors == [], b.errors
