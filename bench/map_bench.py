@@ -4,88 +4,29 @@ Marker each, no clustering); and write → visible latency (median of 20)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from datetime import date
 from pathlib import Path
 
 from geo import incidents as inc
-from geo.drills.demo import load_demo
-from geo.drills.simulate import setup_time, simulate
 from geo.incidents import OPEN
 from geo.store import Filters, Store
 
+from .browser import ARGS, CHROMIUM, ROOT, map_frame, new_page, serve, session, settle
+from .browser import build as _build
 from .common import table
 
-ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 LAYER_COUNT = "() => (typeof map_div === 'undefined') ? 0 : Object.keys(map_div._layers).length"
+RUNS = 5  # medians of 5: the machine is shared and noisy
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _build(scale: str, folder: Path) -> Path:
-    db = folder / f"{scale}.duckdb"
-    store = Store(db)
-    store.init()
-    day = date(2021, 5, 23)
-    if scale == "commune":
-        load_demo(store, at=setup_time(day))
-    simulate(store, scale=scale, seed=1, day=day, progress=False)
-    store.close()
-    return db
-
-
-def _serve(db: Path, refresh: int = 5, app: Path = ROOT / "dashboard" / "app.py"
-           ) -> tuple[subprocess.Popen, str]:
-    port = _port()
-    env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(refresh),
-           "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("dashboard did not start")
-
-
-def _map_frame(page, min_layers: int, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for f in page.frames:
-            try:
-                if f.evaluate(LAYER_COUNT) >= min_layers:
-                    return f
-            except Exception:
-                pass
-        time.sleep(0.02)
-    return None
-
-
-def _paint(browser, url: str, min_layers: int, timeout: float = 120) -> tuple[float, int]:
+def _paint(browser, url: str, token: str | None, min_layers: int, timeout: float = 120
+           ) -> tuple[float, int]:
     """Seconds from navigation to a map with its layers drawn, and bytes received."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = ctx.new_page()
+    ctx, page = new_page(browser, url, token)
     received = [0]
 
     def on_ws(ws):
@@ -95,13 +36,12 @@ def _paint(browser, url: str, min_layers: int, timeout: float = 120) -> tuple[fl
     page.on("websocket", on_ws)
     page.on("response", lambda r: received.__setitem__(
         0, received[0] + int(r.headers.get("content-length") or 0)))
-    ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
     from playwright.sync_api import Error as PlaywrightError
 
     t = time.monotonic()
     try:
         page.goto(url, wait_until="commit", timeout=timeout * 1000)
-        frame = _map_frame(page, min_layers, timeout)
+        frame = map_frame(page, min_layers, timeout)
         if frame is not None:
             frame.evaluate("() => new Promise(r => requestAnimationFrame(() => "
                            "requestAnimationFrame(r)))")
@@ -110,6 +50,14 @@ def _paint(browser, url: str, min_layers: int, timeout: float = 120) -> tuple[fl
     took = time.monotonic() - t if frame is not None else float("inf")
     ctx.close()
     return took, received[0]
+
+
+def _paints(browser, url: str, token: str | None, min_layers: int, runs: int = RUNS,
+            timeout: float = 120) -> tuple[float, float, int]:
+    """(first paint after the server started, median of *runs* paints after it, bytes)."""
+    cold, _ = _paint(browser, url, token, min_layers, timeout)
+    warm = [_paint(browser, url, token, min_layers, timeout) for _ in range(runs)]
+    return cold, statistics.median(w[0] for w in warm), warm[-1][1]
 
 
 def _map_html_bytes(db: Path) -> tuple[int, int]:
@@ -151,29 +99,32 @@ def _points(db: Path) -> int:
     return n
 
 
-def _write_latency(browser, url: str, db: Path, n: int = 20) -> list[float]:
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = ctx.new_page()
-    page.goto(url + "/?commune=10732")
-    _map_frame(page, 5, 60)
-    time.sleep(6)  # let the first refresh settle before timing writes
-    store = Store(db)
-    site = store.frame("site").iloc[0]  # inside An Phụ: a report outside is refused
+def _write_latency(browser, db: Path, n: int = 20, **env: str) -> list[float]:
+    """Seconds from a committed report to its marker on an open live page, *n* times."""
     out = []
-    for k in range(n):
-        row = inc.report(store, kind="traffic", severity=2, lon=float(site["lon"]) + k * 1e-4,
-                         lat=float(site["lat"]), source="patrol", actor="bench")
-        store.close()
-        t = time.monotonic()
-        sel = f".antt-incident[data-id='{row['id']}']"
-        while time.monotonic() - t < 30:
-            frame = _map_frame(page, 1, 5)
-            if frame is not None and frame.query_selector(sel) is not None:
-                break
-            time.sleep(0.02)
-        out.append(time.monotonic() - t)
-    ctx.close()
+    with serve(db, ANTT_REFRESH_SECONDS="5", **env) as url:
+        ctx, page = new_page(browser, url, session(db, "bench_commune"))
+        page.goto(url + "/")
+        frame = map_frame(page, 5, 120)
+        settle(page)
+        store = Store(db)
+        site = store.frame("site").iloc[0]  # inside its commune: a report outside is refused
+        for k in range(n):
+            row = inc.report(store, kind="traffic", severity=2,
+                             lon=float(site["lon"]) + (k % 10) * 1e-4,
+                             lat=float(site["lat"]) + (k // 10) * 1e-4, source="patrol",
+                             actor="bench")
+            store.close()  # let the dashboard process have the file
+            t = time.monotonic()
+            frame.wait_for_selector(f".antt-incident[data-id='{row['id']}']",
+                                    state="attached", timeout=30_000)
+            out.append(time.monotonic() - t)
+        ctx.close()
     return out
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
 
 def run(naive_national: bool = False) -> str:
@@ -186,39 +137,28 @@ def run(naive_national: bool = False) -> str:
     shutil.copy(ROOT / "bench" / "naive_app.py", naive_app)
     (folder / "static").symlink_to(ROOT / "dashboard" / "static")
     rows = []
-    latencies: list[float] = []
+    targets = {"commune": "≤ 1.5 s and faster than naive", "province": "≤ 2 s",
+               "national": "≤ 5 s"}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for scale in ("commune", "province", "national"):
             db = _build(scale, folder)
             n_points = _points(db)
-            proc, url = _serve(db)
-            try:
-                _paint(browser, url + "/", min_layers=10)  # warm: first start compiles
-                ours_s, ours_b = _paint(browser, url + "/", min_layers=10)
-                if scale == "commune":
-                    latencies = _write_latency(browser, url, db)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+            with serve(db) as url:
+                cold, ours_s, ours_b = _paints(browser, url + "/", session(db), 10)
             naive_s, naive_b = float("nan"), 0
             if scale != "national" or naive_national:
-                proc, url = _serve(db, app=naive_app)
-                try:
-                    _paint(browser, url + "/", min_layers=2, timeout=240)
-                    naive_s, naive_b = _paint(browser, url + "/", min_layers=n_points,
-                                              timeout=240)
-                finally:
-                    proc.terminate()
-                    proc.wait(timeout=30)
-            rows.append((f"{scale}: first map paint, {n_points:,} sites + open incidents",
-                         f"{ours_s:.2f} s",
+                with serve(db, app=naive_app) as url:
+                    _, naive_s, naive_b = _paints(browser, url + "/", None, n_points,
+                                                  timeout=240)
+            rows.append((f"{scale}: first map paint, {n_points:,} sites + open incidents, "
+                         f"logged in, median of {RUNS}",
+                         f"{ours_s:.2f} s (right after the server starts: {cold:.2f} s)",
                          f"naive map (a folium Marker per point): {naive_s:.2f} s"
                          if naive_s == naive_s and naive_s != float("inf") else
                          "naive map: no paint within 240 s" if naive_s == float("inf") else
                          "naive map not run (85,000 Markers kept Chromium busy > 25 min; "
-                         "`run(naive_national=True)` to try)",
-                         {"commune": "", "province": "≤ 2 s", "national": "≤ 5 s"}[scale]))
+                         "`run(naive_national=True)` to try)", targets[scale]))
             ours_html, naive_html = _map_html_bytes(db)
             rows.append((f"{scale}: map HTML payload (base + live layers)",
                          f"{ours_html / 1e6:.2f} MB", f"naive: {naive_html / 1e6:.2f} MB "
@@ -228,10 +168,15 @@ def run(naive_national: bool = False) -> str:
                          f"{ours_b / 1e6:.2f} MB", f"naive: {naive_b / 1e6:.2f} MB "
                          f"(ANTT/naive {ours_b / max(naive_b, 1):.2f})" if naive_b else "—",
                          ""))
-            for r in rows[-3:]:
+            if scale == "commune":
+                fast = _write_latency(browser, db)
+                slow = _write_latency(browser, db, ANTT_CHANGE_CHECK_SECONDS="5")
+                rows.append(("write → visible on the live page, 20 writes, p95 (median)",
+                             f"{_p95(fast):.2f} s ({statistics.median(fast):.2f} s), "
+                             "change check every 1 s",
+                             f"refresh every 5 s alone: {_p95(slow):.2f} s "
+                             f"({statistics.median(slow):.2f} s)", "≤ 1.5 s"))
+            for r in rows[-4 if scale == "commune" else -3:]:
                 print(" | ".join(r), file=sys.stderr, flush=True)
         browser.close()
-    rows.append(("write → visible on the live map, median of 20 (refresh 5 s)",
-                 f"{statistics.median(latencies):.2f} s (max {max(latencies):.2f} s)", "",
-                 "≤ refresh + 1 s = 6 s"))
     return table("Live map in headless Chromium (same Streamlit shell for both)", rows)
