@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -801,15 +801,8 @@ class Store:
                         raise AnttError(f"bulk events must start at id {last_id + 1}")
                     if last_at is not None and events["occurred_at"].min() <= last_at:
                         raise AnttError(f"bulk events must come after {last_at}")
-                tx = Tx(cur, last_at or utcnow())
-                for kind, rows in (features or {}).items():
-                    tx.put_features(kind, rows, actor=actor, source="bulk", added=len(rows),
-                                    changed=0)
-                for entity, df in entity_rows.items():
-                    spec = ENTITIES[entity]
-                    cur.register("_bulk", df[spec["columns"]])
-                    cur.execute(f"INSERT INTO {spec['table']} SELECT * FROM _bulk")
-                    cur.unregister("_bulk")
+                _bulk_features(cur, features, actor, last_at)
+                _bulk_rows(cur, entity_rows)
                 if len(events):
                     cur.register("_bulk", events[list(EVENT_COLUMNS)])
                     cur.execute("INSERT INTO events SELECT * FROM _bulk")
@@ -821,6 +814,57 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             _checkpoint(cur)
+
+    def bulk_load_chunks(self, chunks: Iterable[tuple[dict[str, pd.DataFrame], pd.DataFrame]],
+                         *, features: dict[str, pd.DataFrame] | None = None,
+                         actor: str = "bulk") -> int:
+        """:meth:`bulk_load` for a load too big to hold at once (the national drill): *chunks*
+        yields ``(entity_rows, events)`` pieces, each written as it comes, all in one
+        transaction (a chunk that fails, or a generator that raises, leaves nothing).
+
+        The events carry ``seq`` instead of ``id``, unique over the whole load: DuckDB
+        gives them the log's next ids in ``(occurred_at, seq)`` order once every chunk is
+        in, so the caller never holds the whole log to sort it. Returns the events added.
+        """
+        cols = ", ".join(EVENT_COLUMNS[1:])
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                last_id, last_at = cur.execute(
+                    "SELECT last_event_id, last_at FROM clock").fetchall()[0]
+                _bulk_features(cur, features, actor, last_at)
+                cur.execute("CREATE TABLE _bulk_events AS SELECT CAST(0 AS BIGINT) AS seq, "
+                            f"{cols} FROM events LIMIT 0")
+                for entity_rows, events in chunks:
+                    _bulk_rows(cur, entity_rows)
+                    if len(events):
+                        cur.register("_bulk", events[["seq", *EVENT_COLUMNS[1:]]])
+                        cur.execute(f"INSERT INTO _bulk_events SELECT seq, {cols} FROM _bulk")
+                        cur.unregister("_bulk")
+                n, n_seq, first_at, end_at = cur.execute(
+                    "SELECT count(*), count(DISTINCT seq), min(occurred_at), max(occurred_at) "
+                    "FROM _bulk_events").fetchall()[0]
+                if n != n_seq:
+                    raise AnttError("bulk events must each have their own seq")
+                if n and last_at is not None and first_at <= last_at:
+                    raise AnttError(f"bulk events must come after {last_at}")
+                if n:
+                    # The ids: a sort of the keys alone; the rows then go in in id order.
+                    cur.execute("CREATE TABLE _bulk_ids AS SELECT seq, $last + row_number() "
+                                "OVER (ORDER BY occurred_at, seq) AS id FROM _bulk_events",
+                                {"last": int(last_id)})
+                    cur.execute(f"INSERT INTO events SELECT i.id, {cols} FROM _bulk_events "
+                                "JOIN _bulk_ids i USING (seq) ORDER BY i.id")
+                    cur.execute("DROP TABLE _bulk_ids")
+                    cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+                                {"id": int(last_id) + int(n), "at": end_at})
+                cur.execute("DROP TABLE _bulk_events")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            _checkpoint(cur)
+        return int(n)
 
     def features(self, kind: str) -> pd.DataFrame:
         """Features of one layer kind: code, name, commune_code, props (JSON), geom (WKB)."""
@@ -920,6 +964,22 @@ def _event_time(at: datetime | None, last: datetime | None) -> datetime:
                         "events are appended in time order", at=at, last=last)
     return at
 
+
+def _bulk_features(cur: duckdb.DuckDBPyConnection, features: dict[str, pd.DataFrame] | None,
+                   actor: str, last_at: datetime | None) -> None:
+    """A bulk load's layers, each recorded as an import."""
+    tx = Tx(cur, last_at or utcnow())
+    for kind, rows in (features or {}).items():
+        tx.put_features(kind, rows, actor=actor, source="bulk", added=len(rows), changed=0)
+
+
+def _bulk_rows(cur: duckdb.DuckDBPyConnection, entity_rows: dict[str, pd.DataFrame]) -> None:
+    """Prepared entity rows, one statement per table."""
+    for entity, df in entity_rows.items():
+        spec = ENTITIES[entity]
+        cur.register("_bulk", df[spec["columns"]])
+        cur.execute(f"INSERT INTO {spec['table']} SELECT * FROM _bulk")
+        cur.unregister("_bulk")
 
 
 def _checkpoint(cur: duckdb.DuckDBPyConnection) -> None:

@@ -1,15 +1,16 @@
 """Election-day drills: synthetic incident histories that follow the real lifecycle.
 
 ``bulk_history`` builds rows and events exactly as the commands would write
-them, for ``Store.bulk_load`` — the bulk path for province and national scale
-and for benchmarks.
+them, for ``Store.bulk_load`` — the bulk path for benchmarks; ``incident_chunks``
+makes the same a piece at a time, for ``Store.bulk_load_chunks`` — the province and
+national drills, which never hold the whole day's events in Python.
 """
 
 from __future__ import annotations
 
 import heapq
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 import geopandas as gpd
@@ -27,13 +28,16 @@ from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
 from geo.units import UNIT_LIFECYCLE
 
-__all__ = ["bulk_history", "simulate", "drill_clock", "setup_time", "SCALES", "DRILL_DAY"]
+__all__ = ["bulk_history", "incident_chunks", "simulate", "drill_clock", "setup_time", "SCALES",
+           "DRILL_DAY", "CHUNK"]
 
 # The actions of an incident's happy path after its report; statuses and the columns they
 # stamp come from the lifecycle (``LIFECYCLE.next``, ``STAMPS``), never restated here.
 _HAPPY = ("verify", "dispatch", "arrive", "resolve", "close")
 # A polling site's day: each action after registration at a local hour.
 _SITE_DAY = (("open", 7.0), ("close", 19.0), ("start_count", 19.3), ("finish", 21.5))
+# Sites or incidents per chunk of a bulk drill: some 50,000 events, ~60 MB of rows.
+CHUNK = 10_000
 
 
 def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
@@ -47,8 +51,31 @@ def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
     lifecycle as far as a random stopping point (some end as false alarm), with
     realistic delays. Returns ``(incidents, events)`` ready for ``bulk_load``.
     With *settle*, no incident is left dispatched or on scene: the bulk path writes
-    no team events, so no team may still be holding one.
+    no team events, so no team may still be holding one. The same incidents as
+    :func:`incident_chunks` gives a piece at a time.
     """
+    pieces = list(incident_chunks(n, start=start, hours=hours, places=places, teams=teams,
+                                  first_incident_id=first_incident_id, seed=seed,
+                                  actor=actor, settle=settle, chunk=max(1, n)))
+    inc = pd.concat([p[0] for p in pieces], ignore_index=True) if pieces else \
+        pd.DataFrame(columns=ENTITIES["incident"]["columns"])
+    ev = pd.concat([p[1] for p in pieces], ignore_index=True) if pieces else \
+        pd.DataFrame(columns=["seq", *EVENT_COLUMNS[1:]])
+    # The log is in time order; ids follow it.
+    ev = ev.sort_values(["occurred_at", "seq"], kind="stable").reset_index(drop=True)
+    ev = ev.rename(columns={"seq": "id"})[list(EVENT_COLUMNS)]
+    ev["id"] = np.arange(first_event_id, first_event_id + len(ev))
+    return inc, ev
+
+
+def incident_chunks(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
+                    teams: Sequence[str], first_incident_id: int = 1, seed: int = 0,
+                    actor: str = "drill", settle: bool = False, chunk: int = 10_000,
+                    first_seq: int = 0) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """:func:`bulk_history`'s incidents, *chunk* at a time: ``(incidents, events)`` for
+    ``Store.bulk_load_chunks``, the events in the order they were made, each with its
+    ``seq`` (from *first_seq*) in place of an id. Every random draw is made for all *n*
+    first (arrays, not rows), so the incidents are the same whatever *chunk* is."""
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(places), n)
     pl = places.iloc[pick].reset_index(drop=True)
@@ -67,40 +94,39 @@ def bulk_history(n: int, *, start: datetime, hours: float, places: pd.DataFrame,
     team = rng.choice(list(teams), n)
     lon = pl["lon"].to_numpy() + rng.normal(0, 0.002, n)
     lat = pl["lat"].to_numpy() + rng.normal(0, 0.002, n)
+    del pl
 
-    rows, events = [], []
-    eid = first_event_id
-    for i in range(n):
-        iid = first_incident_id + i
-        row = {c: None for c in ENTITIES["incident"]["columns"]}
-        row.update(id=iid, kind=str(kinds[i]), severity=int(sev[i]), lon=float(lon[i]),
-                   lat=float(lat[i]), commune_code=commune[i],
-                   hamlet_code=hamlet[i], description="", source=str(src[i]),
-                   created_by=actor, version=0)
-        prev = None
-        n_steps = int(last_step[i]) + 1
-        actions = ["report", *_HAPPY[:n_steps - 1]] + (["false_alarm"] if false_alarm[i] else [])
-        for k, action in enumerate(actions):
-            at = start + timedelta(seconds=float(steps[i, min(k, 5)]) + k * 1e-3)
-            status = LIFECYCLE.initial if action == "report" else \
-                LIFECYCLE.next(row["status"], action, iid)
-            row = dict(row)
-            row.update(status=status, version=row["version"] + 1, updated_at=at,
-                       updated_by=actor)
-            row[STAMPS.get(status, "reported_at")] = at
-            if action == "dispatch":
-                row["team_code"] = str(team[i])
-            events.append((eid, at, actor, "incident", str(iid), action, row["version"],
-                           event_json(prev), event_json(row), None))
-            eid += 1
-            prev = row
-        rows.append(prev)
-    inc = pd.DataFrame(rows, columns=ENTITIES["incident"]["columns"])
-    ev = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
-    # The log is in time order; ids follow it.
-    ev = ev.sort_values(["occurred_at", "id"], kind="stable").reset_index(drop=True)
-    ev["id"] = np.arange(first_event_id, first_event_id + len(ev))
-    return inc, ev
+    seq = first_seq
+    for lo in range(0, n, max(1, chunk)):
+        rows, events = [], []
+        for i in range(lo, min(n, lo + max(1, chunk))):
+            iid = first_incident_id + i
+            row = {c: None for c in ENTITIES["incident"]["columns"]}
+            row.update(id=iid, kind=str(kinds[i]), severity=int(sev[i]), lon=float(lon[i]),
+                       lat=float(lat[i]), commune_code=commune[i],
+                       hamlet_code=hamlet[i], description="", source=str(src[i]),
+                       created_by=actor, version=0)
+            prev = None
+            n_steps = int(last_step[i]) + 1
+            actions = ["report", *_HAPPY[:n_steps - 1]] + \
+                (["false_alarm"] if false_alarm[i] else [])
+            for k, action in enumerate(actions):
+                at = start + timedelta(seconds=float(steps[i, min(k, 5)]) + k * 1e-3)
+                status = LIFECYCLE.initial if action == "report" else \
+                    LIFECYCLE.next(row["status"], action, iid)
+                row = dict(row)
+                row.update(status=status, version=row["version"] + 1, updated_at=at,
+                           updated_by=actor)
+                row[STAMPS.get(status, "reported_at")] = at
+                if action == "dispatch":
+                    row["team_code"] = str(team[i])
+                events.append((seq, at, actor, "incident", str(iid), action, row["version"],
+                               event_json(prev), event_json(row), None))
+                seq += 1
+                prev = row
+            rows.append(prev)
+        yield (pd.DataFrame(rows, columns=ENTITIES["incident"]["columns"]),
+               pd.DataFrame(events, columns=["seq", *EVENT_COLUMNS[1:]]))
 
 
 # ---- the drill ---------------------------------------------------------------------------
@@ -164,19 +190,22 @@ def drill_clock(now: datetime | None = None, *, real: bool = False
 
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
              until: datetime | None = None, progress: bool = True,
-             clock: timedelta = timedelta(0), incidents_per_commune: float = 9) -> str:
+             clock: timedelta = timedelta(0), incidents_per_commune: float = 9,
+             chunk: int = CHUNK) -> str:
     """Play an election-day drill into *store*; return a one-paragraph summary.
 
     With *until* (naive UTC), stop there: the demo plays today's drill up to now, so
     the wall screen shows a day in progress and live writes carry on after it. *clock*
     (the commune drill): every time moved by it (:func:`drill_clock`);
     *incidents_per_commune*: the day's mean number of incidents in each commune.
+    *chunk* (province and national): sites and incidents made and written this many at a
+    time, which bounds the memory; the drill is the same whatever it is.
     """
     if scale == "commune":
         return _simulate_commune(store, seed, day, progress, until, clock,
                                  incidents_per_commune)
     if scale in SCALES:
-        return _simulate_bulk(store, scale, seed, day, progress)
+        return _simulate_bulk(store, scale, seed, day, progress, chunk)
     raise ValueError(f"unknown scale {scale!r}: commune, province or national")
 
 
@@ -447,16 +476,17 @@ def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
     return communes, sites
 
 
-def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: bool) -> str:
+def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: bool,
+                   chunk: int = CHUNK) -> str:
+    """Rows and events made and written *chunk* sites, then *chunk* incidents, at a time
+    in one transaction (``Store.bulk_load_chunks``): the same drill for any *chunk*."""
     from geo.io.features import to_features
 
     n_sites, n_inc, per_commune = SCALES[scale]
     rng = np.random.default_rng(seed)
-    bar = _Progress(6, progress, f"simulate {scale}")
+    bar = _Progress(0, progress, f"simulate {scale}")
     _check_fresh(store, day)
-    last_id, _ = store.last_event()
     communes, sites = _synthetic_places(n_sites, per_commune, rng)
-    bar.step()
     size = 0.045
     comm_geo = gpd.GeoDataFrame(
         {"code": communes["code"], "name": communes["name"], "commune_code": communes["code"]},
@@ -488,52 +518,65 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
 
     # Site rows and their events: registered, then the day's steps.
     steps = [("register", -1.0), *_SITE_DAY]
-    site_rows, events = [], []
     jitter = rng.uniform(0, 0.15, (n_sites, len(steps)))
     scols = ENTITIES["site"]["columns"]
-    for i, s in enumerate(sites.itertuples(index=False)):
-        row = {c: None for c in scols}
-        row.update(code=s.code, name=s.name, commune_code=s.commune_code,
-                   hamlet_code=s.hamlet_code, voters=int(s.voters), lon=float(s.lon),
-                   lat=float(s.lat), version=0)
-        prev = None
-        for k, (action, hour) in enumerate(steps):
-            t = setup_at + timedelta(seconds=i * 1e-3) if hour < 0 else \
-                local_hour_utc(day, hour + jitter[i, k])
-            status = SITE_LIFECYCLE.initial if action == "register" else \
-                SITE_LIFECYCLE.next(row["status"], action, s.code)
-            row = dict(row)
-            row.update(status=status, version=row["version"] + 1, updated_at=t,
-                       updated_by=actor)
-            if action == "close":
-                row["voted"] = int(s.voters * 0.98)
-            events.append((0, t, actor, "site", s.code, action, row["version"],
-                           event_json(prev), event_json(row), None))
-            prev = row
-        site_rows.append(prev)
-    bar.step()
-    for k, t in enumerate(teams.itertuples(index=False)):
-        row = t._asdict()
-        events.append((0, setup_at + timedelta(seconds=k * 1e-3 + 0.5), actor, "unit", t.code,
-                       "register", 1, None, event_json(row), None))
-    bar.step()
-    places = sites[["lon", "lat", "hamlet_code", "commune_code"]]
-    incidents, inc_events = bulk_history(n_inc, start=local_hour_utc(day, 5), hours=18,
-                                         places=places,
-                                         teams=list(teams["code"]), first_event_id=1,
-                                         first_incident_id=store.next_incident_id(),
-                                         seed=seed, actor=actor, settle=True)
-    bar.step()
-    ev = pd.concat([pd.DataFrame(events, columns=list(EVENT_COLUMNS)), inc_events],
-                   ignore_index=True)
-    ev = ev.sort_values(["occurred_at", "id"], kind="stable").reset_index(drop=True)
-    ev["id"] = np.arange(last_id + 1, last_id + 1 + len(ev))
-    site_df = pd.DataFrame(site_rows, columns=scols)
-    bar.step()
-    store.bulk_load({"site": site_df, "unit": teams[ENTITIES["unit"]["columns"]],
-                     "incident": incidents}, ev,
-                    features={"communes": to_features(comm_geo, "communes"),
-                              "sites": to_features(site_geo, "sites")}, actor=actor)
+    ecols = ["seq", *EVENT_COLUMNS[1:]]
+    chunk = max(1, chunk)
+    # Each event's seq is its place in the order the drill makes them (sites, teams,
+    # incidents): the store numbers the log by (time, seq).
+    n_site_ev, n_team_ev = n_sites * len(steps), n_teams
+
+    def site_chunks() -> Iterator[tuple[dict[str, pd.DataFrame], pd.DataFrame]]:
+        for lo in range(0, n_sites, chunk):
+            site_rows, events = [], []
+            part = sites.iloc[lo:lo + chunk].itertuples(index=False)
+            for i, s in enumerate(part, start=lo):
+                row = {c: None for c in scols}
+                row.update(code=s.code, name=s.name, commune_code=s.commune_code,
+                           hamlet_code=s.hamlet_code, voters=int(s.voters), lon=float(s.lon),
+                           lat=float(s.lat), version=0)
+                prev = None
+                for k, (action, hour) in enumerate(steps):
+                    t = setup_at + timedelta(seconds=i * 1e-3) if hour < 0 else \
+                        local_hour_utc(day, hour + jitter[i, k])
+                    status = SITE_LIFECYCLE.initial if action == "register" else \
+                        SITE_LIFECYCLE.next(row["status"], action, s.code)
+                    row = dict(row)
+                    row.update(status=status, version=row["version"] + 1, updated_at=t,
+                               updated_by=actor)
+                    if action == "close":
+                        row["voted"] = int(s.voters * 0.98)
+                    events.append((i * len(steps) + k, t, actor, "site", s.code, action,
+                                   row["version"], event_json(prev), event_json(row), None))
+                    prev = row
+                site_rows.append(prev)
+            yield {"site": pd.DataFrame(site_rows, columns=scols)}, \
+                pd.DataFrame(events, columns=ecols)
+            bar.step()
+
+    def team_chunk() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+        events = [(n_site_ev + k, setup_at + timedelta(seconds=k * 1e-3 + 0.5), actor, "unit",
+                   t.code, "register", 1, None, event_json(t._asdict()), None)
+                  for k, t in enumerate(teams.itertuples(index=False))]
+        return {"unit": teams[ENTITIES["unit"]["columns"]]}, pd.DataFrame(events, columns=ecols)
+
+    def chunks() -> Iterator[tuple[dict[str, pd.DataFrame], pd.DataFrame]]:
+        yield from site_chunks()
+        yield team_chunk()
+        bar.step()
+        places = sites[["lon", "lat", "hamlet_code", "commune_code"]]
+        for incidents, events in incident_chunks(
+                n_inc, start=local_hour_utc(day, 5), hours=18, places=places,
+                teams=list(teams["code"]), first_incident_id=store.next_incident_id(),
+                seed=seed, actor=actor, settle=True, chunk=chunk,
+                first_seq=n_site_ev + n_team_ev):
+            yield {"incident": incidents}, events
+            bar.step()
+
+    bar.total += -(-n_sites // chunk) + 1 + -(-n_inc // chunk) + 1
+    n_events = store.bulk_load_chunks(
+        chunks(), features={"communes": to_features(comm_geo, "communes"),
+                            "sites": to_features(site_geo, "sites")}, actor=actor)
     bar.step()
     return (f"{scale} drill on {day} (seed {seed}): {n_sites:,} sites in {len(communes):,} "
-            f"synthetic communes, {n_teams:,} teams, {n_inc:,} incidents, {len(ev):,} events")
+            f"synthetic communes, {n_teams:,} teams, {n_inc:,} incidents, {n_events:,} events")

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -11,6 +12,7 @@ from geo.analysis.replay import state_at
 from geo.drills.simulate import simulate
 from geo.errors import AnttError
 from geo.io.importer import import_layer
+from geo.store import Store
 
 from .. import geofixtures as fx
 from ..conftest import live_state, report_args
@@ -113,3 +115,43 @@ def test_province_drill_bulk_path(store):
     assert "dispatched" not in counts["incidents"] and "on_scene" not in counts["incidents"]
     live = live_state(store)
     assert state_at(store) == live
+
+
+@pytest.mark.slow
+def test_province_drill_is_the_same_in_small_chunks(tmp_path):
+    """The drill is made and written a chunk at a time (its memory is one chunk's), and the
+    log it writes does not depend on the chunk's size: same ids, times, actions, rows."""
+    logs = []
+    for chunk in (10_000, 777):
+        s = Store(tmp_path / f"c{chunk}.duckdb")
+        s.init()
+        simulate(s, scale="province", seed=3, progress=False, chunk=chunk)
+        ev = s.events()
+        logs.append((ev[["id", "occurred_at", "entity", "entity_id", "action", "version",
+                         "after"]].reset_index(drop=True),
+                     s.frame("incident").sort_values("id").reset_index(drop=True)))
+        s.close()
+    assert len(logs[0][0]) > 50_000
+    assert logs[0][0].equals(logs[1][0])
+    assert logs[0][1].equals(logs[1][1])
+
+
+def test_bulk_load_in_chunks_writes_nothing_if_a_chunk_fails(store):
+    """All chunks go in one transaction: a failure half-way leaves the store as it was."""
+    from geo.drills.simulate import incident_chunks
+
+    places = pd.DataFrame({"lon": [106.5], "lat": [21.0], "hamlet_code": ["H1"],
+                           "commune_code": ["C1"]})
+    before = (store.last_event(), store.counts())
+
+    def chunks():
+        for i, (rows, events) in enumerate(incident_chunks(
+                30, start=datetime(2030, 1, 1), hours=2, places=places, teams=["T1"],
+                chunk=10, settle=True)):
+            if i == 2:
+                raise RuntimeError("the drill broke off")
+            yield {"incident": rows}, events
+
+    with pytest.raises(RuntimeError, match="broke off"):
+        store.bulk_load_chunks(chunks())
+    assert (store.last_event(), store.counts()) == before
