@@ -11,6 +11,11 @@ look) and kept for every session; each run renders only the live feature groups,
 streamlit-folium's front end swaps without remounting the map (pan and zoom stay).
 The component and its arguments are streamlit-folium's own (``st_folium``'s tail,
 0.22 – 0.27), so the front end is unchanged.
+
+Every map of the dashboard is shown this way: the live page's; the review's replay and
+analysis maps and the operator's map over one shared plain base (:func:`desk_base`), the
+analysis layers rendered once per review (:func:`cached_groups`); the phone's map on the
+field page. Clicks come back as from ``st_folium`` (the component's value).
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ import folium
 import streamlit as st
 import streamlit_folium as sf
 
+from dashboard import data, maps
 from dashboard.maps import localize
 from geo.checks.inert import html_text
 
-__all__ = ["StaticMap", "Live", "render_static", "static_map", "show", "groups_script"]
+__all__ = ["StaticMap", "Live", "render_static", "static_map", "show", "groups_script",
+           "cached_groups", "desk_base"]
 
 
 @dataclass(frozen=True)
@@ -83,28 +90,36 @@ def render_static(m: folium.Map) -> StaticMap:
 
 
 class _Renders:
-    """Rendered static maps by key, shared by every session (a small LRU)."""
+    """Rendered things by key, shared by every session (a small LRU)."""
 
     def __init__(self, size: int = 48) -> None:
-        self._items: OrderedDict[Hashable, StaticMap] = OrderedDict()
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: Hashable, build: Callable[[], folium.Map]) -> StaticMap:
+    def get(self, key: Hashable, make: Callable[[], object]) -> object:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        rendered = render_static(build())  # outside the lock: sessions render in parallel
+        made = make()  # outside the lock: sessions render in parallel
         with self._lock:
-            self._items[key] = rendered
+            self._items[key] = made
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return rendered
+        return made
 
 
 @st.cache_resource
 def _renders() -> _Renders:
+    """The static maps (:class:`StaticMap`) by key."""
+    return _Renders()
+
+
+@st.cache_resource
+def _scripts() -> _Renders:
+    """Feature groups' scripts (:data:`Live`) by key, for groups that change less often
+    than the page reruns (the review's analysis layers)."""
     return _Renders()
 
 
@@ -112,7 +127,7 @@ def static_map(key: Hashable, build: Callable[[], folium.Map]) -> StaticMap:
     """The static map for *key*, built by *build()* and rendered the first time only.
     *key* must name everything the picture depends on (layers' version, communes shown,
     language, look)."""
-    return _renders().get(key, build)
+    return _renders().get(key, lambda: render_static(build()))
 
 
 Live = tuple[str, str | None, list[str], list[str]]
@@ -125,7 +140,11 @@ def groups_script(base: StaticMap, groups: Sequence[folium.FeatureGroup],
     holder = folium.Map(tiles=None)  # only to give the groups a parent named map_div
     script = ""
     for idx, group in enumerate(groups):
-        script += sf._get_feature_group_string(group, map=holder, idx=idx)
+        one = sf._get_feature_group_string(group, map=holder, idx=idx)
+        if not group.show:  # streamlit-folium adds every group; a hidden one waits for
+            # the layer switcher (it is still listed in window.feature_group, to be removed)
+            one = one.replace(f"map_div.addLayer(feature_group_feature_group_{idx});", "")
+        script += one
     control = None
     if layer_control:
         overlays = [*base.overlays, *((g.layer_name, f"feature_group_feature_group_{i}")
@@ -138,6 +157,25 @@ def groups_script(base: StaticMap, groups: Sequence[folium.FeatureGroup],
     localize(holder)
     css, js = _links(holder)
     return script, control, css, js
+
+
+def cached_groups(key: Hashable, base: StaticMap,
+                  build: Callable[[], Sequence[folium.FeatureGroup]],
+                  layer_control: bool = False) -> Live:
+    """:func:`groups_script` of the groups *build()* makes, rendered the first time only
+    and shared by every session. *key* must name everything the groups depend on, and
+    the static map they go over."""
+    return _scripts().get(key, lambda: groups_script(base, build(), layer_control))
+
+
+def desk_base(layers: dict, *, label: Callable[[str, str], str], version: int,
+              communes: Sequence[str], lang: str, tile_url: str) -> StaticMap:
+    """The desk's plain base map (``maps.base_map`` without a legend) of *layers*, the
+    layers of *communes* at layer *version* in the page's database: the review's two maps
+    and the operator's share one render. Read *version* before *layers*, so that an import
+    in between can only leave a newer picture under an older key (never read again)."""
+    return static_map(("desk", data.store().path, version, tuple(communes), lang, tile_url),
+                      lambda: maps.base_map(layers, label=label, tile_url=tile_url))
 
 
 def show(base: StaticMap, groups: Sequence[folium.FeatureGroup] = (), *, key: str,

@@ -6,9 +6,8 @@ from __future__ import annotations
 import folium
 import folium.plugins
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import actions, data, forms, maps, state
+from dashboard import actions, data, forms, maps, mapview, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import sites as site_cmd
@@ -39,7 +38,30 @@ def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
     """A map for a phone: tap where you are (your own blue dot too: it lets taps through),
     and the point is marked. Returns the tapped (lon, lat), kept across reruns."""
     st.caption(t(hint, lang))
-    # Places to find one's way, and nothing that opens a popup: every tap is a place.
+    # The static map is rendered once per layers, communes and language (both of the
+    # page's maps share it); only the tapped point is drawn each run.
+    base = mapview.static_map(("field", data.store().path, layers_version,
+                               tuple(view.commune_codes), lang), _phone_map)
+    picked = state.get("field_point")
+    marker = []
+    if picked:
+        group = folium.FeatureGroup(name="picked")
+        folium.CircleMarker([picked[1], picked[0]], radius=12, color="#c62828", weight=5,
+                            fill=False, class_name="antt-picked").add_to(group)
+        marker = [group]
+    value = mapview.show(base, marker, key=key, returned_objects=["last_clicked"],
+                         height=320)
+    click = (value or {}).get("last_clicked")
+    if click and click != state.get("field_click"):
+        state.set("field_click", click)
+        state.set("field_point", (float(click["lng"]), float(click["lat"])))
+        st.rerun()
+    return state.get("field_point")
+
+
+def _phone_map() -> folium.Map:
+    """The phone's static map: the places to find one's way, and nothing that opens a
+    popup (every tap is a place); a locate control; large touch targets."""
     base = maps.base_map({k: v for k, v in layers.items() if k in ("communes", "hamlets",
                                                                      "routes")}, label=_l)
     # icon: a class of ours drawn with a Unicode glyph (Font Awesome is not shipped). A
@@ -54,23 +76,7 @@ def _where_am_i(key: str, hint: str) -> tuple[float, float] | None:
         "<style>.antt-locate::before{content:'\\25CE';font:700 20px/30px sans-serif;"
         "display:block;text-align:center}.leaflet-touch .leaflet-bar a{width:44px;"
         "height:44px;line-height:44px}</style>"))
-    maps.localize(base)
-    picked = state.get("field_point")
-    marker = []
-    if picked:
-        group = folium.FeatureGroup(name="picked")
-        folium.CircleMarker([picked[1], picked[0]], radius=12, color="#c62828", weight=5,
-                            fill=False, class_name="antt-picked").add_to(group)
-        marker = [group]
-    value = st_folium(base, key=key, feature_group_to_add=marker,
-                      returned_objects=["last_clicked"], height=320,
-                      use_container_width=True)
-    click = (value or {}).get("last_clicked")
-    if click and click != state.get("field_click"):
-        state.set("field_click", click)
-        state.set("field_point", (float(click["lng"]), float(click["lat"])))
-        st.rerun()
-    return state.get("field_point")
+    return base
 
 
 def _check_in(team: str, checkpoint: str, point: tuple[float, float]) -> None:
@@ -86,6 +92,7 @@ st.title(t("field.title", lang))
 # Who is reporting, on the page itself (a phone hides the sidebar).
 st.caption(t("field.signed_in", lang, name=actor.display_name,
              role=label("role", actor.role, lang)))
+layers_version = data.store().layers_version()  # before the layers: mapview.desk_base
 layers = view.layers(data.layers())  # a hamlet team works in its own commune
 task = st.radio(t("field.task", lang), ["report", "site", "checkin"], key="field_task",
                 format_func=lambda k: t(f"field.task.{k}", lang), horizontal=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import data, forms, maps, state
+from dashboard import data, forms, mapview, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import settings
@@ -20,6 +20,7 @@ def _label(group: str, code: object) -> str:
 
 
 st.title(t("op.title", lang))
+layers_version = data.store().layers_version()  # before the layers: see mapview.desk_base
 layers = view.layers(data.layers())
 
 left, right = st.columns([3, 2])
@@ -66,16 +67,19 @@ with right:
         st.success(t("op.saved", lang, id=state.get("op_last")))
 
 with left:
-    base = maps.localize(maps.base_map(layers, label=_label, tile_url=settings.get("tile_url")))
+    # The static map is rendered once (shared with the review page's); only the picked
+    # point is drawn each run.
+    base = mapview.desk_base(layers, label=_label, version=layers_version,
+                             communes=view.commune_codes, lang=lang,
+                             tile_url=settings.get("tile_url"))
     picked = []
     if how == "map" and point:
-        import folium
         group = folium.FeatureGroup(name="picked")
         folium.CircleMarker([point[1], point[0]], radius=10, color="#c62828", weight=4,
                             fill=False).add_to(group)
         picked = [group]
-    value = st_folium(base, key="op_map", feature_group_to_add=picked,
-                      returned_objects=["last_clicked"], height=560, use_container_width=True)
+    value = mapview.show(base, picked, key="op_map", returned_objects=["last_clicked"],
+                         height=560)
     click = (value or {}).get("last_clicked")
     if how == "map" and click and click != state.get("op_click"):
         state.set("op_click", click)

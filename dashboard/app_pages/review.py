@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from dashboard import data, maps, state
+from dashboard import data, maps, mapview, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo.analysis import replay
@@ -55,8 +54,23 @@ if not isinstance(picked, tuple | list) or len(picked) != 2:
 period = Period(local_day(picked[0]).start, local_day(picked[1]).end)
 st.caption(t("review.filters_note", lang))
 filters = view.filters(statuses=[], since=period.start, until=period.end)
+# What the maps' cached parts depend on, read before what they show (see mapview.desk_base):
+# the analysis layers are the review's, which changes with the log, the layers, the period,
+# the filters and the language.
+layers_version, last_event = store.layers_version(), store.last_event()[0]
+analysis_mark = ("review_analysis", store.path, last_event, layers_version, period.start,
+                 period.end, tuple(filters.commune_codes), tuple(filters.hamlet_codes),
+                 tuple(filters.kinds), tuple(int(x) for x in filters.severities), lang)
 layers = view.layers(data.layers())
 rev = data.review(period, filters, lang)
+tile_url = settings.get("tile_url")
+
+
+def _base() -> mapview.StaticMap:
+    """The static map under both maps (rendered once; the operator page's too)."""
+    return mapview.desk_base(layers, label=_label, version=layers_version,
+                             communes=view.commune_codes, lang=lang, tile_url=tile_url)
+
 
 # ---- replay -----------------------------------------------------------------------------
 start_l, end_l = to_local_naive(period.start), to_local_naive(period.end)
@@ -96,12 +110,8 @@ def replay_view() -> None:
                       incidents=len(inc), open=int(inc["status"].isin(OPEN).sum()),
                       voting=int((sites["status"] == "voting").sum()),
                       responding=int((units["status"] == "responding").sum())))
-    base = maps.localize(maps.base_map(layers, label=_label,
-                                       tile_url=settings.get("tile_url")))
     groups = maps.live_groups(sites, inc, units, label=_label)
-    st_folium(base, key="review_map", feature_group_to_add=groups,
-              layer_control=maps.layer_control(), returned_objects=[], height=560,
-              use_container_width=True)
+    mapview.show(_base(), groups, key="review_map", layer_control=True, height=560)
 
 
 replay_view()
@@ -116,14 +126,14 @@ incidents = rev.incidents
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("review.analysis", lang))
-    base = maps.base_map(layers, label=_label, tile_url=settings.get("tile_url"))
-    for g in maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
-                                  label=_label):
-        g.add_to(base)
-    maps.layer_control().add_to(base)
-    maps.localize(base)  # after the heatmap is added: it brings its own script
-    st_folium(base, key="review_analysis_map", returned_objects=[], height=520,
-              use_container_width=True)
+    base = _base()
+    # The analysis layers change with the review, not with every rerun: rendered once per
+    # review and base map, and swapped over the same base when the filters change.
+    analysis = mapview.cached_groups(
+        (analysis_mark, base.overlays), base,
+        lambda: maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
+                                     label=_label), layer_control=True)
+    mapview.show(base, key="review_analysis_map", live=analysis, height=520)
 with right:
     st.subheader(t("review.hourly", lang))
     if len(rev.hourly):

@@ -13,6 +13,7 @@ from geo.io.features import load_layer
 
 from .conftest import ARTIFACTS
 from .test_live_browser import _wait
+from .test_operations_browser import _idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -75,6 +76,10 @@ def test_review_slider_and_play_move_the_map_state(dashboard, open_page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review-1920x1080.png"))
 
+    # The play stops by itself at the end of the log and the whole page runs again: a
+    # download pressed during that run would ask for data the run has just replaced.
+    page.get_by_role("button", name="▶ Phát").wait_for(timeout=60_000)
+    _idle(page)
     # The written review and an export download from the page.
     with page.expect_download(timeout=60_000) as got:
         page.get_by_role("button", name="Tải báo cáo PDF").click()
