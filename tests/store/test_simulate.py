@@ -155,3 +155,9 @@ def test_bulk_load_in_chunks_writes_nothing_if_a_chunk_fails(store):
     with pytest.raises(RuntimeError, match="broke off"):
         store.bulk_load_chunks(chunks())
     assert (store.last_event(), store.counts()) == before
+    # The staging tables went with it, and DuckDB's memory limit is its default again.
+    with store._cursor() as cur:
+        tables = [r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        limit = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert not [t for t in tables if t.startswith("_bulk")], tables
+    assert limit != "953.6 MiB"
