@@ -156,19 +156,10 @@ def live() -> None:
         st.rerun(scope="app")
     with side_col:
         st.subheader(t("ticker.title", lang))
-        if view.wall:
-            _wall_ticker(snap["ticker"], snap["names"], _severities(
-                snap["shown"], snap["today"], snap["open_now"]))
-        else:
-            st.dataframe(_ticker(snap["ticker"], snap["names"]), hide_index=True,
-                         width="stretch", height=640)
-
-
-def _ticker(ev, names: dict[str, str]):
-    return {
-        t("ticker.time", lang): [local_text(a, "%H:%M:%S") for a in ev["occurred_at"]],
-        t("ticker.what", lang): [_event_text(e, names) for e in ev.itertuples(index=False)],
-    }
+        # Lines of markdown, not a table: st.dataframe's 1.2 MB of script (Glide Data
+        # Grid, Arrow) held the first paint of the desk's live page back.
+        _ticker(snap["ticker"], snap["names"], _severities(
+            snap["shown"], snap["today"], snap["open_now"]), wall=view.wall)
 
 
 def _event_text(e, names: dict[str, str], short: bool = False) -> str:
@@ -190,16 +181,19 @@ def _severities(*frames) -> dict[str, int]:
     return out
 
 
-def _wall_ticker(ev, names: dict[str, str], severity: dict[str, int]) -> None:
-    """The wall's ticker: one line per event, newest first, light on dark in type read from
-    5 m (``dashboard.theme`` styles it); an incident's line carries its severity's colour.
-    Markdown through md_text, never HTML."""
-    with st.container(key="antt-ticker"):
+def _ticker(ev, names: dict[str, str], severity: dict[str, int], wall: bool) -> None:
+    """The ticker: one line per event, newest first. On the wall, light on dark in type
+    read from 5 m (``dashboard.theme`` styles it), an incident's line in its severity's
+    colour, the kind's short name; at a desk, the time to the second in a column of the
+    map's height. Markdown through md_text, never HTML."""
+    with st.container(key="antt-ticker", height="content" if wall else 640,
+                      border=False):
         for n, e in enumerate(ev.itertuples(index=False)):
             sev = severity.get(str(e.entity_id), 0) if e.entity == "incident" else 0
+            at = local_text(e.occurred_at, "%H:%M" if wall else "%H:%M:%S")
             with st.container(key=f"antt-tick-s{sev}-{n}"):
-                st.markdown(f"**{md_text(local_text(e.occurred_at, '%H:%M'))}** "
-                            f"{md_text(_event_text(e, names, short=True))}")
+                st.markdown(f"**{md_text(at)}** "
+                            f"{md_text(_event_text(e, names, short=wall))}")
 
 
 live()

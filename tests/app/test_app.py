@@ -46,6 +46,10 @@ def test_live_page_with_layers(app_env, tmp_path):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Vụ việc đang xử lý"] == "1"
     assert metrics["Tổ sẵn sàng"] == "2"
+    # The ticker: a line per event, newest first, time to the second, in Vietnamese.
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert lines and "\\#1 " in lines[0] and "tiếp nhận" in lines[0], lines
+    assert not at.dataframe  # no data grid on the live page: its script held the paint back
 
 
 def test_incident_list_shows_store_rows(app_env):

@@ -1,0 +1,33 @@
+"""The benchmarks' baseline pages run: a baseline that fails to draw measures nothing
+(the naive map once called a helper that had been renamed, and the benchmark waited out
+its timeouts for a map that never came)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from geo import incidents as inc
+
+from ..conftest import ROOT, report_args
+
+
+def test_naive_map_app_draws_every_site_and_open_incident(demo, monkeypatch):
+    monkeypatch.setenv("ANTT_DB", demo.path)
+    sites = demo.frame("site")
+    site = sites.iloc[0]
+    inc.report(demo, **report_args(lon=float(site["lon"]), lat=float(site["lat"]),
+                                   description="<b>Vụ</b> {{x}}"))
+    demo.close()
+    at = AppTest.from_file(str(ROOT / "bench" / "naive_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    (component,) = at.get("component_instance")  # st_folium's: the map's script inside
+    assert component.proto.json_args.count("L.marker(") == len(sites) + 1
+
+
+def test_floor_map_app_draws_its_one_marker():
+    at = AppTest.from_file(str(ROOT / "bench" / "floor_map_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    (component,) = at.get("component_instance")
+    assert component.proto.json_args.count("L.marker(") == 1
