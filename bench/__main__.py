@@ -7,6 +7,7 @@ import platform
 import sys
 
 from . import geo_bench, import_bench, map_bench, ops_bench, review_bench, store_bench, ui_bench
+from .common import targets_table
 
 BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "ops": ops_bench.run, "ui": ui_bench.run, "review": review_bench.run,
@@ -21,6 +22,7 @@ def main() -> int:
           f"Python {platform.python_version()}")
     for name in args.names:
         print(BENCHES[name](), flush=True)
+    print(targets_table(), flush=True)
     return 0
 
 

@@ -26,8 +26,22 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+# Every row with a target, as the benchmarks print them: ``python -m bench`` ends with
+# them in one table, the measures a duty shift feels beside their targets.
+TARGETS: list[tuple[str, str, str, str]] = []
+
+
 def table(title: str, rows: list[tuple[str, str, str, str]]) -> str:
-    """Rows of (measure, ours, baseline, target) as a Markdown table."""
+    """Rows of (measure, ours, baseline, target) as a Markdown table (rows with a target
+    are also kept in :data:`TARGETS`)."""
+    TARGETS.extend(r for r in rows if r[3])
     head = (f"\n### {title}\n\n| measure | ANTT | baseline (same run) | target |\n"
             "|---|---|---|---|\n")
     return head + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"
+
+
+def targets_table() -> str:
+    """The rows with a target from every benchmark run so far, in one table."""
+    rows, TARGETS[:] = list(TARGETS), []
+    return table("Targets: every measure with a target, from the tables above", rows) \
+        if rows else ""
