@@ -73,7 +73,7 @@ def _save_latency(n: int = 50) -> tuple[list[float], list[float]]:
     load_demo(store, at=setup_time(DAY))
     accounts.add_user(store, "bench", username="bench", display_name="bench", role="operator",
                       password=PASSWORD, communes="*")
-    site = store.frame("site").set_index("name").loc["Huề Trì"]
+    site = store.get("site", "10732-S01")  # Nhà văn hóa thôn Huề Trì, An Phụ
     store.close()
     out = []
     with serve(db) as url, sync_playwright() as p:

@@ -66,4 +66,7 @@ def checkpoint_report(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins:
             "on_duty": on_duty, "checkins": len(times),
             "last_checkin": max(seen[cp.code]) if seen.get(cp.code) else None,
             "longest_gap_min": longest / 60, "open_gap_min": open_gap / 60, "state": state})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    # on_duty typed even with no rows: an untyped empty column indexes columns, not rows
+    # (``cps[cps["on_duty"]]`` lost every column and the review of a day with no
+    # checkpoints failed).
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"on_duty": bool})

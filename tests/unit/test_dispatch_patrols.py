@@ -114,3 +114,16 @@ def test_a_route_time_without_offset_is_vietnam_time_on_the_team_board_and_cover
     after = coverage(place, line, 300, window=(datetime(2021, 5, 23, 1, 15),
                                               datetime(2021, 5, 23, 1, 45)))
     assert during["covered"].tolist() == [True] and after["covered"].tolist() == [False]
+
+
+def test_no_checkpoints_still_filters_by_duty():
+    """A day without a checkpoints layer (the province drill): the report is empty but
+    keeps its columns when filtered to the checkpoints on duty, as the review does."""
+    empty = pd.DataFrame(columns=["code", "name", "route_code", "interval_min"])
+    routes = pd.DataFrame(columns=["code", "team_code", "starts_at", "ends_at"])
+    checkins = pd.DataFrame(columns=["occurred_at", "detail"])
+    window = (datetime(2021, 5, 23, 0), datetime(2021, 5, 23, 12))
+    cps = checkpoint_report(empty, routes, checkins, window)
+    on_duty = cps[cps["on_duty"]]
+    assert list(on_duty.columns) == list(cps.columns) and len(on_duty) == 0
+    assert int((on_duty["state"] == "missed").sum()) == 0
