@@ -34,7 +34,7 @@ TARGETS: list[tuple[str, str, str, str]] = []
 def table(title: str, rows: list[tuple[str, str, str, str]]) -> str:
     """Rows of (measure, ours, baseline, target) as a Markdown table (rows with a target
     are also kept in :data:`TARGETS`)."""
-    TARGETS.extend(r for r in rows if r[3])
+    TARGETS.extend(r for r in rows if r[3].strip("— "))
     head = (f"\n### {title}\n\n| measure | ANTT | baseline (same run) | target |\n"
             "|---|---|---|---|\n")
     return head + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"

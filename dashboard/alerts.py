@@ -24,7 +24,9 @@ from geo import incidents as inc
 from geo.clock import utcnow
 from geo.view import View
 
-__all__ = ["banner", "count", "pending"]
+__all__ = ["banner", "count", "pending", "ALERT_LINES"]
+
+ALERT_LINES = 8  # alerts listed in the banner, each with its button; the rest are counted
 
 
 # The banner in white on red, and the KPI of pending alerts in red: seen across the room
@@ -70,9 +72,13 @@ def banner(view: View, lang: str, *, key: str, alerts: pd.DataFrame | None = Non
     can_ack = accounts.may(actor, "incident.acknowledge")
     hamlets = data.hamlet_names()
     now = utcnow()
+    # The most urgent first, then the longest waiting; at most ALERT_LINES of them, so
+    # the banner never pushes the map off the screen (a province drill has 173 alerts).
+    listed = pending.sort_values(["severity", "reported_at", "id"],
+                                 ascending=[False, True, True]).head(ALERT_LINES)
     with st.container(key=f"antt-alert-{key}", border=not compact):
         st.error(t("alert.banner", lang, n=len(pending)))
-        for r in pending.itertuples(index=False) if not compact else ():
+        for r in listed.itertuples(index=False) if not compact else ():
             line = t("alert.line", lang, id=int(r.id), kind=label("kind", r.kind, lang),
                      severity=label("severity", int(r.severity), lang),
                      place=hamlets.get(r.hamlet_code, "") or "—",
@@ -85,6 +91,8 @@ def banner(view: View, lang: str, *, key: str, alerts: pd.DataFrame | None = Non
                              args=(int(r.id), int(r.version), lang))
             else:
                 st.markdown(line)
+        if not compact and len(pending) > len(listed):
+            st.markdown(t("alert.more", lang, n=len(pending) - len(listed)))
 
 
 def _ack(incident_id: int, version: int, lang: str) -> None:

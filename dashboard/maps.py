@@ -555,9 +555,10 @@ def _stack_html(n: int, ring: list[tuple[int, int]], size: int, wall: bool) -> s
 
 def aggregate_sites(sites: pd.DataFrame) -> pd.DataFrame:
     """Sites per commune: count, open-site count, and where to draw them (mean position)."""
-    g = sites.groupby("commune_code", dropna=False)
+    g = sites.assign(voting=sites["status"].eq("voting").astype(int)).groupby(
+        "commune_code", dropna=False)  # a column summed, not a Python function per group
     out = g.agg(n=("code", "size"), lon=("lon", "mean"), lat=("lat", "mean"),
-                voting=("status", lambda s: int((s == "voting").sum())))
+                voting=("voting", "sum"))
     return out.reset_index()
 
 

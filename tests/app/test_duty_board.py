@@ -59,3 +59,24 @@ def test_the_board_shows_names_not_codes(app, demo):
     assert team["code"] not in timeline and str(team["name"]) in timeline
     assert json.loads(demo.events("incident", row["id"])["detail"].iloc[-1])["team_code"] == \
         team["code"]  # the record keeps the code; people read the name
+
+
+def test_the_banner_lists_the_most_urgent_alerts_and_counts_the_rest(app, demo):
+    """Many alerts (a province has hundreds): the banner lists ALERT_LINES of them, most
+    severe first, then the longest waiting, and counts the rest; acknowledging one brings
+    the next into the list."""
+    from dashboard.alerts import ALERT_LINES
+
+    rows = [inc.report(demo, **report_args(**_demo_point(demo), severity=3))
+            for _ in range(ALERT_LINES + 2)]
+    urgent = inc.report(demo, **report_args(**_demo_point(demo), severity=4))
+    at = app("board")
+    acks = [b.key for b in at.button if (b.key or "").startswith("ack_board_")]
+    assert acks[0] == f"ack_board_{urgent['id']}"  # the most severe first, though newest
+    assert acks[1:] == [f"ack_board_{r['id']}" for r in rows[:ALERT_LINES - 1]]  # oldest
+    assert any(f"{ALERT_LINES + 3} vụ việc khẩn chưa có người nhận" in e.value for e in at.error)
+    assert any(m.value.startswith("… và 3 vụ khẩn khác") for m in at.markdown)
+    at.button(key=f"ack_board_{urgent['id']}").click().run()
+    acks = [b.key for b in at.button if (b.key or "").startswith("ack_board_")]
+    assert acks == [f"ack_board_{r['id']}" for r in rows[:ALERT_LINES]]
+    assert any(m.value.startswith("… và 2 vụ khẩn khác") for m in at.markdown)
