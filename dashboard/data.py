@@ -34,16 +34,20 @@ def incidents(filters: Filters, limit: int | None = 500) -> pd.DataFrame:
     return store().incidents(filters, limit=limit)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _layers(path: str, version: int) -> dict[str, gpd.GeoDataFrame]:
     s = _store(path)
     return {kind: load_layer(s, kind) for kind in LAYER_ORDER}
 
 
 def layers() -> dict[str, gpd.GeoDataFrame]:
-    """Every map layer, cached until the next import (the version is part of the key)."""
+    """Every map layer, cached until the next import (the version is part of the key).
+
+    Shared, not copied: every session gets the same frames, so they must never be changed
+    in place (filter or copy them). ``st.cache_data`` unpickled a copy on every call,
+    several calls a run: 0.8 s a run for a national drill's 6,072 communes."""
     s = store()
-    return _layers(s.path, s.layers_version())
+    return dict(_layers(s.path, s.layers_version()))
 
 
 def place_names(frame: pd.DataFrame, name_col: str = "name") -> dict[str, str]:
