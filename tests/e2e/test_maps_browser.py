@@ -117,7 +117,12 @@ def test_review_analysis_map_switches_layers_and_swaps_them_on_a_filter(dashboar
     page.keyboard.press("Enter")
     assert _wait(lambda: analysis.evaluate("() => window.feature_group.length") > swaps, 30)
     assert analysis.evaluate("() => window.__kept === true")
-    assert analysis.evaluate(VIEW) == view
+    # The view kept: the zoom set above, the centre where it was, give or take the few
+    # pixels a page's scrollbar coming or going shifts it (CI once saw 12 px at zoom 15);
+    # a remounted map would be back at zoom 13 on the communes.
+    lat, lon, zoom = analysis.evaluate(VIEW)
+    assert zoom == view[2] and abs(lat - view[0]) < 1e-3 and abs(lon - view[1]) < 1e-3, \
+        (lat, lon, zoom, view)
     names = [n for n, _ in analysis.evaluate(LAYERS)]
     assert len(names) == len(set(names)) and set(ANALYSIS) <= set(names), names
     assert b.errors == [] and b.blocked == []
