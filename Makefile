@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export ANTT_DB ?= var/antt.duckdb
 
-.PHONY: run test bench chromium lint clean
+.PHONY: run test bench chromium postgresql lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,21 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+## postgresql: the store tests start their own throwaway server from Debian's binaries
+## (with PostGIS, so the live layers' geometry columns are tested too)
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
+	  ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || { \
+	  echo "installing Debian postgresql and postgis for the store tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis; }
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 
-## test: set up with the test extras, install chromium if missing, lint, run the suite
-test: $(VENV)/.installed-test chromium lint
+## test: set up with the test extras, install chromium and postgresql if missing, lint, run
+## the suite
+test: $(VENV)/.installed-test chromium postgresql lint
 	$(PY) -m pytest
 
 ## bench: benchmarks beside their baselines, measured in one run

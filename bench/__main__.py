@@ -6,12 +6,23 @@ import argparse
 import platform
 import sys
 
-from . import geo_bench, import_bench, map_bench, ops_bench, review_bench, store_bench, ui_bench
+from . import (
+    geo_bench,
+    import_bench,
+    load_bench,
+    map_bench,
+    ops_bench,
+    province_bench,
+    review_bench,
+    store_bench,
+    ui_bench,
+)
 from .common import targets_table
 
 BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "ops": ops_bench.run, "ui": ui_bench.run, "review": review_bench.run,
-           "import": import_bench.run}
+           "import": import_bench.run, "load": load_bench.run,
+           "province": province_bench.run}
 
 
 def main() -> int:

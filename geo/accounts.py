@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "audit.read": ("commander", "admin"),
     "layers.import": ("admin",),
     "users.manage": ("admin",),
+    "store.migrate": ("admin",),
 }
 LOCK_FAILURES = 5
 LOCK_WINDOW = timedelta(minutes=5)

@@ -364,9 +364,38 @@ def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from geo import migrate
+
+    source = _store(args)
+    actor = _account(args, source)
+    if not isinstance(actor, str):
+        accounts.require(actor, "store.migrate")
+    target = Store(args.to)
+    done = migrate.migrate(source, target, dry_run=args.dry_run)
+    print(_t("migrate_head", source=source.path, target=target.path))
+    table_h, copied_h, there_h = _t("migrate_cols").split(",")
+    print(f"  {table_h:<15} {copied_h:>9} {there_h:>9}")
+    for table, copied, there in done.summary():
+        print(f"  {table:<15} {copied:>9,} {there:>9,}")
+    if done.conflicts:
+        print(_t("migrate_conflicts", n=len(done.conflicts)), file=sys.stderr)
+        for line in done.conflicts[:20]:
+            print(f"  {plain_text(line)}", file=sys.stderr)
+        if len(done.conflicts) > 20:
+            print(f"  … {len(done.conflicts) - 20}", file=sys.stderr)
+        return 2
+    copied = sum(c for _, c, _ in done.summary())
+    print(_t("migrate_dry" if args.dry_run else "migrate_done" if copied else
+             "migrate_nothing"))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    env = {**os.environ, "ANTT_DB": str(Path(args.db).resolve())}
+    from geo.pgconnection import is_url
+
+    env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}
     _store(args).init()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -378,7 +407,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="antt", description="ANTT election-day security dashboard")
     p.add_argument("--db", default=settings.get("db"),
-                   help="DuckDB file (default: $ANTT_DB or %(default)s)")
+                   help="DuckDB file or postgresql:// URL (default: $ANTT_DB or "
+                        "%(default)s)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--user", default=settings.get("user") or None,
                    help="the account to act as (default: $ANTT_USER)")
@@ -487,6 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
     wr = wt.add_parser("revoke", help="revoke a wall token")
     wr.add_argument("id", type=int)
     wr.set_defaults(fn=cmd_wall_token_revoke)
+
+    mg = sub.add_parser("migrate", help="copy this database (layers, accounts, incidents, "
+                        "the event log) into another, e.g. the province's PostgreSQL server")
+    mg.add_argument("--to", required=True, metavar="URL",
+                    help="the target: postgresql://user@host/database (or a DuckDB path)")
+    mg.add_argument("--dry-run", action="store_true", help="say what would be copied")
+    mg.set_defaults(fn=cmd_migrate)
 
     s = sub.add_parser("serve", help="start the dashboard")
     s.add_argument("--port", type=int, default=8501)

@@ -41,7 +41,10 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "var/antt.duckdb", "Path of the DuckDB file (created by `antt init`)."),
+    Setting("db", "var/antt.duckdb", "The database: a DuckDB file path (created by `antt "
+            "init`), or a postgresql://user@host/database URL for a province server."),
+    Setting("pg_pool_size", 8, "PostgreSQL only: connections each app or `antt` process "
+            "keeps open at most (one per page run in flight)."),
     Setting("lock_timeout", 30.0, "Seconds to wait for another process to release the "
             "database file before giving up with a clear message."),
     Setting("page_lock_timeout", 3.0, "Seconds a dashboard page waits for the database "

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import duckdb
 import pandas as pd
 
 from geo import settings
 from geo.clock import to_utc, utcnow
 from geo.codec import event_json, to_json
 from geo.connection import anchor_for
+from geo.dialects import Cursor, DuckCursor, PgCursor
 from geo.errors import AnttError, NotFound, StaleVersion, StoreUnusable
+from geo.pgconnection import close_pool, is_url, pg_cursor, redact
 
-__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "SESSION"]
+__all__ = ["Store", "Tx", "Filters", "ENTITIES", "EVENT_COLUMNS", "SESSION", "COPIED_TABLES"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,6 +81,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
         ],
     },
 }
+_COLUMNS_OF = {spec["table"]: spec["columns"] for spec in ENTITIES.values()}
 # Events that change no entity (logins, failed logins, logouts) use this entity name;
 # replay leaves them out.
 SESSION = "session"
@@ -214,6 +215,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 
 
 _STAMP = ("version", "updated_at", "updated_by")
+# What `antt migrate` copies besides the event log: the entities, their accounts'
+# password hashes, and the map layers with their import records (not sessions: a login
+# belongs to the server it was made on).
+COPIED_TABLES: dict[str, list[str]] = {
+    **{spec["table"]: spec["columns"] for spec in ENTITIES.values()},
+    "credentials": ["username", "password_hash", "changed_at"],
+    "features": ["kind", "code", "name", "commune_code", "props", "geom"],
+    "layer_imports": ["id", "imported_at", "actor", "kind", "source", "added", "changed"],
+}
 
 
 @dataclass(frozen=True)
@@ -254,24 +264,23 @@ def _where(*conditions: tuple[str, str, Any]) -> tuple[str, dict[str, Any]]:
     return " AND ".join(parts), params
 
 
-def _row(cur: duckdb.DuckDBPyConnection, entity: str, key: object) -> dict | None:
+def _row(cur: Cursor, entity: str, key: object) -> dict | None:
     """The current row of one entity, or None (reads and writes alike)."""
     spec = ENTITIES[entity]
-    rows = cur.execute(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
-                       f"WHERE {spec['key']} = $key", {"key": key}).fetchall()
-    # fetchall: a half-read result blocks register() later
+    rows = cur.rows(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
+                       f"WHERE {spec['key']} = $key", {"key": key})
     return dict(zip(spec["columns"], rows[0], strict=True)) if rows else None
 
 
-def _features(cur: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
-    return cur.execute(
+def _features(cur: Cursor, kind: str) -> pd.DataFrame:
+    return cur.frame(
         "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
-        "ORDER BY code", {"kind": kind}).df()
+        "ORDER BY code", {"kind": kind})
 
 
-def _next_id(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
-    return int(cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"
-                           ).fetchall()[0][0])
+def _next_id(cur: Cursor, table: str, column: str) -> int:
+    return int(cur.rows(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"
+                           )[0][0])
 
 
 class Tx:
@@ -281,11 +290,11 @@ class Tx:
     commits both or neither.
     """
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, at: datetime) -> None:
+    def __init__(self, cur: Cursor, at: datetime) -> None:
         self._cur = cur
         self.at = at
         self._events: list[tuple] = []
-        row = cur.execute("SELECT last_event_id FROM clock").fetchall()[0]
+        row = cur.rows("SELECT last_event_id FROM clock")[0]
         self._next_event = int(row[0]) + 1
 
     def get(self, entity: str, key: object) -> dict | None:
@@ -294,9 +303,9 @@ class Tx:
     def get_many(self, entity: str, keys: Sequence[object]) -> dict[object, dict]:
         """The current rows of *keys* (those that exist), by key, in one query."""
         spec = ENTITIES[entity]
-        rows = self._cur.execute(
+        rows = self._cur.rows(
             f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
-            f"WHERE {spec['key']} IN (SELECT unnest($keys))", {"keys": list(keys)}).fetchall()
+            f"WHERE {spec['key']} IN (SELECT unnest($keys))", {"keys": list(keys)})
         return {r[0]: dict(zip(spec["columns"], r, strict=True)) for r in rows}
 
     def get_for_update(self, entity: str, key: object, expected_version: int) -> dict:
@@ -313,8 +322,8 @@ class Tx:
         return self.get(entity, key) is not None
 
     def incident_by_request(self, request_id: str) -> dict | None:
-        row = self._cur.execute("SELECT id FROM incidents WHERE request_id = $r",
-                                {"r": request_id}).fetchall()
+        row = self._cur.rows("SELECT id FROM incidents WHERE request_id = $r",
+                                {"r": request_id})
         return self.get("incident", row[0][0]) if row else None
 
     def next_incident_id(self) -> int:
@@ -326,7 +335,7 @@ class Tx:
         new = {c: row.get(c) for c in spec["columns"]}
         new.update(version=1, updated_at=self.at, updated_by=actor)
         cols = spec["columns"]
-        self._cur.execute(
+        self._cur.run(
             f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
             f"VALUES ({', '.join('$' + c for c in cols)})", new)
         self._event(entity, new[spec["key"]], action, actor, 1, None, new, detail)
@@ -346,10 +355,10 @@ class Tx:
         params = {c: new[c] for c in changed}
         params[spec["key"]] = new[spec["key"]]
         params["expected"] = current["version"]
-        done = self._cur.execute(
+        done = self._cur.run(
             f"UPDATE {spec['table']} SET {sets} "
-            f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params).fetchall()
-        if not done or done[0][0] != 1:  # cannot happen while writes are serialised; be loud
+            f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params)
+        if done != 1:  # cannot happen while writes are serialised; be loud
             raise AnttError(f"{entity} {current[spec['key']]} changed under this transaction")
         self._event(entity, new[spec["key"]], action, actor, new["version"], current, new,
                     detail)
@@ -364,12 +373,10 @@ class Tx:
                 "updated_by": actor} for r in rows]
         if not new:
             return 0
-        self._cur.register("_many", pd.DataFrame(new, columns=cols).astype(object))
-        try:
-            self._cur.execute(f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
-                              f"SELECT {', '.join(cols)} FROM _many")
-        finally:
-            self._cur.unregister("_many")
+        with self._cur.staged("_many", pd.DataFrame(new, columns=cols).astype(object),
+                              spec["table"]):
+            self._cur.run(f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
+                          f"SELECT {', '.join(cols)} FROM _many")
         for row in new:
             self._event(entity, row[spec["key"]], action, actor, 1, None, row, None)
         return len(new)
@@ -388,19 +395,16 @@ class Tx:
             row.update(version=current["version"] + 1, updated_at=self.at, updated_by=actor)
             new.append(row)
         frame = pd.DataFrame(new, columns=cols).astype(object)
-        frame["_expected"] = [current["version"] for current, _ in changes]
+        frame["_expected"] = pd.Series([int(current["version"]) for current, _ in changes],
+                                       dtype="int64")
         settable = [c for c in cols if c != key]
-        self._cur.register("_many", frame)
-        try:
-            done = self._cur.execute(
+        with self._cur.staged("_many", frame, spec["table"]):
+            done = self._cur.run(
                 f"UPDATE {spec['table']} AS t SET "
                 + ", ".join(f"{c} = m.{c}" for c in settable)
-                + f" FROM _many AS m WHERE t.{key} = m.{key} AND t.version = m._expected"
-            ).fetchall()
-        finally:
-            self._cur.unregister("_many")
-        if not done or done[0][0] != len(new):
-            raise AnttError(f"{entity}: {len(new) - (done[0][0] if done else 0)} row(s) changed "
+                + f" FROM _many AS m WHERE t.{key} = m.{key} AND t.version = m._expected")
+        if done != len(new):
+            raise AnttError(f"{entity}: {len(new) - done} row(s) changed "
                             "while this import was prepared; nothing was written, try again")
         for (current, _), row in zip(changes, new, strict=True):
             self._event(entity, row[key], action, actor, row["version"], current, row, None)
@@ -418,34 +422,33 @@ class Tx:
         self._next_event += 1
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
-        self._cur.execute("DELETE FROM credentials WHERE username = $u", {"u": username})
-        self._cur.execute("INSERT INTO credentials VALUES ($u, $h, $at)",
+        self._cur.run("DELETE FROM credentials WHERE username = $u", {"u": username})
+        self._cur.run("INSERT INTO credentials VALUES ($u, $h, $at)",
                           {"u": username, "h": password_hash, "at": self.at})
 
     def password_hash(self, username: str) -> str | None:
-        rows = self._cur.execute("SELECT password_hash FROM credentials WHERE username = $u",
-                                 {"u": username}).fetchall()
+        rows = self._cur.rows("SELECT password_hash FROM credentials WHERE username = $u",
+                                 {"u": username})
         return rows[0][0] if rows else None
 
     def failed_logins(self, username: str, since: datetime) -> list[datetime]:
         """Times of failed logins of *username* since *since* and since its last login."""
-        return [r[0] for r in self._cur.execute(
+        return [r[0] for r in self._cur.rows(
             "SELECT occurred_at FROM events WHERE entity = $s AND entity_id = $u "
             "AND action = 'login_failed' AND occurred_at >= $since AND id > coalesce(("
             "  SELECT max(id) FROM events WHERE entity = $s AND entity_id = $u "
             "  AND action = 'login'), 0) ORDER BY id",
-            {"s": SESSION, "u": username, "since": since}).fetchall()]
+            {"s": SESSION, "u": username, "since": since})]
 
     def open_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
-        self._cur.execute("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
+        self._cur.run("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
                           {"t": token_hash, "u": username, "at": self.at, "exp": expires_at})
 
     def end_sessions(self, username: str) -> int:
         """End every open session of *username* (a logout ends it everywhere)."""
-        rows = self._cur.execute(
+        return self._cur.run(
             "UPDATE sessions SET ended_at = $at WHERE username = $u AND ended_at IS NULL",
-            {"u": username, "at": self.at}).fetchall()
-        return int(rows[0][0]) if rows else 0
+            {"u": username, "at": self.at})
 
     def features(self, kind: str) -> pd.DataFrame:
         return _features(self._cur, kind)
@@ -454,14 +457,16 @@ class Tx:
                      added: int, changed: int) -> None:
         """Insert or replace features of *kind* by code (columns: code, name,
         commune_code, props, geom) and record the import."""
-        self._cur.register("_features", rows[["code", "name", "commune_code", "props", "geom"]])
-        self._cur.execute("DELETE FROM features WHERE kind = $kind AND code IN "
+        with self._cur.staged("_features",
+                              rows[["code", "name", "commune_code", "props", "geom"]],
+                              "features"):
+            self._cur.run("DELETE FROM features WHERE kind = $kind AND code IN "
                           "(SELECT code FROM _features)", {"kind": kind})
-        self._cur.execute("INSERT INTO features SELECT $kind, code, name, commune_code, props, "
-                          "geom FROM _features", {"kind": kind})
-        self._cur.unregister("_features")
+            self._cur.run("INSERT INTO features (kind, code, name, commune_code, props, geom) "
+                          "SELECT $kind, code, name, commune_code, props, geom FROM _features",
+                          {"kind": kind})
         nxt = _next_id(self._cur, "layer_imports", "id")
-        self._cur.execute("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
+        self._cur.run("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
                           "$added, $changed)", {"id": nxt, "at": self.at, "actor": actor,
                                                 "kind": kind, "source": source, "added": added,
                                                 "changed": changed})
@@ -480,108 +485,133 @@ class Tx:
         if not self._events:
             return
         if len(self._events) < 50:
-            self._cur.executemany(
+            self._cur.many(
                 "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 self._events)
         else:  # an import's thousands of events: one statement, not one per row
-            self._cur.register("_events", pd.DataFrame(self._events, columns=EVENT_COLUMNS))
-            try:
-                self._cur.execute("INSERT INTO events SELECT * FROM _events")
-            finally:
-                self._cur.unregister("_events")
-        self._cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+            self._cur.insert_frame("events", pd.DataFrame(self._events, columns=EVENT_COLUMNS))
+        self._cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
                           {"id": self._events[-1][0], "at": self.at})
 
 
 
 class Store:
-    """The incident store on one DuckDB file.
+    """The incident store on one DuckDB file, or on a PostgreSQL server.
 
-    Safe to share between threads; safe to use from several processes at once
-    (they take turns on the file lock, see the module docstring).
+    *path* is a file path (DuckDB) or a ``postgresql://user@host/db`` URL. Safe to
+    share between threads; safe to use from several processes at once (DuckDB: they
+    take turns on the file lock, see ``geo.connection``; PostgreSQL: the server
+    serialises writers on the clock row, see ``geo.dialects``).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float | None = None,
                  idle_close: float = 0.25, checkpoint: bool = True) -> None:
         text = os.fspath(path)
-        if "://" in text or text.startswith(("postgres:", "postgresql:")):
-            scheme = text.split(":", 1)[0]
-            shown = re.sub(r"//[^@/]*@", "//", text)  # no user name or password in messages
-            raise StoreUnusable(shown,
-                                f"'{scheme}://' addresses are not supported by this version "
-                                "(the PostgreSQL store is not built yet); give a DuckDB file "
-                                "path such as var/antt.duckdb")
-        if not text.strip():
-            raise StoreUnusable(text, "the database path is empty")
-        self.path = str(Path(text).resolve())
+        timeout = settings.get("lock_timeout") if lock_timeout is None else lock_timeout
         self.checkpoint_after_write = checkpoint
         self.applied: list[int] = []  # migrations this object's init() applied
-        self._anchor, self._write_lock = anchor_for(
-            self.path, settings.get("lock_timeout") if lock_timeout is None else lock_timeout,
-            idle_close)
+        self.url: str | None = None
+        if is_url(text):
+            self.kind = "postgresql"
+            self.url, self.path = text, redact(text)  # path: for messages and cache keys
+            self._timeout = timeout
+            self._write_lock: Any = nullcontext()  # the server serialises writers
+            return
+        if "://" in text or text.startswith(("postgres:", "postgresql:")):
+            scheme = text.split(":", 1)[0]
+            raise StoreUnusable(redact(text), f"'{scheme}://' addresses are not supported; "
+                                "give a DuckDB file path such as var/antt.duckdb or a "
+                                "postgresql://user@host/database URL")
+        if not text.strip():
+            raise StoreUnusable(text, "the database path is empty")
+        self.kind = "duckdb"
+        self.path = str(Path(text).resolve())
+        self._anchor, self._write_lock = anchor_for(self.path, timeout, idle_close)
 
     # ---- plumbing ---------------------------------------------------------------
     @contextmanager
-    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._anchor.cursor() as cur:
-            yield cur
+    def _cursor(self) -> Iterator[Cursor]:
+        if self.url is not None:
+            with pg_cursor(self.url, self._timeout, settings.get("pg_pool_size")) as raw:
+                yield PgCursor(raw)
+        else:
+            with self._anchor.cursor() as raw:
+                yield DuckCursor(raw)
 
     def close(self) -> None:
-        """Release the file now (otherwise it is released after ``idle_close``)."""
-        self._anchor.close()
+        """Release the file now (otherwise it is released after ``idle_close``), or the
+        server's connections."""
+        if self.url is not None:
+            close_pool(self.url)
+        else:
+            self._anchor.close()
 
     def init(self) -> list[int]:
         """Create the file if needed and apply pending migrations; return those applied.
 
         Refuses (StoreUnusable, nothing written) a file that is another program's
         database or was made by a newer version of this one."""
-        try:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StoreUnusable(self.path, f"cannot create its folder ({e.strerror})") from e
-        if Path(self.path).is_dir():
-            raise StoreUnusable(self.path, "this is a folder, not a database file")
-        applied: list[int] = []
+        if self.url is None:
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreUnusable(self.path, f"cannot create its folder ({e.strerror})"
+                                    ) from e
+            if Path(self.path).is_dir():
+                raise StoreUnusable(self.path, "this is a folder, not a database file")
         with self._write_lock, self._cursor() as cur:
-            tables = {r[0] for r in cur.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = 'main'").fetchall()}
-            if tables and "schema_migrations" not in tables:
-                raise StoreUnusable(self.path, "another program's database (it has tables "
-                                    f"{', '.join(sorted(tables)[:5])} but no ANTT schema); "
-                                    "give another path")
-            cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
-                applied_at TIMESTAMP NOT NULL)""")
-            done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
-            newest = max((v for v, _, _ in MIGRATIONS), default=0)
-            if done and max(done) > newest:
-                raise StoreUnusable(self.path, f"made by a newer version of ANTT (schema "
-                                    f"{max(done)}; this version knows up to {newest}): "
-                                    "update ANTT to open it")
-            for version, name, sql in MIGRATIONS:
-                if version in done:
-                    continue
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    cur.execute(sql)
-                    cur.execute("INSERT INTO schema_migrations VALUES ($v, $n, $t)",
-                                {"v": version, "n": name, "t": utcnow()})
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-                applied.append(version)
-                log.info("applied migration %s: %s", version, name)
-            if applied:
-                cur.execute("CHECKPOINT")
+            cur.init_lock()
+            try:
+                applied = self._migrate(cur)
+                cur.after_init()
+            finally:
+                cur.init_unlock()
         self.applied += applied
+        return applied
+
+    def _migrate(self, cur: Cursor) -> list[int]:
+        applied: list[int] = []
+        tables = {r[0] for r in cur.rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")}
+        tables -= cur.ignored_tables()
+        if tables and "schema_migrations" not in tables:
+            raise StoreUnusable(self.path, "another program's database (it has tables "
+                                f"{', '.join(sorted(tables)[:5])} but no ANTT schema); "
+                                "give another path")
+        cur.run("""CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+            applied_at TIMESTAMP NOT NULL)""")
+        done = {r[0] for r in cur.rows("SELECT version FROM schema_migrations")}
+        newest = max((v for v, _, _ in MIGRATIONS), default=0)
+        if done and max(done) > newest:
+            raise StoreUnusable(self.path, f"made by a newer version of ANTT (schema "
+                                f"{max(done)}; this version knows up to {newest}): "
+                                "update ANTT to open it")
+        for version, name, sql in MIGRATIONS:
+            if version in done:
+                continue
+            cur.run("BEGIN TRANSACTION")
+            try:
+                cur.run(cur.ddl(sql))
+                for extra in cur.after_migration(version):
+                    cur.run(extra)
+                cur.run("INSERT INTO schema_migrations VALUES ($v, $n, $t)",
+                        {"v": version, "n": name, "t": utcnow()})
+                cur.run("COMMIT")
+            except BaseException:
+                _rollback(cur)
+                raise
+            applied.append(version)
+            log.info("applied migration %s: %s", version, name)
+        if applied:
+            cur.checkpoint()
         return applied
 
     def migrations(self) -> list[tuple[int, str]]:
         with self._cursor() as cur:
-            return cur.execute(
-                "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+            return cur.rows(
+                "SELECT version, name FROM schema_migrations ORDER BY version")
 
     # ---- the one write path -------------------------------------------------------
     def transact(self, fn: Callable[[Tx], T], *, at: datetime | None = None) -> T:
@@ -593,19 +623,19 @@ class Store:
         earlier than the last event is refused.
         """
         with self._write_lock, self._cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
+            cur.run("BEGIN TRANSACTION")
             try:
-                last = cur.execute("SELECT last_at FROM clock").fetchall()[0][0]
+                last = cur.rows(cur.lock_clock)[0][1]
                 stamp = _event_time(at, last)
                 tx = Tx(cur, stamp)
                 result = fn(tx)
                 tx._flush()
-                cur.execute("COMMIT")
+                cur.run("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                _rollback(cur)
                 raise
             if self.checkpoint_after_write:
-                _checkpoint(cur)
+                cur.checkpoint()
             return result
 
     # ---- reads ----------------------------------------------------------------------
@@ -620,9 +650,9 @@ class Store:
         """Every row of an entity's table (sites and units are small)."""
         spec = ENTITIES[entity]
         with self._cursor() as cur:
-            return cur.execute(
+            return cur.frame(
                 f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
-                f"ORDER BY {spec['key']}").df()
+                f"ORDER BY {spec['key']}")
 
     def incidents(self, filters: Filters | None = None, *, limit: int | None = None
                   ) -> pd.DataFrame:
@@ -634,13 +664,13 @@ class Store:
             sql += " LIMIT $limit"
             params["limit"] = int(limit)
         with self._cursor() as cur:
-            return cur.execute(sql, params).df()
+            return cur.frame(sql, params)
 
     def counts(self) -> dict[str, Any]:
         """Totals for ``antt status``."""
         with self._cursor() as cur:
             def q(sql: str) -> list[tuple]:
-                return cur.execute(sql).fetchall()
+                return cur.rows(sql)
 
             by_status = "SELECT status, count(*) FROM {} GROUP BY 1 ORDER BY 1"
             return {
@@ -661,10 +691,10 @@ class Store:
             ("occurred_at <= $until", "until", until))
         sql = f"SELECT * FROM events WHERE {where} ORDER BY id"
         if limit is not None:
-            sql = f"SELECT * FROM ({sql} DESC LIMIT $limit) ORDER BY id"
+            sql = f"SELECT * FROM ({sql} DESC LIMIT $limit) AS newest ORDER BY id"
             params["limit"] = int(limit)
         with self._cursor() as cur:
-            return cur.execute(sql, params).df()
+            return cur.frame(sql, params)
 
     def recent_events(self, n: int, filters: Filters | None = None,
                       skip_actions: Sequence[str] = ("position",)) -> pd.DataFrame:
@@ -687,7 +717,7 @@ class Store:
         params.update(place_params, **unit_params, **when_params, n=int(n),
                       skip=list(skip_actions))
         with self._cursor() as cur:
-            return cur.execute(f"""
+            return cur.frame(f"""
                 WITH x AS (
                     SELECT 'incident' AS entity, CAST(id AS VARCHAR) AS entity_id,
                            kind AS name FROM incidents WHERE {inc_where}
@@ -696,7 +726,7 @@ class Store:
                 SELECT e.id, e.occurred_at, e.actor, e.entity, e.entity_id, e.action, x.name
                 FROM events e JOIN x USING (entity, entity_id)
                 WHERE e.action NOT IN (SELECT unnest($skip)) AND {when}
-                ORDER BY e.id DESC LIMIT $n""", params).df()
+                ORDER BY e.id DESC LIMIT $n""", params)
 
     def unacknowledged(self, filters: Filters, min_severity: int) -> pd.DataFrame:
         """Incidents matching *filters* (the caller says which statuses are open) of at
@@ -704,12 +734,12 @@ class Store:
         oldest first."""
         where, params = filters.where()
         with self._cursor() as cur:
-            return cur.execute(f"""
+            return cur.frame(f"""
                 SELECT {', '.join(ENTITIES['incident']['columns'])} FROM incidents
                 WHERE {where} AND severity >= $sev AND CAST(id AS VARCHAR) NOT IN (
                     SELECT entity_id FROM events
                     WHERE entity = 'incident' AND action = 'acknowledge')
-                ORDER BY reported_at, id""", {**params, "sev": int(min_severity)}).df()
+                ORDER BY reported_at, id""", {**params, "sev": int(min_severity)})
 
     def latest_snapshots(self, at: datetime | None = None, until_event: int | None = None
                          ) -> list[tuple[str, str, str]]:
@@ -719,31 +749,18 @@ class Store:
             ("occurred_at <= $at", "at", at),
             ("id <= $eid", "eid", None if until_event is None else int(until_event)))
         with self._cursor() as cur:
-            return cur.execute(
-                "SELECT entity, entity_id, arg_max(after, id) FROM events "
-                f"WHERE {where} GROUP BY entity, entity_id", params).fetchall()
+            return cur.rows(cur.latest_after(where), params)
 
     def frame_at(self, entity: str, at: datetime | None = None) -> pd.DataFrame:
         """One entity's rows as they stood at *at*, typed as in its table, parsed from the
-        events' ``after`` JSON inside DuckDB (no Python object per row: the review's
+        events' ``after`` JSON in the database (no Python object per row: the review's
         replay over a million events stays under a second)."""
         spec = ENTITIES[entity]
         when, params = _where(("entity = $entity", "entity", entity),
                               ("occurred_at <= $at", "at", at))
         with self._cursor() as cur:
-            types = dict(cur.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = $t", {"t": spec["table"]}).fetchall())
-            shape = "{" + ", ".join(f'"{c}": "{types[c]}"' for c in spec["columns"]) + "}"
-            cols = ", ".join(f"r.{c}" for c in spec["columns"])
-            return cur.execute(f"""
-                WITH last AS (
-                    SELECT max(id) AS id FROM events WHERE {when}
-                    GROUP BY entity_id)
-                SELECT {cols} FROM (
-                    SELECT json_transform(e.after, $shape) AS r
-                    FROM events e JOIN last USING (id))
-                ORDER BY r.{spec['key']}""", {**params, "shape": shape}).df()
+            sql, more = cur.rows_from_after(spec["table"], spec["key"], spec["columns"], when)
+            return cur.frame(sql, {**params, **more})
 
     # ---- bulk and export ---------------------------------------------------------------
     def write_parquet(self, out_dir: str | os.PathLike[str], filters: Filters | None = None
@@ -754,16 +771,15 @@ class Store:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         where, params = (filters or Filters()).where()
-        inc_sql = f"SELECT * FROM incidents WHERE {where} ORDER BY id"
+        inc_sql = (f"SELECT {', '.join(ENTITIES['incident']['columns'])} FROM incidents "
+                   f"WHERE {where} ORDER BY id")
         ev_sql, ev_params = _events_sql(filters or Filters())
         params = {**params, **ev_params}
         written = []
         with self._cursor() as cur:
             for name, sql in (("incidents", inc_sql), ("events", ev_sql)):
                 path = out / f"{name}.parquet"
-                # COPY cannot take a parameter for its target; the path is ours, quoted.
-                target = str(path).replace("'", "''")
-                cur.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
+                cur.parquet(sql, params, path)
                 written.append(path)
         return written
 
@@ -773,15 +789,15 @@ class Store:
         filtered period (sites and units have no kind or severity)."""
         sql, params = _events_sql(filters or Filters())
         with self._cursor() as cur:
-            return cur.execute(sql, params).df()
+            return cur.frame(sql, params)
 
     def events_of(self, entity: str, ids: Sequence[object]) -> pd.DataFrame:
         """Every event of the given entities, oldest first (timelines for the review)."""
         with self._cursor() as cur:
-            return cur.execute(
+            return cur.frame(
                 "SELECT * FROM events WHERE entity = $entity AND entity_id IN "
                 "(SELECT unnest($ids)) ORDER BY id",
-                {"entity": entity, "ids": [str(i) for i in ids]}).df()
+                {"entity": entity, "ids": [str(i) for i in ids]})
 
     def bulk_load(self, entity_rows: dict[str, pd.DataFrame], events: pd.DataFrame, *,
                   features: dict[str, pd.DataFrame] | None = None, actor: str = "bulk"
@@ -792,10 +808,10 @@ class Store:
         only skips per-row round trips. Event ids must continue the log.
         """
         with self._write_lock, self._cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
+            cur.run("BEGIN TRANSACTION")
             try:
-                last_id, last_at = cur.execute(
-                    "SELECT last_event_id, last_at FROM clock").fetchall()[0]
+                last_id, last_at = cur.rows(
+                    "SELECT last_event_id, last_at FROM clock")[0]
                 if len(events):
                     if int(events["id"].min()) != last_id + 1:
                         raise AnttError(f"bulk events must start at id {last_id + 1}")
@@ -804,16 +820,14 @@ class Store:
                 _bulk_features(cur, features, actor, last_at)
                 _bulk_rows(cur, entity_rows)
                 if len(events):
-                    cur.register("_bulk", events[list(EVENT_COLUMNS)])
-                    cur.execute("INSERT INTO events SELECT * FROM _bulk")
-                    cur.unregister("_bulk")
-                    cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+                    cur.insert_frame("events", events[list(EVENT_COLUMNS)])
+                    cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
                                 {"id": int(events["id"].max()), "at": events["occurred_at"].max()})
-                cur.execute("COMMIT")
+                cur.run("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                _rollback(cur)
                 raise
-            _checkpoint(cur)
+            cur.checkpoint()
 
     def bulk_load_chunks(self, chunks: Iterable[tuple[dict[str, pd.DataFrame], pd.DataFrame]],
                          *, features: dict[str, pd.DataFrame] | None = None,
@@ -836,56 +850,98 @@ class Store:
         with self._write_lock, self._cursor() as cur:
             # Left to itself DuckDB keeps up to 80 % of RAM as cache (4.0 GiB peak for the
             # national drill even with staging); bounded, it spills to its temp folder.
-            cur.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'")
+            cur.bulk_begin()
             try:
                 _drop_staging(cur)
-                cur.execute("CREATE TABLE _bulk_events AS SELECT CAST(0 AS BIGINT) AS seq, "
+                cur.run("CREATE TABLE _bulk_events AS SELECT CAST(0 AS BIGINT) AS seq, "
                             f"{cols} FROM events LIMIT 0")
                 for spec in ENTITIES.values():
-                    cur.execute(f"CREATE TABLE _bulk_{spec['table']} AS "
+                    cur.run(f"CREATE TABLE _bulk_{spec['table']} AS "
                                 f"SELECT * FROM {spec['table']} LIMIT 0")
                 staged = set()
                 for entity_rows, events in chunks:
                     for entity, df in entity_rows.items():
                         table = ENTITIES[entity]["table"]
-                        cur.register("_bulk", df[ENTITIES[entity]["columns"]])
-                        cur.execute(f"INSERT INTO _bulk_{table} SELECT * FROM _bulk")
-                        cur.unregister("_bulk")
+                        cur.insert_frame(f"_bulk_{table}", df[ENTITIES[entity]["columns"]])
                         staged.add(table)
                     if len(events):
-                        cur.register("_bulk", events[["seq", *EVENT_COLUMNS[1:]]])
-                        cur.execute(f"INSERT INTO _bulk_events SELECT seq, {cols} FROM _bulk")
-                        cur.unregister("_bulk")
-                n, n_seq, first_at, end_at = cur.execute(
+                        cur.insert_frame("_bulk_events", events[["seq", *EVENT_COLUMNS[1:]]])
+                n, n_seq, first_at, end_at = cur.rows(
                     "SELECT count(*), count(DISTINCT seq), min(occurred_at), max(occurred_at) "
-                    "FROM _bulk_events").fetchall()[0]
+                    "FROM _bulk_events")[0]
                 if n != n_seq:
                     raise AnttError("bulk events must each have their own seq")
-                cur.execute("BEGIN TRANSACTION")
+                cur.run("BEGIN TRANSACTION")
                 try:
-                    last_id, last_at = cur.execute(
-                        "SELECT last_event_id, last_at FROM clock").fetchall()[0]
+                    last_id, last_at = cur.rows(
+                        "SELECT last_event_id, last_at FROM clock")[0]
                     if n and last_at is not None and first_at <= last_at:
                         raise AnttError(f"bulk events must come after {last_at}")
                     _bulk_features(cur, features, actor, last_at)
                     for table in sorted(staged):
-                        cur.execute(f"INSERT INTO {table} SELECT * FROM _bulk_{table}")
+                        names = ", ".join(_COLUMNS_OF[table])
+                        cur.run(f"INSERT INTO {table} ({names}) SELECT {names} "
+                                f"FROM _bulk_{table}")
                     if n:
                         # The ids: a sort of the keys alone; the rows then go in in id order.
-                        cur.execute(f"INSERT INTO events SELECT $last + row_number() OVER "
+                        cur.run(f"INSERT INTO events SELECT $last + row_number() OVER "
                                     f"(ORDER BY occurred_at, seq) AS id, {cols} "
                                     "FROM _bulk_events ORDER BY id", {"last": int(last_id)})
-                        cur.execute("UPDATE clock SET last_event_id = $id, last_at = $at",
+                        cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
                                     {"id": int(last_id) + int(n), "at": end_at})
-                    cur.execute("COMMIT")
+                    cur.run("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    _rollback(cur)
                     raise
             finally:
                 _drop_staging(cur)
-                cur.execute("RESET memory_limit")
-            _checkpoint(cur)
+                cur.bulk_end()
+            cur.checkpoint()
         return int(n)
+
+    # ---- moving a database to another store (geo.migrate) ----------------------------
+    def dump(self, table: str) -> pd.DataFrame:
+        """Every row of one of the tables a migration copies (:data:`COPIED_TABLES`), in
+        the table's column order."""
+        with self._cursor() as cur:
+            return cur.frame(f"SELECT {', '.join(COPIED_TABLES[table])} FROM {table}")
+
+    def events_for(self, entity_ids: dict[str, Sequence[str]]) -> pd.DataFrame:
+        """Every event of the given ``{entity: [ids]}``, oldest first."""
+        frames = [self.events_of(entity, ids) for entity, ids in entity_ids.items() if ids]
+        frames = [f for f in frames if len(f)]
+        return (pd.concat(frames, ignore_index=True).sort_values("id") if frames
+                else self.events(limit=0))
+
+    def merge(self, rows: dict[str, pd.DataFrame], events: pd.DataFrame) -> tuple[int, int]:
+        """Append another store's rows (table → rows, whose keys are new here) and events
+        in one transaction; nothing is written if any part fails. The events get this
+        log's next ids in ``(occurred_at, id)`` order: each entity keeps its events'
+        order. Returns the first and last new event ids (0, 0 for none)."""
+        with self._write_lock, self._cursor() as cur:
+            cur.run("BEGIN TRANSACTION")
+            try:
+                last_id, last_at = cur.rows(cur.lock_clock)[0]
+                for table, frame in rows.items():
+                    if len(frame):
+                        cur.insert_frame(table, frame[COPIED_TABLES[table]])
+                first = last = 0
+                if len(events):
+                    ordered = events.sort_values(["occurred_at", "id"]).copy()
+                    first = int(last_id) + 1
+                    ordered["id"] = range(first, first + len(ordered))
+                    last = first + len(ordered) - 1
+                    cur.insert_frame("events", ordered[list(EVENT_COLUMNS)])
+                    end = max(ordered["occurred_at"].max(), last_at or ordered[
+                        "occurred_at"].max())
+                    cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
+                            {"id": last, "at": end})
+                cur.run("COMMIT")
+            except BaseException:
+                _rollback(cur)
+                raise
+            cur.checkpoint()
+        return first, last
 
     def features(self, kind: str) -> pd.DataFrame:
         """Features of one layer kind: code, name, commune_code, props (JSON), geom (WKB)."""
@@ -895,21 +951,21 @@ class Store:
     def layers_version(self) -> int:
         """Grows with every layer import: a cache key for loaded layers."""
         with self._cursor() as cur:
-            return int(cur.execute("SELECT coalesce(max(id), 0) FROM layer_imports"
-                                   ).fetchall()[0][0])
+            return int(cur.rows("SELECT coalesce(max(id), 0) FROM layer_imports"
+                                   )[0][0])
 
     def layer_summary(self) -> pd.DataFrame:
         """Per layer kind: features, communes, last import."""
         with self._cursor() as cur:
             # Count first, join after: one row per import would multiply the counts.
-            return cur.execute("""
+            return cur.frame("""
                 SELECT f.kind, f.features, f.communes, i.last_import
                 FROM (SELECT kind, count(*) AS features,
                              count(DISTINCT commune_code) AS communes
                       FROM features GROUP BY kind) f
                 LEFT JOIN (SELECT kind, max(imported_at) AS last_import
                            FROM layer_imports GROUP BY kind) i USING (kind)
-                ORDER BY f.kind""").df()
+                ORDER BY f.kind""")
 
     def next_incident_id(self) -> int:
         with self._cursor() as cur:
@@ -918,15 +974,15 @@ class Store:
     def session_user(self, token_hash: str, now: datetime) -> str | None:
         """The user name of an open, unexpired session, or None."""
         with self._cursor() as cur:
-            rows = cur.execute(
+            rows = cur.rows(
                 "SELECT username FROM sessions WHERE token_hash = $t AND ended_at IS NULL "
-                "AND expires_at > $now", {"t": token_hash, "now": now}).fetchall()
+                "AND expires_at > $now", {"t": token_hash, "now": now})
         return rows[0][0] if rows else None
 
     def wall_token_by_hash(self, token_hash: str) -> dict | None:
         with self._cursor() as cur:
-            rows = cur.execute("SELECT id FROM wall_tokens WHERE token_hash = $t",
-                               {"t": token_hash}).fetchall()
+            rows = cur.rows("SELECT id FROM wall_tokens WHERE token_hash = $t",
+                               {"t": token_hash})
             return _row(cur, "wall_token", rows[0][0]) if rows else None
 
     def audit(self, *, actor: str | None = None, action: str | None = None,
@@ -938,21 +994,21 @@ class Store:
                                ("occurred_at >= $since", "since", since),
                                ("occurred_at < $until", "until", until))
         with self._cursor() as cur:
-            return cur.execute(
+            return cur.frame(
                 "SELECT id, occurred_at, actor, entity, entity_id, action, detail FROM events "
                 f"WHERE {where} ORDER BY id DESC LIMIT $limit", {**params, "limit": int(limit)}
-            ).df()
+            )
 
     def last_operation_at(self) -> datetime | None:
         """When an incident, site or unit last changed (logins and accounts left out): the
         day a review starts from."""
         with self._cursor() as cur:
-            return cur.execute("SELECT max(occurred_at) FROM events WHERE entity IN "
-                               "('incident', 'site', 'unit')").fetchall()[0][0]
+            return cur.rows("SELECT max(occurred_at) FROM events WHERE entity IN "
+                               "('incident', 'site', 'unit')")[0][0]
 
     def last_event(self) -> tuple[int, datetime | None]:
         with self._cursor() as cur:
-            eid, at = cur.execute("SELECT last_event_id, last_at FROM clock").fetchall()[0]
+            eid, at = cur.rows("SELECT last_event_id, last_at FROM clock")[0]
         return int(eid), at
 
 
@@ -986,7 +1042,7 @@ def _event_time(at: datetime | None, last: datetime | None) -> datetime:
     return at
 
 
-def _bulk_features(cur: duckdb.DuckDBPyConnection, features: dict[str, pd.DataFrame] | None,
+def _bulk_features(cur: Cursor, features: dict[str, pd.DataFrame] | None,
                    actor: str, last_at: datetime | None) -> None:
     """A bulk load's layers, each recorded as an import."""
     tx = Tx(cur, last_at or utcnow())
@@ -994,30 +1050,25 @@ def _bulk_features(cur: duckdb.DuckDBPyConnection, features: dict[str, pd.DataFr
         tx.put_features(kind, rows, actor=actor, source="bulk", added=len(rows), changed=0)
 
 
-# DuckDB's memory while a bulk load runs (SET memory_limit; reset afterwards).
-BULK_MEMORY_LIMIT = "1GB"
-
-
-def _drop_staging(cur: duckdb.DuckDBPyConnection) -> None:
+def _drop_staging(cur: Cursor) -> None:
     """Drop :meth:`Store.bulk_load_chunks`' staging tables (also a killed load's)."""
-    for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() "
-                               "WHERE table_name LIKE '\\_bulk\\_%' ESCAPE '\\'").fetchall():
-        cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+    for (name,) in cur.rows("SELECT table_name FROM information_schema.tables "
+                            "WHERE table_schema = current_schema() "
+                            "AND table_name LIKE '\\_bulk\\_%' ESCAPE '\\'"):
+        cur.run(f'DROP TABLE IF EXISTS "{name}"')
 
 
-def _bulk_rows(cur: duckdb.DuckDBPyConnection, entity_rows: dict[str, pd.DataFrame]) -> None:
+def _bulk_rows(cur: Cursor, entity_rows: dict[str, pd.DataFrame]) -> None:
     """Prepared entity rows, one statement per table."""
     for entity, df in entity_rows.items():
         spec = ENTITIES[entity]
-        cur.register("_bulk", df[spec["columns"]])
-        cur.execute(f"INSERT INTO {spec['table']} SELECT * FROM _bulk")
-        cur.unregister("_bulk")
+        cur.insert_frame(spec["table"], df[spec["columns"]])
 
 
-def _checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
-    """Checkpoint now; if another process's transaction blocks it, the WAL still holds
-    the commit and the next write or the close will checkpoint."""
+def _rollback(cur: Cursor) -> None:
+    """Roll back after a failure; a connection already lost has nothing to roll back (and
+    the first error, not this one, is the one to report)."""
     try:
-        cur.execute("CHECKPOINT")
-    except duckdb.Error as e:  # pragma: no cover - depends on timing
-        log.warning("checkpoint deferred: %s", e)
+        cur.run("ROLLBACK")
+    except Exception as e:  # noqa: BLE001
+        log.info("rollback failed after an error: %s", e)

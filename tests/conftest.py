@@ -1,4 +1,5 @@
-"""Shared fixtures: a real DuckDB file in a temporary folder, a few units and sites."""
+"""Shared fixtures: a real DuckDB file in a temporary folder (and, for the store tests, a
+real PostgreSQL database on a throwaway server), a few units and sites."""
 
 from __future__ import annotations
 
@@ -30,8 +31,35 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    s = Store(db_path)
+def db(db_path: Path) -> str:
+    """The database the ``store`` fixture opens: a DuckDB file here; in tests/store a file
+    and a PostgreSQL database in turn (tests/store/conftest.py)."""
+    return str(db_path)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server for the whole run (geo.pgserver); each test that
+    asks for one gets its own database on it. Never skipped: with no server binaries
+    it fails, saying what to install."""
+    from geo.pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.destroy()
+
+
+_DATABASES = iter(range(1, 1_000_000))
+
+
+def new_pg_database(server) -> str:
+    """A new empty database on *server*: its URL."""
+    return server.create_database(f"t{next(_DATABASES)}")
+
+
+@pytest.fixture
+def store(db: str) -> Store:
+    s = Store(db)
     s.init()
     yield s
     s.close()

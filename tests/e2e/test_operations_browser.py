@@ -52,17 +52,24 @@ def _new_ids(store, before: set[int]) -> list[int]:
     return sorted(ids - before)
 
 
+def log_fire(open_page, dashboard, username: str, before: set[int]):
+    """An operator logs a fire at Huề Trì on the operator page: the browser and the one
+    new incident's id."""
+    b = _operator_ready(open_page, dashboard, "Huề Trì", username)
+    _main(b.page).get_by_label("Nội dung").fill("Khói bốc lên sau nhà văn hóa")
+    _main(b.page).get_by_role("button", name="Ghi vụ việc").click()
+    b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
+    new = _new_ids(dashboard.store, before)
+    assert len(new) == 1
+    return b, new[0]
+
+
 def test_log_on_operator_page_then_see_it_on_the_live_map(dashboard, open_page):
     store = dashboard.store
     before = set(store.incidents()["id"])
     store.close()
-    b = _operator_ready(open_page, dashboard, "Huề Trì", "trucban-e2e")
-    _main(b.page).get_by_label("Nội dung").fill("Khói bốc lên sau nhà văn hóa")
-    _main(b.page).get_by_role("button", name="Ghi vụ việc").click()
-    b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
-    new = _new_ids(store, before)
-    assert len(new) == 1
-    row = store.get("incident", new[0])
+    b, new_id = log_fire(open_page, dashboard, "trucban-e2e", before)
+    row = store.get("incident", new_id)
     store.close()
     assert row["kind"] == "fire" and row["created_by"] == "trucban-e2e"  # the account
     assert row["description"] == "Khói bốc lên sau nhà văn hóa"

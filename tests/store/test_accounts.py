@@ -129,7 +129,7 @@ def test_events_record_the_account_not_typed_text(staffed):
 def test_password_is_argon2id_and_never_in_the_event_log(store):
     accounts.add_user(store, "setup", username="a", role="admin", password=TEST_PASSWORD)
     with store._cursor() as cur:  # the hash itself: only the store speaks SQL, tests may look
-        digest = cur.execute("SELECT password_hash FROM credentials").fetchall()[0][0]
+        digest = cur.rows("SELECT password_hash FROM credentials")[0][0]
     assert digest.startswith("$argon2id$")
     events = store.events()
     assert not any(TEST_PASSWORD in str(v) or "$argon2" in str(v)

@@ -87,15 +87,15 @@ def test_readers_and_writers_in_threads(staffed):
 
 
 @pytest.mark.slow
-def test_sigkill_never_loses_an_acknowledged_incident(db_path):
+def test_sigkill_never_loses_an_acknowledged_incident(db):
     """A child prints each id after its commit; we SIGKILL it at random moments."""
     rng = random.Random(20210523)
-    Store(db_path).init()
+    Store(db).init()
     acknowledged: set[int] = set()
     for trial in range(20):
         child = subprocess.Popen([PYTHON, str(ROOT / "tests" / "crash_writer.py"),
-                                  str(db_path)], stdout=subprocess.PIPE, text=True,
-                                 env=cli_env(db_path))
+                                  str(db)], stdout=subprocess.PIPE, text=True,
+                                 env=cli_env(db))
         assert child.stdout.readline().strip() == "ready"
         for _ in range(rng.randint(1, 25)):
             line = child.stdout.readline()
@@ -104,7 +104,7 @@ def test_sigkill_never_loses_an_acknowledged_incident(db_path):
         child.send_signal(signal.SIGKILL)
         rest, _ = child.communicate()
         acknowledged.update(int(x) for x in rest.split() if x.isdigit())
-        store = Store(db_path)
+        store = Store(db)
         present = set(store.incidents()["id"])
         store.close()
         missing = acknowledged - present
@@ -113,17 +113,17 @@ def test_sigkill_never_loses_an_acknowledged_incident(db_path):
 
 
 @pytest.mark.slow
-def test_cli_writes_while_a_long_lived_writer_runs(db_path):
-    add_accounts(db_path, **{f"cli{k}": "operator" for k in range(4)})
-    writer = subprocess.Popen([PYTHON, str(ROOT / "tests" / "busy_writer.py"), str(db_path),
+def test_cli_writes_while_a_long_lived_writer_runs(db):
+    add_accounts(db, **{f"cli{k}": "operator" for k in range(4)})
+    writer = subprocess.Popen([PYTHON, str(ROOT / "tests" / "busy_writer.py"), str(db),
                                "6"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=cli_env(db_path))
+                              env=cli_env(db))
     assert writer.stdout.readline().strip() == "ready"
-    clis = [subprocess.Popen([PYTHON, "-m", "geo.cli", "--db", str(db_path), "--user",
+    clis = [subprocess.Popen([PYTHON, "-m", "geo.cli", "--db", str(db), "--user",
                               f"cli{k}", "incident", "report", "--kind", "fire", "--severity",
                               "3", "--lon", "106.5", "--lat", "21.0", "--source", "hotline"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=cli_env(db_path), cwd=ROOT)
+                             env=cli_env(db), cwd=ROOT)
             for k in range(4)]
     results = [c.communicate(timeout=120) + (c.returncode,) for c in clis]
     out, err = writer.communicate(timeout=120)
@@ -132,7 +132,7 @@ def test_cli_writes_while_a_long_lived_writer_runs(db_path):
         assert rc == 0, cli_err
         assert "Could not set lock" not in cli_err
     wrote = int(out.split("wrote ")[1])
-    store = Store(db_path)
+    store = Store(db)
     df = store.incidents()
     assert (df["created_by"] == "dashboard").sum() == wrote
     assert sorted(df.loc[df["kind"] == "fire", "created_by"]) == [f"cli{k}" for k in range(4)]

@@ -191,26 +191,26 @@ def test_written_review_keeps_vietnamese_names_and_the_hand_figures(scenario):
 
 
 @pytest.mark.slow
-def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db_path,
+def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db,
                                                                     tmp_path):
     store, _ = scenario
     store.close()
-    add_accounts(db_path, chihuy="commander", xem="viewer")
+    add_accounts(db, chihuy="commander", xem="viewer")
     refused = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "xem", "report", "--out",
-                              str(tmp_path / "v.pdf")], env=cli_env(db_path), cwd=ROOT,
+                              str(tmp_path / "v.pdf")], env=cli_env(db), cwd=ROOT,
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "needs the role commander" in refused.stderr
     out_pdf, out_html = tmp_path / "r" / "bc.pdf", tmp_path / "r" / "bc.html"
     run = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "chihuy", "report", "--period",
                           "2021-05-23",
                           "--commune", "C1", "--out", str(out_pdf), str(out_html)],
-                         env=cli_env(db_path), cwd=ROOT, capture_output=True, text=True)
+                         env=cli_env(db), cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "Thôn An Cư" in _text(out_pdf.read_bytes())
     assert "Thôn An Cư" in out_html.read_text(encoding="utf-8")
     bad = subprocess.run([PYTHON, "-m", "geo.cli", "--user", "chihuy", "report", "--commune",
                           "C9", "--out",
-                          str(tmp_path / "no.pdf")], env=cli_env(db_path), cwd=ROOT,
+                          str(tmp_path / "no.pdf")], env=cli_env(db), cwd=ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "--commune C9: no such commune" in bad.stderr
     assert not (tmp_path / "no.pdf").exists()

@@ -1,0 +1,362 @@
+"""The two stores' SQL dialects side by side: DuckDB (one laptop, a file) and PostgreSQL
+(a province server, a URL). ``geo.store`` writes its SQL once, with ``$name``
+parameters, against the small cursor interface below; what differs between the two
+databases lives here and nowhere else.
+
+Each cursor wraps one connection's cursor for one operation:
+
+* ``rows(sql, params)`` — the result as tuples;
+* ``frame(sql, params)`` — the result as a DataFrame, typed as DuckDB's ``.df()`` types it
+  (timestamps ``datetime64``, integers ``int64``, or ``float64`` where NULL);
+* ``run(sql, params)`` — a write; the number of rows it touched;
+* ``many(sql, rows)`` — one statement for each of many parameter tuples;
+* ``staged(name, frame, like)`` — *frame* readable as table *name* for the block (DuckDB
+  registers the DataFrame; PostgreSQL copies it into a temporary table shaped like
+  table *like*);
+* ``insert_frame(table, frame)`` — append a DataFrame's rows to a table;
+* ``parquet(sql, params, path)`` — a query's result written to a Parquet file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+__all__ = ["DuckCursor", "PgCursor", "Cursor"]
+
+
+class DuckCursor:
+    """DuckDB: ``$name`` parameters are native; DataFrames are read in place."""
+
+    name = "duckdb"
+    # A write transaction's first read; DuckDB serialises writers itself (one process
+    # holds the file, and a lock in that process), so nothing more is needed.
+    lock_clock = "SELECT last_event_id, last_at FROM clock"
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.raw = cur
+
+    # ---- the interface ------------------------------------------------------------
+    def rows(self, sql: str, params: Any = None) -> list[tuple]:
+        # fetchall: a half-read result blocks register() later
+        return self.raw.execute(sql, params).fetchall()
+
+    def frame(self, sql: str, params: Any = None) -> pd.DataFrame:
+        return self.raw.execute(sql, params).df()
+
+    def run(self, sql: str, params: Any = None) -> int:
+        rows = self.raw.execute(sql, params).fetchall()
+        return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else 0
+
+    def many(self, sql: str, rows: Sequence[tuple]) -> None:
+        self.raw.executemany(sql, rows)
+
+    @contextmanager
+    def staged(self, name: str, frame: pd.DataFrame, like: str) -> Iterator[None]:
+        self.raw.register(name, frame)
+        try:
+            yield
+        finally:
+            self.raw.unregister(name)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        cols = ", ".join(frame.columns)
+        with self.staged("_bulk", frame, table):
+            self.raw.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _bulk")
+
+    def parquet(self, sql: str, params: dict, path: Path) -> None:
+        # COPY cannot take a parameter for its target; the path is ours, quoted.
+        target = str(path).replace("'", "''")
+        self.raw.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
+
+    # ---- what differs -----------------------------------------------------------------
+    def ddl(self, sql: str) -> str:
+        return sql
+
+    def after_migration(self, version: int) -> list[str]:
+        return []
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the main file now, so a crash never depends on WAL replay
+        alone; if another process's transaction blocks it, the next write or the close
+        will."""
+        try:
+            self.raw.execute("CHECKPOINT")
+        except duckdb.Error:  # pragma: no cover - depends on timing
+            pass
+
+    def bulk_begin(self) -> None:
+        # Left to itself DuckDB keeps up to 80 % of RAM as cache (4.0 GiB peak for the
+        # national drill even with staging); bounded, it spills to its temp folder.
+        self.raw.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'")
+
+    def bulk_end(self) -> None:
+        self.raw.execute("RESET memory_limit")
+
+    def latest_after(self, where: str) -> str:
+        """Each entity's last ``after`` at or before the filter; ties cannot happen (the
+        event id is unique and orders the log)."""
+        return (f"SELECT entity, entity_id, arg_max(after, id) FROM events WHERE {where} "
+                "GROUP BY entity, entity_id")
+
+    def rows_from_after(self, table: str, key: str, columns: Sequence[str], when: str
+                        ) -> tuple[str, dict]:
+        """Rows of *table* as the last matching event's ``after`` JSON has them, parsed
+        in the database (no Python object per row)."""
+        types = dict(self.rows("SELECT column_name, data_type FROM information_schema.columns "
+                               "WHERE table_name = $t", {"t": table}))
+        shape = "{" + ", ".join(f'"{c}": "{types[c]}"' for c in columns) + "}"
+        cols = ", ".join(f"r.{c}" for c in columns)
+        return (f"""
+            WITH last AS (SELECT max(id) AS id FROM events WHERE {when} GROUP BY entity_id)
+            SELECT {cols} FROM (
+                SELECT json_transform(e.after, $shape) AS r
+                FROM events e JOIN last USING (id))
+            ORDER BY r.{key}""", {"shape": shape})
+
+    def ignored_tables(self) -> set[str]:
+        return set()
+
+    def init_lock(self) -> None:
+        """Nothing: the process's write lock and the file lock keep migrations single."""
+
+    def after_init(self) -> None:
+        """Nothing: the geometry columns are a PostgreSQL (PostGIS) extra."""
+
+    def init_unlock(self) -> None:
+        pass
+
+
+# DuckDB's memory while a bulk load runs (SET memory_limit; reset afterwards).
+BULK_MEMORY_LIMIT = "1GB"
+
+
+# ---- PostgreSQL --------------------------------------------------------------------------
+
+_PARAM = re.compile(r"\$(\w+)")
+
+
+@lru_cache(maxsize=512)
+def pyformat(sql: str, texts: tuple[str, ...] = ()) -> str:
+    """``$name`` → ``%(name)s``, ``$1`` → ``%s``, a literal ``%`` → ``%%`` (psycopg's
+    placeholders); the parameters named in *texts* (lists of text) are cast to ``text[]``,
+    as psycopg sends a list of Python strings with no type. Our SQL has no ``$`` inside
+    string literals."""
+    sql = sql.replace("%", "%%")
+
+    def one(m: re.Match) -> str:
+        name = m.group(1)
+        if name.isdigit():
+            return "%s"
+        return f"%({name})s::text[]" if name in texts else f"%({name})s"
+    return _PARAM.sub(one, sql)
+
+
+def _py(v: Any) -> Any:
+    """A value psycopg can send: NumPy scalars as Python's, NaN/NaT as NULL."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, str | bytes | datetime | bool | int):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, memoryview):
+        return bytes(v)
+    if isinstance(v, list | tuple):
+        return [_py(x) for x in v]
+    if hasattr(v, "item"):  # NumPy scalar
+        return _py(v.item())
+    return v
+
+
+def _q(sql: str, params: Any) -> str:
+    """psycopg reads placeholders (and ``%%``) only when parameters are given."""
+    if params is None:
+        return sql
+    texts = () if not isinstance(params, dict) else tuple(sorted(
+        k for k, v in params.items()
+        if isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)))
+    return pyformat(sql, texts)
+
+
+def _args(params: Any) -> Any:
+    if params is None:
+        return None
+    if isinstance(params, dict):
+        return {k: _py(v) for k, v in params.items()}
+    return [_py(v) for v in params]
+
+
+_MIGRATION_LOCK = 0x414E5454  # "ANTT": the advisory lock held while migrating
+
+# PostgreSQL type OIDs → how a DataFrame column of that type is typed.
+_TIMESTAMPS, _INTS, _FLOATS, _BOOL = {1114, 1184}, {20, 21, 23}, {700, 701, 1700}, 16
+
+
+class PgCursor:
+    """PostgreSQL through psycopg 3 (autocommit connections: the store's own BEGIN /
+    COMMIT statements mark its transactions, as on DuckDB)."""
+
+    name = "postgresql"
+    # Every write transaction takes the clock row first: writers from every process
+    # queue on it, so event ids and times grow in commit order exactly as on DuckDB
+    # (a replay's tie-break by id is the log's order), and each reads the versions
+    # the previous writer committed.
+    lock_clock = "SELECT last_event_id, last_at FROM clock FOR UPDATE"
+
+    def __init__(self, cur: Any) -> None:
+        self.raw = cur
+
+    def rows(self, sql: str, params: Any = None) -> list[tuple]:
+        self.raw.execute(_q(sql, params), _args(params))
+        return self.raw.fetchall() if self.raw.description else []
+
+    def frame(self, sql: str, params: Any = None) -> pd.DataFrame:
+        self.raw.execute(_q(sql, params), _args(params))
+        desc = self.raw.description
+        frame = pd.DataFrame(self.raw.fetchall(), columns=[d.name for d in desc])
+        for d in desc:
+            col = frame[d.name]
+            if d.type_code in _TIMESTAMPS:
+                frame[d.name] = pd.to_datetime(col).astype("datetime64[us]")
+            elif d.type_code in _INTS:
+                frame[d.name] = col.astype("int64" if col.notna().all() else "float64")
+            elif d.type_code in _FLOATS:
+                frame[d.name] = col.astype("float64")
+            elif d.type_code == _BOOL and col.notna().all():
+                frame[d.name] = col.astype(bool)
+        return frame
+
+    def run(self, sql: str, params: Any = None) -> int:
+        self.raw.execute(_q(sql, params), _args(params))
+        return max(self.raw.rowcount, 0)
+
+    def many(self, sql: str, rows: Sequence[tuple]) -> None:
+        self.raw.executemany(pyformat(sql), [_args(r) for r in rows])
+
+    @contextmanager
+    def staged(self, name: str, frame: pd.DataFrame, like: str) -> Iterator[None]:
+        known = {r[0] for r in self.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $t "
+            "AND table_schema = current_schema()", {"t": like})}
+        cols = [f"{c}" if c in known else f"NULL::{_pg_type(frame[c])} AS {c}"
+                for c in frame.columns]
+        self.raw.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT {', '.join(cols)} "
+                         f"FROM {like} LIMIT 0")
+        try:
+            self._copy(name, frame)
+            yield
+        finally:
+            self.raw.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        self._copy(table, frame)
+
+    def _copy(self, table: str, frame: pd.DataFrame) -> None:
+        cols = list(frame.columns)
+        with self.raw.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row([_py(v) for v in row])
+
+    def parquet(self, sql: str, params: dict, path: Path) -> None:
+        frame = self.frame(sql, params)  # noqa: F841 - read by DuckDB below, by name
+        with duckdb.connect() as con:
+            target = str(path).replace("'", "''")
+            con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet)")
+
+    # ---- what differs -----------------------------------------------------------------
+    def ddl(self, sql: str) -> str:
+        """DuckDB's type names that PostgreSQL spells differently."""
+        return re.sub(r"\bBLOB\b", "BYTEA", re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql))
+
+    def after_migration(self, version: int) -> list[str]:
+        """Indexes for the server's many readers (DuckDB scans its columns fast
+        without them, and an index there costs memory on a bulk load)."""
+        return _PG_AFTER.get(version, [])
+
+    def checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL's commit is durable once it returns."""
+
+    def bulk_begin(self) -> None:
+        pass
+
+    def bulk_end(self) -> None:
+        pass
+
+    def latest_after(self, where: str) -> str:
+        return (f"SELECT DISTINCT ON (entity, entity_id) entity, entity_id, after FROM events "
+                f"WHERE {where} ORDER BY entity, entity_id, id DESC")
+
+    def rows_from_after(self, table: str, key: str, columns: Sequence[str], when: str
+                        ) -> tuple[str, dict]:
+        cols = ", ".join(f"r.{c}" for c in columns)
+        return (f"""
+            WITH last AS (SELECT max(id) AS id FROM events WHERE {when} GROUP BY entity_id)
+            SELECT {cols} FROM events e JOIN last USING (id),
+                 LATERAL jsonb_populate_record(NULL::{table}, e.after::jsonb) AS r
+            ORDER BY r.{key}""", {})
+
+    def ignored_tables(self) -> set[str]:
+        """PostGIS's own table, which a DBA may have created before ANTT's first run."""
+        return {"spatial_ref_sys"}
+
+    def init_lock(self) -> None:
+        """Several app processes starting at once: one migrates, the others wait and then
+        find nothing to do."""
+        self.raw.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+
+    def init_unlock(self) -> None:
+        self.raw.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+    def after_init(self) -> None:
+        """Where PostGIS is installed, the live tables (incidents, sites, units) get a
+        ``geom`` column, a point in EPSG:4326 kept by the server from lon/lat, so QGIS
+        opens them as live layers. Our own SQL always names its columns and never
+        writes ``geom``. Without PostGIS (or the right to create the extension) the
+        store works the same, without the column."""
+        if not self.rows("SELECT 1 FROM pg_extension WHERE extname = 'postgis'"):
+            if not self.rows("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"):
+                return
+            try:
+                self.raw.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            except Exception:  # noqa: BLE001 - not allowed to: the DBA's decision
+                return
+        have = {r[0] for r in self.rows(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'geom' "
+            "AND table_schema = current_schema()")}
+        for table in ("incidents", "sites", "units"):
+            if table in have:
+                continue
+            self.raw.execute(
+                f"ALTER TABLE {table} ADD COLUMN geom geometry(Point, 4326) GENERATED ALWAYS "
+                "AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL "
+                "ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED")
+            self.raw.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
+
+
+_PG_AFTER: dict[int, list[str]] = {
+    1: ["CREATE INDEX events_entity ON events (entity, entity_id, id)",
+        "CREATE INDEX events_time ON events (occurred_at)",
+        "CREATE INDEX events_action ON events (action, entity)",
+        "CREATE INDEX incidents_reported ON incidents (reported_at)"],
+}
+
+
+def _pg_type(col: pd.Series) -> str:
+    if pd.api.types.is_integer_dtype(col):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(col):
+        return "DOUBLE PRECISION"
+    return "TEXT"
+
+
+Cursor = DuckCursor | PgCursor
