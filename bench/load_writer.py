@@ -23,7 +23,15 @@ import time
 from collections import Counter
 
 from geo import incidents
-from geo.errors import AnttError, IllegalMove, Invalid, NotFound, StaleVersion, StoreUnusable
+from geo.errors import (
+    AnttError,
+    IllegalMove,
+    Invalid,
+    NotFound,
+    StaleVersion,
+    StoreBusy,
+    StoreUnusable,
+)
 from geo.store import Store
 
 # The next step of an incident in each status (a closed one gets a note).
@@ -64,7 +72,7 @@ def operator(store: Store, name: str, rng: random.Random, deadline: float, ids: 
             outcome = "stale"
         except (IllegalMove, Invalid, NotFound):
             outcome = "refused"  # a rule said no (a team already out, say)
-        except StoreUnusable:
+        except (StoreBusy, StoreUnusable):
             outcome = "unavailable"  # the server is restarting: the operator tries again
             time.sleep(0.05)
         except AnttError as e:

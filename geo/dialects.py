@@ -268,10 +268,10 @@ class PgCursor:
                 copy.write_row([_py(v) for v in row])
 
     def parquet(self, sql: str, params: dict, path: Path) -> None:
-        frame = self.frame(sql, params)  # noqa: F841 - read by DuckDB below, by name
-        with duckdb.connect() as con:
+        with duckdb.connect() as con:  # PostgreSQL writes no Parquet; DuckDB does
+            con.register("result", self.frame(sql, params))
             target = str(path).replace("'", "''")
-            con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet)")
+            con.execute(f"COPY (SELECT * FROM result) TO '{target}' (FORMAT parquet)")
 
     # ---- what differs -----------------------------------------------------------------
     def ddl(self, sql: str) -> str:

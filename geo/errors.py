@@ -90,9 +90,10 @@ class NotFound(AnttError):
 class StoreBusy(AnttError):
     code = "busy"
 
-    def __init__(self, path: str, waited: float) -> None:
+    def __init__(self, path: str, waited: float, why: str | None = None) -> None:
         super().__init__(
-            f"database {path} stayed locked by another program for {waited:.0f} s",
+            f"database {path} " + (why or f"stayed locked by another program for "
+                                   f"{waited:.0f} s"),
             path=path, waited=round(waited),
         )
 

@@ -4,7 +4,9 @@ One ``psycopg_pool.ConnectionPool`` per database URL and process: each operation
 borrows a connection and gives it back. The pool checks a connection before lending
 it, so after a server restart the dead ones are dropped and new ones made; while the
 server is down, an operation waits up to ``timeout`` seconds for it, then raises
-:class:`StoreUnusable` with one line saying why (the trace goes to the log).
+:class:`StoreBusy` (a page then shows its last state and tries again by itself). A
+wrong host, port, database or password is :class:`StoreUnusable` at once, with one line
+saying why (the trace goes to the log).
 
 Connections are in autocommit mode: the store marks its own transactions with
 BEGIN / COMMIT, exactly as it does on DuckDB.
@@ -22,9 +24,9 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from geo.errors import StoreUnusable
+from geo.errors import StoreBusy, StoreUnusable
 
-__all__ = ["pg_cursor", "close_pool", "redact", "is_url"]
+__all__ = ["pg_cursor", "close_pool", "close_all_pools", "redact", "is_url"]
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +70,19 @@ def _first_contact(url: str) -> None:
 @contextmanager
 def pg_cursor(url: str, timeout: float, size: int = 8) -> Iterator[Any]:
     """A cursor on a pooled connection for one operation (waiting up to *timeout* s for
-    the server). A connection lost during the operation raises StoreUnusable; the pool
+    the server). A connection lost during the operation raises StoreBusy; the pool
     replaces it for the next one."""
     pool = _pool(url, size)
     try:
         with pool.connection(timeout=timeout) as conn, conn.cursor() as cur:
             yield cur
     except PoolTimeout as e:
-        raise _unusable(url, e, waited=timeout) from e
+        raise StoreBusy(redact(url), timeout, why=f"did not answer within {timeout:g} s "
+                        "(the server restarting, down, or out of connections)") from e
     except psycopg.OperationalError as e:
-        raise _unusable(url, e) from e
+        log.info("connection to %s lost", redact(url), exc_info=e)
+        raise StoreBusy(redact(url), 0, why="lost the connection to the server (restarting?); "
+                        "try again") from e
 
 
 def close_pool(url: str) -> None:
@@ -87,7 +92,13 @@ def close_pool(url: str) -> None:
         pool.close()
 
 
-def _unusable(url: str, e: BaseException, waited: float | None = None) -> StoreUnusable:
+def close_all_pools() -> None:
+    """Close every pool of this process (a later operation opens its pool again)."""
+    for url in list(_POOLS):
+        close_pool(url)
+
+
+def _unusable(url: str, e: BaseException) -> StoreUnusable:
     log.info("database %s cannot be used", redact(url), exc_info=e)
     text = str(e).lower()
     if any(w in text for w in ("resolve host", "connection refused", "could not connect",
@@ -98,9 +109,6 @@ def _unusable(url: str, e: BaseException, waited: float | None = None) -> StoreU
         why = "the database does not exist on this server; create it first (createdb)"
     elif "password" in text or "authentication" in text:
         why = "the server refused the user name or password"
-    elif waited is not None:
-        why = (f"the server did not answer within {waited:g} s (down, restarting or out "
-               "of connections); try again in a moment")
     else:
         why = "the connection to the server was lost; try again in a moment"
     return StoreUnusable(redact(url), why)

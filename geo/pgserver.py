@@ -91,12 +91,14 @@ class PgServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A new empty database; its URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new empty database (or a copy of *template*, which nobody may be connected
+        to); its URL."""
         import psycopg
 
         with psycopg.connect(self.url(), autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')
+            con.execute(f'CREATE DATABASE "{name}"'
+                        + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
 
     def destroy(self) -> None:

@@ -49,12 +49,22 @@ def pg_server():
     server.destroy()
 
 
+@pytest.fixture(autouse=True)
+def _no_pg_connections_left():
+    """After each test, close the PostgreSQL pools it opened (hundreds of tests' databases
+    would otherwise hold the throwaway server's connections until the run ends)."""
+    yield
+    from geo.pgconnection import close_all_pools
+
+    close_all_pools()
+
+
 _DATABASES = iter(range(1, 1_000_000))
 
 
-def new_pg_database(server) -> str:
-    """A new empty database on *server*: its URL."""
-    return server.create_database(f"t{next(_DATABASES)}")
+def new_pg_database(server, template: str | None = None) -> str:
+    """A new empty database on *server* (or a copy of the database *template*): its URL."""
+    return server.create_database(f"t{next(_DATABASES)}", template)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sys
 import time
 
 from geo import incidents as inc
-from geo.errors import StoreUnusable
+from geo.errors import StoreBusy, StoreUnusable
 from geo.store import Store
 
 store = Store(sys.argv[1], lock_timeout=2)
@@ -17,7 +17,7 @@ while True:
     try:
         row = inc.report(store, kind="disorder", severity=1 + i % 4, lon=106.5, lat=21.0,
                          source="patrol", actor="restart-writer", description=f"vụ {i}")
-    except StoreUnusable:
+    except (StoreBusy, StoreUnusable):
         print("unavailable", flush=True)
         time.sleep(0.05)  # the operator tries again
         continue

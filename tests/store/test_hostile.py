@@ -46,7 +46,7 @@ from geo.store import Store
 
 from .. import geofixtures as fx
 from .. import hostile
-from ..conftest import ROOT
+from ..conftest import ROOT, new_pg_database
 from ..helpers_hostile import BENIGN, HTML_ACTIVE, MAP_ACTIVE, _bad_char, _label, assert_inert_page
 
 DAY = date(2021, 5, 23)
@@ -68,21 +68,29 @@ def assert_clean(value: object, where: str, multiline: bool = True) -> None:
 # Worlds: a store with the demo communes (commands, import), and a store where every
 # payload sits in every text field (sinks).
 # ============================================================================================
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """A database with the demo communes, copied for each test (loading takes a second)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def demo_db(request, tmp_path_factory) -> Path | str:
+    """A database with the demo communes, copied for each test (loading takes a second):
+    a DuckDB file, or a PostgreSQL database used as a template."""
+    if request.param == "duckdb":
+        path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    else:
+        path = new_pg_database(request.getfixturevalue("pg_server"))
     s = Store(path)
     s.init()
     load_demo(s, at=SETUP)
-    s.close()
+    s.close()  # a template database must have no connection
     return path
 
 
 @pytest.fixture
-def demo(demo_db, tmp_path) -> Store:
-    path = tmp_path / "antt.duckdb"
-    shutil.copy(demo_db, path)
+def demo(demo_db, tmp_path, request) -> Store:
+    if isinstance(demo_db, Path):
+        path = tmp_path / "antt.duckdb"
+        shutil.copy(demo_db, path)
+    else:
+        path = new_pg_database(request.getfixturevalue("pg_server"),
+                               template=demo_db.rsplit("/", 1)[1])
     s = Store(path, checkpoint=False)  # no CHECKPOINT after each write: faster, same data
     s.init()
     yield s

@@ -21,7 +21,7 @@ from geo.io.exports import export
 from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
-from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state, new_pg_database
 from ..helpers_review import SETUP, _layers
 
 DAY = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
@@ -89,15 +89,24 @@ def test_coverage_gaps_list_places_far_from_active_routes(scenario):
 
 
 # ---- replay during a seeded drill ---------------------------------------------------------
-@pytest.fixture(scope="module")
-def drill(tmp_path_factory):
-    """The seeded drill played to the end, and its event times."""
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def drill(request, tmp_path_factory):
+    """The seeded drill played to the end on each store; a folder; a maker of new empty
+    databases on the same store."""
     tmp = tmp_path_factory.mktemp("drill")
-    s = Store(tmp / "full.duckdb")
+    if request.param == "duckdb":
+        def new(name: str) -> Store:
+            return Store(tmp / f"{name}.duckdb")
+    else:
+        server = request.getfixturevalue("pg_server")
+
+        def new(name: str) -> Store:
+            return Store(new_pg_database(server))
+    s = new("full")
     s.init()
     _layers(s, tmp)
     simulate(s, scale="commune", seed=7, progress=False)
-    yield s, tmp
+    yield s, tmp, new
     s.close()
 
 
@@ -105,13 +114,13 @@ def drill(tmp_path_factory):
 def test_replay_at_t_equals_the_live_state_captured_at_t_during_the_drill(drill):
     """The same seeded drill stopped at T (as the demo stops at "now") is the live state
     a command centre saw at T; replay of the full day's log must give exactly that."""
-    full, tmp = drill
+    full, tmp, new = drill
     times = full.events()["occurred_at"]
     rng = np.random.default_rng(3)
     picks = sorted(rng.choice(times[times > SETUP + timedelta(hours=1)], 6, replace=False))
     for k, at in enumerate(picks):
         at = pd.Timestamp(at).to_pydatetime() + timedelta(microseconds=int(rng.integers(0, 9)))
-        partial = Store(tmp / f"until{k}.duckdb")
+        partial = new(f"until{k}")
         partial.init()
         (tmp / f"u{k}").mkdir()
         _layers(partial, tmp / f"u{k}")
@@ -123,7 +132,7 @@ def test_replay_at_t_equals_the_live_state_captured_at_t_during_the_drill(drill)
 
 # ---- exports read back ------------------------------------------------------------------------
 def test_exports_read_back_equal_the_filtered_set(drill, tmp_path):
-    full, _ = drill
+    full, _, _ = drill
     every = full.incidents()
     hamlet = every["hamlet_code"].value_counts().index[0]
     f = Filters(commune_codes=["C1"], hamlet_codes=[hamlet], severities=[1, 2, 3],
@@ -160,7 +169,7 @@ def test_exports_read_back_equal_the_filtered_set(drill, tmp_path):
 
 
 def test_export_refuses_an_unknown_format(drill, tmp_path):
-    full, _ = drill
+    full, _, _ = drill
     with pytest.raises(ValueError, match="unknown export format 'xlsx'"):
         export(full, tmp_path / "x", ["xlsx"])
     assert not (tmp_path / "x").exists()
@@ -219,7 +228,7 @@ def test_cli_report_writes_pdf_and_html_and_refuses_unknown_commune(scenario, db
 def test_frames_at_equals_state_at(drill):
     """The typed frames the review page draws hold exactly the replayed rows."""
     from geo.analysis.replay import frames_at
-    full, _ = drill
+    full, _, _ = drill
     times = full.events()["occurred_at"]
     for at in (times.iloc[len(times) // 3], times.iloc[-1], None):
         at = None if at is None else pd.Timestamp(at).to_pydatetime()
