@@ -290,12 +290,13 @@ class Tx:
     commits both or neither.
     """
 
-    def __init__(self, cur: Cursor, at: datetime) -> None:
+    def __init__(self, cur: Cursor, at: datetime, last_event_id: int | None = None) -> None:
         self._cur = cur
         self.at = at
         self._events: list[tuple] = []
-        row = cur.rows("SELECT last_event_id FROM clock")[0]
-        self._next_event = int(row[0]) + 1
+        if last_event_id is None:
+            last_event_id = cur.rows("SELECT last_event_id FROM clock")[0][0]
+        self._next_event = int(last_event_id) + 1
 
     def get(self, entity: str, key: object) -> dict | None:
         return _row(self._cur, entity, key)
@@ -625,9 +626,9 @@ class Store:
         with self._write_lock, self._cursor() as cur:
             cur.run("BEGIN TRANSACTION")
             try:
-                last = cur.rows(cur.lock_clock)[0][1]
+                last_id, last = cur.rows(cur.lock_clock)[0]
                 stamp = _event_time(at, last)
-                tx = Tx(cur, stamp)
+                tx = Tx(cur, stamp, last_id)
                 result = fn(tx)
                 tx._flush()
                 cur.run("COMMIT")
