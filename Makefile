@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export ANTT_DB ?= var/antt.duckdb
 
-.PHONY: run test bench chromium postgresql lint clean
+.PHONY: run test bench chromium postgresql nginx lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,12 +40,19 @@ postgresql:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis; }
 
+## nginx: a browser test runs the README's deployment (docs/province/nginx-antt.conf)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "installing Debian nginx for the proxy test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx; }
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 
-## test: set up with the test extras, install chromium and postgresql if missing, lint, run
-## the suite
-test: $(VENV)/.installed-test chromium postgresql lint
+## test: set up with the test extras, install chromium, postgresql and nginx if missing,
+## lint, run the suite
+test: $(VENV)/.installed-test chromium postgresql nginx lint
 	$(PY) -m pytest
 
 ## bench: benchmarks beside their baselines, measured in one run
