@@ -30,8 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 from geo import incidents, units
-from geo.analysis.replay import state_at
-from geo.codec import snapshot
+from geo.analysis.replay import current_state, state_at
 from geo.pgserver import PgServer
 from geo.store import ENTITIES, Store
 
@@ -111,9 +110,7 @@ def _verify(db: str) -> dict:
               log.loc[log["entity"] == "incident", ["entity_id", "version", "action"]]
               .itertuples(index=False, name=None)}
     replay = state_at(store)
-    live = {entity: {str(k): snapshot(store.get(entity, k))
-                     for k in store.frame(entity)[spec["key"]].tolist()}
-            for entity, spec in ENTITIES.items()}
+    live = current_state(store)
     differ = sum(live[e].get(k) != replay[e].get(k)
                  for e in ENTITIES for k in set(live[e]) | set(replay[e]))
     gaps = 0

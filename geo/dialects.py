@@ -37,7 +37,6 @@ __all__ = ["DuckCursor", "PgCursor", "Cursor"]
 class DuckCursor:
     """DuckDB: ``$name`` parameters are native; DataFrames are read in place."""
 
-    name = "duckdb"
     # A write transaction's first read; DuckDB serialises writers itself (one process
     # holds the file, and a lock in that process), so nothing more is needed.
     lock_clock = "SELECT last_event_id, last_at FROM clock"
@@ -206,7 +205,6 @@ class PgCursor:
     """PostgreSQL through psycopg 3 (autocommit connections: the store's own BEGIN /
     COMMIT statements mark its transactions, as on DuckDB)."""
 
-    name = "postgresql"
     # Every write transaction takes the clock row first: writers from every process
     # queue on it, so event ids and times grow in commit order exactly as on DuckDB
     # (a replay's tie-break by id is the log's order), and each reads the versions

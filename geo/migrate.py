@@ -22,6 +22,7 @@ into a database of its own.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -51,14 +52,13 @@ class MigrationPlan:
     new: dict[str, pd.DataFrame] = field(default_factory=dict)
     same: dict[str, int] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
-    events: pd.DataFrame | None = None
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
     events_same: int = 0
 
     def summary(self) -> list[tuple[str, int, int]]:
         """``(table, copied, already there)`` rows, the event log last."""
         out = [(t, len(self.new[t]), self.same[t]) for t in COPIED_TABLES]
-        out.append(("events", 0 if self.events is None else len(self.events),
-                    self.events_same))
+        out.append(("events", len(self.events), self.events_same))
         return out
 
 
@@ -104,8 +104,6 @@ def plan(source: Store, target: Store) -> MigrationPlan:
 
 
 def _conflict(table: str, key: str, there: str, here: str) -> str:
-    import json
-
     a, b = json.loads(there), json.loads(here)
     differ = sorted(c for c in a if a.get(c) != b.get(c))
     name = _ENTITY_OF.get(table, table)
@@ -136,5 +134,5 @@ def migrate(source: Store, target: Store, *, dry_run: bool = False) -> Migration
     target.init()
     p = plan(source, target)
     if not p.conflicts and not dry_run:
-        target.merge(p.new, p.events if p.events is not None else source.events(limit=0))
+        target.merge(p.new, p.events)
     return p

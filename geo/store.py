@@ -933,8 +933,8 @@ class Store:
                     ordered["id"] = range(first, first + len(ordered))
                     last = first + len(ordered) - 1
                     cur.insert_frame("events", ordered[list(EVENT_COLUMNS)])
-                    end = max(ordered["occurred_at"].max(), last_at or ordered[
-                        "occurred_at"].max())
+                    newest = ordered["occurred_at"].max()
+                    end = newest if last_at is None else max(newest, last_at)
                     cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
                             {"id": last, "at": end})
                 cur.run("COMMIT")

@@ -142,9 +142,6 @@ def app_as(store: Store, role: str = "operator", path: str | None = None, **acco
 def live_state(store: Store) -> dict[str, dict[str, dict]]:
     """Every entity's current row, encoded as its events encode it: what a replay of the
     log at "now" must equal."""
-    from geo.codec import snapshot
-    from geo.store import ENTITIES
+    from geo.analysis.replay import current_state
 
-    return {entity: {str(k): snapshot(store.get(entity, k))
-                     for k in store.frame(entity)[spec["key"]].tolist()}
-            for entity, spec in ENTITIES.items()}
+    return current_state(store)

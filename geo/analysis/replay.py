@@ -12,9 +12,10 @@ from datetime import datetime
 
 import pandas as pd
 
+from geo.codec import snapshot
 from geo.store import ENTITIES, Filters, Store
 
-__all__ = ["state_at", "frames_at", "filtered_frames_at"]
+__all__ = ["state_at", "current_state", "frames_at", "filtered_frames_at"]
 
 
 def state_at(store: Store, at: datetime | None = None, *, until_event: int | None = None
@@ -28,6 +29,14 @@ def state_at(store: Store, at: datetime | None = None, *, until_event: int | Non
     for entity, entity_id, after in store.latest_snapshots(at, until_event):
         out[entity][entity_id] = json.loads(after)
     return out
+
+
+def current_state(store: Store) -> dict[str, dict[str, dict]]:
+    """Every entity's current row, encoded as its events encode it: what
+    :func:`state_at` of "now" must equal (the tests' and the load benchmark's check)."""
+    return {entity: {str(k): snapshot(store.get(entity, k))
+                     for k in store.frame(entity)[spec["key"]].tolist()}
+            for entity, spec in ENTITIES.items()}
 
 
 def frames_at(store: Store, at: datetime | None = None) -> dict[str, pd.DataFrame]:

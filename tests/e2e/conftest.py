@@ -51,6 +51,22 @@ class Dashboard:
         return accounts.start_session(self.store, who)
 
 
+def wait_healthy(proc: subprocess.Popen, url: str, what: str, timeout: float = 60) -> None:
+    """Wait until *url* answers Streamlit's health check (through a proxy too); if *proc*
+    dies or the time runs out, kill it and raise with what it printed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{what} did not start:\n" + proc.stdout.read()) from None
+            time.sleep(0.2)  # polling for start-up, not an assertion
+
+
 @contextmanager
 def serve(db: Path, **env: str) -> Iterator[str]:
     """The dashboard on *db* in its own streamlit process on a free port, with *env* on top
@@ -64,17 +80,7 @@ def serve(db: Path, **env: str) -> Iterator[str]:
          "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("dashboard did not start:\n" + proc.stdout.read()) from None
-            time.sleep(0.2)  # polling for start-up, not an assertion
+    wait_healthy(proc, url, "dashboard")
     try:
         yield url
     finally:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,18 +23,12 @@ from geo.drills.simulate import setup_time
 from geo.store import Store
 
 from ..conftest import new_pg_database
-from .conftest import ROOT, Dashboard, serve
+from .conftest import ROOT, Dashboard, _free_port, serve, wait_healthy
 from .test_live_browser import _settled, _wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CONF = ROOT / "docs" / "province" / "nginx-antt.conf"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_conf(site: str, upstreams: list[str], port: int, folder: Path) -> str:
@@ -67,16 +59,7 @@ def nginx(upstreams: list[str]) -> Iterator[str]:
     proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("nginx did not start:\n" + proc.stdout.read()) from None
-            time.sleep(0.1)  # polling for start-up, not an assertion
+    wait_healthy(proc, url, "nginx", timeout=30)
     try:
         yield url
     finally:
