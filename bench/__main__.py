@@ -10,6 +10,7 @@ from . import (
     geo_bench,
     import_bench,
     load_bench,
+    login_bench,
     map_bench,
     ops_bench,
     province_bench,
@@ -22,7 +23,7 @@ from .common import targets_table
 BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "ops": ops_bench.run, "ui": ui_bench.run, "review": review_bench.run,
            "import": import_bench.run, "load": load_bench.run,
-           "province": province_bench.run}
+           "province": province_bench.run, "login": login_bench.run}
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from dashboard.i18n import label, t
+from geo.accounts import Forbidden
 from geo.checks.inert import md_text
 from geo.clock import local_text
 from geo.errors import AnttError, IllegalMove, Invalid, Problem, StaleVersion
@@ -34,6 +35,8 @@ def attempt(command: Callable[[], object], lang: str, status_group: str,
                           allowed=", ".join(label("action", a, lang) for a in e.allowed) or "—")
     except Invalid as e:
         return "error", " ".join(problem_text(p, lang) for p in e.problems)
+    except Forbidden as e:  # a session that ended goes to the login page at this rerun
+        return "error", t("auth.forbidden", lang, reason=md_text(str(e)))
     except AnttError as e:
         return "error", md_text(str(e))
 

@@ -8,14 +8,19 @@ effect at the next refresh.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import LANGS, t
 from geo import accounts, settings
 from geo.accounts import Account, LoginFailed
+from geo.errors import StoreBusy
 
-__all__ = ["current", "login_page", "logout", "cookie_script"]
+__all__ = ["current", "login_page", "logout", "cookie_script", "fragment"]
 
 COOKIE = "antt_session"
 
@@ -36,6 +41,32 @@ def current() -> Account | None:
                 accounts.note_sso_login(store, account)
     state.set("account", account)
     return account
+
+
+def fragment(run_every: float | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``st.fragment(run_every=...)`` whose every run first asks whether the session is
+    still open. A fragment reruns alone, without ``app.py``'s check: without this, a tab
+    left open after a logout, a disabled account or a password change would go on
+    receiving data. An ended session reruns the whole app, which shows the login page.
+    A busy database is not an ended session: the fragment's own notice handles it."""
+    def wrap(body: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(body)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not _still_open():
+                st.rerun(scope="app")
+            return body(*args, **kwargs)
+        return st.fragment(checked, run_every=run_every)
+    return wrap
+
+
+def _still_open() -> bool:
+    account = state.get("account")
+    if account is None:
+        return False
+    try:
+        return accounts.still_open(data.store(), account)
+    except StoreBusy:
+        return True
 
 
 def _sso_configured() -> bool:
@@ -72,13 +103,16 @@ def _login_form(lang: str) -> None:
         sent = st.form_submit_button(t("login.submit", lang), type="primary")
     if sent:
         try:
-            account = accounts.login(data.store(), username, password)
+            # The client's address (behind the province's nginx, uvicorn takes it from
+            # X-Forwarded-For, trusted from 127.0.0.1 only): a lock belongs to it.
+            account = accounts.login(data.store(), username, password,
+                                     source=st.context.ip_address or "localhost")
         except LoginFailed:
             st.error(t("login.failed", lang))
             st.stop()
         token = accounts.start_session(data.store(), account)
         state.set("session_token", token)
-        state.set("account", account)
+        state.set("account", accounts.session_account(data.store(), token))
         state.set("cookie_pending", token)
         st.rerun()
     if _sso_configured():

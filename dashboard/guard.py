@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from dashboard.i18n import t
 from geo import settings
 from geo.errors import AnttError, StoreBusy, StoreUnusable
@@ -45,7 +45,7 @@ def page_errors(lang: str, retry: Callable[[], object]) -> Iterator[None]:
 
 
 def _retry_when_free(retry: Callable[[], object]) -> None:
-    @st.fragment(run_every=settings.get("refresh_seconds"))
+    @auth.fragment(run_every=settings.get("refresh_seconds"))
     def _probe() -> None:
         try:
             retry()

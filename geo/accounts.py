@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -33,7 +34,8 @@ __all__ = [
     "require", "may", "add_user", "set_password", "disable_user", "users", "login",
     "start_session", "session_account", "logout", "create_wall_token", "revoke_wall_token",
     "wall_tokens", "wall_account", "display_names", "needs_bootstrap", "sso_account",
-    "note_sso_login",
+    "note_sso_login", "SessionEnded", "authorize", "token_hash", "require_place", "name_of",
+    "within_scope", "still_open",
 ]
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "users.manage": ("admin",),
     "store.migrate": ("admin",),
 }
-LOCK_FAILURES = 5
+LOCK_FAILURES = 5  # of one name from one source, within the window
+SOURCE_FAILURES = 20  # of any names from one source, within the window
 LOCK_WINDOW = timedelta(minutes=5)
 _HASHER = PasswordHasher()  # argon2id with the library's current parameters
 MIN_PASSWORD = 8
@@ -79,7 +82,10 @@ class Account:
     communes: tuple[str, ...] = (ALL,)
     unit_code: str | None = None
     site_code: str | None = None
-    via: str = "password"  # or "wall_token"
+    via: str = "password"  # or "wall_token", "sso"
+    # The SHA-256 of the browser's session token (or of the wall token): what every write
+    # checks again inside its transaction. None for an account the CLI logged in itself.
+    session: str | None = None
 
     @property
     def all_communes(self) -> bool:
@@ -97,6 +103,17 @@ class Forbidden(AnttError):
 
     def __init__(self, message: str, **params: object) -> None:
         super().__init__(message, **params)
+
+
+class SessionEnded(Forbidden):
+    """The session this account acts through is over: logged out (anywhere), expired,
+    its password changed, the account disabled, or the wall token revoked."""
+
+    code = "session_ended"
+
+    def __init__(self, username: str) -> None:
+        AnttError.__init__(self, f"the session of {username} has ended: log in again",
+                           username=username)
 
 
 class LoginFailed(AnttError):
@@ -144,9 +161,70 @@ def require(actor: Actor, permission: str, *, commune: str | None = None,
     return actor.username
 
 
+def require_place(actor: Actor, commune: str | None, what: str) -> None:
+    """Scope of an entity a command names besides its subject (the team dispatched, the
+    site reported at, the checkpoint checked in at): *what* must lie in one of the
+    account's communes. A thing with no commune is for all-commune accounts only."""
+    if isinstance(actor, str) or actor.in_scope(commune):
+        return
+    raise Forbidden(f"{what} is in commune {commune or '(none)'}, outside "
+                    f"{actor.username}'s communes ({', '.join(actor.communes)})",
+                    commune=commune)
+
+
+def within_scope(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    """The rows of *frame* (with a ``commune_code``) that *actor* may act on: what a
+    page offers (teams to dispatch, places to pick) is what the command will accept."""
+    if isinstance(actor, str) or actor.all_communes:
+        return frame
+    return frame[frame["commune_code"].isin(actor.communes)]
+
+
+def name_of(actor: Actor) -> str:
+    """The name recorded on an event for *actor*."""
+    return actor if isinstance(actor, str) else actor.username
+
+
+def authorize(tx: Tx, actor: Actor, permission: str, *, commune: str | None = None,
+              unit: str | None = None, site: str | None = None) -> Actor:
+    """:func:`require`, inside the write's transaction, for the account as it is *now*.
+
+    A page's callback or an open tab may act long after its session was checked: here
+    the session must still be open (not logged out, not expired, no password change
+    since), the account active, and the role and communes are the stored ones, not
+    those the tab remembers. Returns that current account (pass it to :func:`require`
+    for every other entity the command names); raises SessionEnded or Forbidden, and
+    the transaction writes nothing.
+    """
+    current = _current(tx, actor)
+    require(current, permission, commune=commune, unit=unit, site=site)
+    return current
+
+
+def _current(tx: Tx, actor: Actor) -> Actor:
+    if isinstance(actor, str) or actor.via == "sso":
+        # In-process callers have no session; a single sign-on identity lives in the
+        # provider's cookie, checked on every page run by Streamlit.
+        return actor
+    if actor.via == "wall_token":
+        row = tx.wall_token_by_hash(actor.session or "")
+        if row is None or row["revoked"]:
+            raise SessionEnded(actor.username)
+        return actor
+    if actor.session is not None and tx.session_user(actor.session) != actor.username:
+        raise SessionEnded(actor.username)
+    row = tx.get("user", actor.username)
+    if row is None or not row["active"]:
+        raise SessionEnded(actor.username)
+    return _account(row, actor.via, actor.session)
+
+
 # ---- accounts ---------------------------------------------------------------------------
-def _hash_token(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the store keeps of a session or wall token: its SHA-256, never the token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
 
 
 def _communes(values: object) -> list[str]:
@@ -154,10 +232,10 @@ def _communes(values: object) -> list[str]:
     return [ALL] if ALL in vals or not vals else sorted(set(vals))
 
 
-def _account(row: dict, via: str = "password") -> Account:
+def _account(row: dict, via: str = "password", session: str | None = None) -> Account:
     return Account(row["username"], row["display_name"], row["role"],
                    tuple(json.loads(row["communes"])), row["unit_code"], row["site_code"],
-                   via)
+                   via, session)
 
 
 def needs_bootstrap(store: Store) -> bool:
@@ -198,6 +276,8 @@ def add_user(store: Store, actor: Actor, *, username: str, role: str,
     digest = _HASHER.hash(secret)
 
     def cmd(tx: Tx) -> dict:
+        if isinstance(actor, Account):
+            authorize(tx, actor, "users.manage")
         if tx.exists("user", username):
             raise Invalid([Problem("username", f"{username!r} already exists")])
         row = tx.create("user", {"username": username, "display_name": display_name,
@@ -223,6 +303,10 @@ def set_password(store: Store, actor: Actor, username: str, password: str) -> No
     digest = _HASHER.hash(secret)
 
     def cmd(tx: Tx) -> None:
+        if who == username:
+            _current(tx, actor)
+        else:
+            authorize(tx, actor, "users.manage")
         cur = tx.get("user", username)
         if cur is None:
             raise NotFound("user", username)
@@ -238,6 +322,7 @@ def disable_user(store: Store, actor: Actor, username: str) -> dict:
     who = require(actor, "users.manage")
 
     def cmd(tx: Tx) -> dict:
+        authorize(tx, actor, "users.manage")
         cur = tx.get("user", username)
         if cur is None:
             raise NotFound("user", username)
@@ -259,40 +344,70 @@ def display_names(store: Store) -> dict[str, str]:
 
 
 # ---- logging in ------------------------------------------------------------------------------
-def login(store: Store, username: str, password: str, *, at: datetime | None = None
-          ) -> Account:
+def login(store: Store, username: str, password: str, *, source: str = "local",
+          at: datetime | None = None) -> Account:
     """The account, if the password is right, the account active and not locked.
 
-    Every attempt is an event. Five failures within five minutes lock the name for
-    five minutes (counted since its last successful login); the message never says
-    which part was wrong.
+    Every attempt is an event. The lock belongs to the source (the client's address): five
+    failures of one name from one source within five minutes lock that name *from that
+    source*, and twenty failures of any names from one source lock the source, each for
+    the rest of the window; the right password from elsewhere still gets in, so nobody
+    can keep a real user out by failing on purpose. A locked attempt is refused without
+    checking the password. The password is checked outside every store lock (argon2id is
+    slow on purpose; writers must not queue behind it), and an unknown name is checked
+    against a dummy hash, so the time taken does not tell which names exist. The message
+    never says which part was wrong.
     """
     name = str(username or "").strip()[:100]
+    source = str(source or "local")[:100]
     now = at or utcnow()
+    by_name, by_source = store.login_failures(name, source, now - LOCK_WINDOW)
+    locked = [times[-limit] + LOCK_WINDOW for times, limit in
+              ((by_name, LOCK_FAILURES), (by_source, SOURCE_FAILURES)) if len(times) >= limit]
+    if locked:
+        until = max(locked)
+        store.transact(lambda tx: tx.note_event(
+            name, "login_failed", name or "?",
+            {"locked_until": until.isoformat(), "source": source}), at=at)
+        raise LoginFailed(until)
+    digest = store.password_hash(name) if name else None
+    ok = _verify(digest, str(password or ""))
 
-    def cmd(tx: Tx) -> Account | datetime | None:
+    def cmd(tx: Tx) -> Account | None:
         row = tx.get("user", name) if name else None
-        failures = tx.failed_logins(name, now - LOCK_WINDOW)
-        if len(failures) >= LOCK_FAILURES:
-            until = failures[-LOCK_FAILURES] + LOCK_WINDOW
-            tx.note_event(name, "login_failed", name, {"locked_until": until.isoformat()})
-            return until
-        digest = tx.password_hash(name) if row else None
-        ok = False
-        try:
-            ok = digest is not None and _HASHER.verify(digest, str(password or ""))
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok or not row or not row["active"]:
-            tx.note_event(name, "login_failed", name or "?")
-            return None
-        tx.note_event(name, "login", name)
-        return _account(row)
+        # The hash verified must still be the account's: a password changed meanwhile
+        # wins.
+        if ok and row and row["active"] and tx.password_hash(name) == digest:
+            tx.forget_login_failures(name, source)
+            tx.note_event(name, "login", name, {"source": source})
+            return _account(row)
+        tx.note_login_failure(name, source, tx.at - LOCK_WINDOW)
+        tx.note_event(name, "login_failed", name or "?", {"source": source})
+        return None
 
     got = store.transact(cmd, at=at)
-    if isinstance(got, Account):
-        return got
-    raise LoginFailed(got if isinstance(got, datetime) else None)
+    if got is None:
+        raise LoginFailed()
+    return got
+
+
+_DUMMY: list[str] = []  # a hash of a random password, made once: unknown names check it
+
+
+def _verify(digest: str | None, password: str) -> bool:
+    """argon2id verification; with no hash, the same work against a dummy one."""
+    if digest is None:
+        if not _DUMMY:
+            _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
+        digest = _DUMMY[0]
+        password = password + "\0never"  # and never a match
+        real = False
+    else:
+        real = True
+    try:
+        return _HASHER.verify(digest, password) and real
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _session_hours() -> float:
@@ -303,7 +418,7 @@ def start_session(store: Store, account: Account) -> str:
     """A new session token for *account* (kept by the browser; only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(hours=_session_hours())
-    store.transact(lambda tx: tx.open_session(_hash_token(token), account.username, expires))
+    store.transact(lambda tx: tx.open_session(token_hash(token), account.username, expires))
     return token
 
 
@@ -311,14 +426,26 @@ def session_account(store: Store, token: str | None) -> Account | None:
     """The account of an open session token, or None (unknown, expired, ended, disabled)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    username = store.session_user(_hash_token(token), utcnow())
+    digest = token_hash(token)
+    username = store.session_user(digest, utcnow())
     if username is None:
         return None
     try:
         row = store.get("user", username)
     except NotFound:
         return None
-    return _account(row) if row["active"] else None
+    return _account(row, session=digest) if row["active"] else None
+
+
+def still_open(store: Store, account: Account) -> bool:
+    """Whether the session *account* came with is still open (one query): what every
+    page run and fragment run asks before it reads or writes."""
+    if account.via == "sso":
+        return True
+    if account.via == "wall_token":
+        row = store.wall_token_by_hash(account.session or "")
+        return row is not None and not row["revoked"]
+    return store.session_live(account.session, account.username, utcnow())
 
 
 def logout(store: Store, account: Account) -> None:
@@ -370,8 +497,9 @@ def create_wall_token(store: Store, actor: Actor, label: str, communes: object =
     token = secrets.token_urlsafe(24)
 
     def cmd(tx: Tx) -> dict:
+        authorize(tx, actor, "users.manage")
         return tx.create("wall_token", {"id": tx.next_id("wall_token"), "label": label,
-                                        "token_hash": _hash_token(token),
+                                        "token_hash": token_hash(token),
                                         "communes": json.dumps(_communes(communes)),
                                         "revoked": False}, actor=who, action="create")
 
@@ -382,6 +510,7 @@ def revoke_wall_token(store: Store, actor: Actor, token_id: int) -> dict:
     who = require(actor, "users.manage")
 
     def cmd(tx: Tx) -> dict:
+        authorize(tx, actor, "users.manage")
         cur = tx.get("wall_token", int(token_id))
         if cur is None:
             raise NotFound("wall_token", token_id)
@@ -398,8 +527,9 @@ def wall_account(store: Store, token: str | None) -> Account | None:
     """A wall screen's token as a viewer account, or None (unknown or revoked)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    row = store.wall_token_by_hash(_hash_token(token))
+    row = store.wall_token_by_hash(token_hash(token))
     if row is None or row["revoked"]:
         return None
     return Account(f"wall:{row['id']}", row["label"], "viewer",
-                   tuple(json.loads(row["communes"])), via="wall_token")
+                   tuple(json.loads(row["communes"])), via="wall_token",
+                   session=token_hash(token))

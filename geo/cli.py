@@ -8,6 +8,7 @@ whose password is asked for without echo, or read from ``ANTT_PASSWORD`` or, wit
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -63,7 +64,6 @@ def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -
     if not sys.stdin.isatty():
         raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
                         "--password-stdin")
-    import getpass
 
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Nhập lại / again: ") != first:
@@ -77,12 +77,11 @@ def _account(args: argparse.Namespace, store: Store) -> accounts.Actor:
     Until a database has its first account it is being set up by whoever holds the
     file (a drill, a first import): commands then act as ``setup:<OS user>``."""
     if accounts.needs_bootstrap(store) and not args.user:
-        import getpass
-
         return f"setup:{getpass.getuser()}"
     if not args.user:
         raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)")
-    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "))
+    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "),
+                          source=f"cli:{getpass.getuser()}")
 
 
 def _print_row(row: dict, as_json: bool) -> None:

@@ -346,6 +346,7 @@ _PG_AFTER: dict[int, list[str]] = {
         "CREATE INDEX events_time ON events (occurred_at)",
         "CREATE INDEX events_action ON events (action, entity)",
         "CREATE INDEX incidents_reported ON incidents (reported_at)"],
+    4: ["CREATE INDEX login_failures_source ON login_failures (source, occurred_at)"],
 }
 
 

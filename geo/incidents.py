@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from geo import settings
-from geo.accounts import Actor, require
+from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
 from geo.errors import Invalid, NotFound, Problem
@@ -142,29 +142,47 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
                                                "m": round(nearest[2])})])
             flag = {"outside_communes": True, "nearest_commune": nearest[0],
                     "distance_m": round(nearest[2])}
-    actor = require(actor, "incident.report", commune=commune_code)
+    account = actor
+    require(account, "incident.report", commune=commune_code)  # out of scope: say so now
 
     def cmd(tx: Tx) -> dict:
+        live = authorize(tx, account, "incident.report", commune=commune_code)
+        who = name_of(live)
         if request_id:
             earlier = tx.incident_by_request(request_id)
             if earlier is not None:
                 return earlier
-        refs = []
-        if site_code and not tx.exists("site", site_code):
-            refs.append(Problem("site_code", f"unknown polling site {site_code!r}"))
-        if refs:
-            raise Invalid(refs)
+        _check_places(tx, live, site_code, target_code)
         row = {
             "id": tx.next_incident_id(), "kind": kind, "severity": int(severity),
             "status": LIFECYCLE.initial, "lon": float(lon), "lat": float(lat),
             "commune_code": commune_code, "hamlet_code": hamlet_code,
             "site_code": site_code or None, "target_code": target_code or None,
             "description": description, "source": source, "team_code": None,
-            "reported_at": tx.at, "request_id": request_id or None, "created_by": actor,
+            "reported_at": tx.at, "request_id": request_id or None, "created_by": who,
         }
-        return tx.create("incident", row, actor=actor, action="report", detail=flag or None)
+        return tx.create("incident", row, actor=who, action="report", detail=flag or None)
 
     return store.transact(cmd, at=at)
+
+
+def _check_places(tx: Tx, actor: Actor, site_code: str | None, target_code: str | None
+                  ) -> None:
+    """The site and the target an incident is reported at exist and lie in the actor's
+    communes (a code names a place; an unknown one is a typo, not a place)."""
+    refs = []
+    site = tx.get("site", site_code) if site_code else None
+    if site_code and site is None:
+        refs.append(Problem("site_code", f"unknown polling site {site_code!r}"))
+    target = tx.feature("targets", target_code) if target_code else None
+    if target_code and target is None:
+        refs.append(Problem("target_code", f"unknown key target {target_code!r}"))
+    if refs:
+        raise Invalid(refs)
+    if site is not None:
+        require_place(actor, site["commune_code"], f"polling site {site_code}")
+    if target is not None:
+        require_place(actor, target["commune_code"], f"key target {target_code}")
 
 
 def _release_team(tx: Tx, team_code: str | None, incident_id: int, actor: str) -> None:
@@ -177,10 +195,12 @@ def _release_team(tx: Tx, team_code: str | None, incident_id: int, actor: str) -
                   action="release", detail={"incident_id": incident_id})
 
 
-def _take_team(tx: Tx, team_code: str, incident_id: int, actor: str) -> None:
+def _take_team(tx: Tx, team_code: str, incident_id: int, account: Actor) -> None:
     team = tx.get("unit", team_code)
     if team is None:
         raise NotFound("unit", team_code)
+    require_place(account, team["commune_code"], f"team {team_code}")
+    actor = name_of(account)
     status = UNIT_LIFECYCLE.next(team["status"], "respond", team_code)
     tx.change("unit", team, {"status": status, "incident_id": incident_id}, actor=actor,
               action="respond", detail={"incident_id": incident_id})
@@ -197,7 +217,8 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
     if action not in ACTIONS:
         raise Invalid([Problem("action", f"unknown action {action!r}; one of "
                                f"{', '.join(ACTIONS)}")])
-    account, actor = actor, require(actor, f"incident.{action}")
+    account = actor
+    require(account, f"incident.{action}")
     problems: list[Problem] = []
     team_code = clean_code(team_code, "team_code", problems)
     text = clean_note(note, "note", problems)
@@ -210,7 +231,8 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("incident", int(incident_id), expected_version)
-        require(account, f"incident.{action}", commune=cur["commune_code"])
+        live = authorize(tx, account, f"incident.{action}", commune=cur["commune_code"])
+        actor = name_of(live)
         detail: dict = {"note": text} if text else {}
         if action in REMARKS:
             return tx.change("incident", cur, {}, actor=actor, action=action, detail=detail)
@@ -220,14 +242,14 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
         if stamp and cur.get(stamp) is None:
             changes[stamp] = tx.at
         if action == "dispatch":
-            _take_team(tx, team_code, cur["id"], actor)
+            _take_team(tx, team_code, cur["id"], live)
             changes["team_code"] = team_code
             detail["team_code"] = team_code
         elif action == "reassign":
             if team_code == cur["team_code"]:
                 raise Invalid([Problem("team_code", f"already assigned to {team_code}")])
             _release_team(tx, cur["team_code"], cur["id"], actor)
-            _take_team(tx, team_code, cur["id"], actor)
+            _take_team(tx, team_code, cur["id"], live)
             changes["team_code"] = team_code
             detail.update(team_code=team_code, previous_team=cur["team_code"])
         elif LIFECYCLE.is_final(status) or status == "resolved":

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from geo.accounts import Actor, require
+from geo.accounts import Actor, authorize, require
 from geo.checks.validate import clean_code, clean_name
 from geo.errors import Invalid, Problem
 from geo.lifecycle import Lifecycle
@@ -31,7 +31,7 @@ def register(store: Store, lifecycle: Lifecycle, *, actor: Actor, code: object, 
     entity's other columns, already checked, with *problems* found so far; the status is
     the lifecycle's initial one unless *fields* gives another."""
     entity = lifecycle.entity
-    actor = require(actor, "layers.import", commune=commune_code)
+    account, actor = actor, require(actor, "layers.import", commune=commune_code)
     code = clean_code(code, "code", problems, required=True)
     name = clean_name(name, "name", problems, required=True)
     commune_code = clean_code(commune_code, "commune_code", problems)
@@ -41,6 +41,7 @@ def register(store: Store, lifecycle: Lifecycle, *, actor: Actor, code: object, 
            "commune_code": commune_code}
 
     def cmd(tx: Tx) -> dict:
+        authorize(tx, account, "layers.import", commune=commune_code)
         if tx.exists(entity, code):
             raise Invalid([Problem("code", f"{entity} {code!r} already exists")])
         return tx.create(entity, row, actor=actor, action="register")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geo import registry
-from geo.accounts import Actor, require
+from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.checks.validate import check_point, clean_code, clean_note
 from geo.errors import Invalid, NotFound, Problem
 from geo.lifecycle import Lifecycle
@@ -46,7 +46,8 @@ def move(store: Store, code: str, action: str, *, expected_version: int, actor: 
          reason: str | None = None, incident_id: int | None = None,
          voted: int | None = None, at: datetime | None = None) -> dict:
     """Change a site's status. Suspending needs a reason (and may link an incident)."""
-    account, actor = actor, require(actor, "site.status")
+    account = actor
+    require(account, "site.status")
     problems: list[Problem] = []
     reason = clean_note(reason, "reason", problems)
     if action == "suspend" and not reason:
@@ -57,12 +58,16 @@ def move(store: Store, code: str, action: str, *, expected_version: int, actor: 
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("site", code, expected_version)
-        require(account, "site.status", commune=cur["commune_code"], site=code)
+        live = authorize(tx, account, "site.status", commune=cur["commune_code"], site=code)
+        actor = name_of(live)
         status = SITE_LIFECYCLE.next(cur["status"], action, code)
         changes: dict = {"status": status}
         if action == "suspend":
-            if incident_id is not None and not tx.exists("incident", incident_id):
-                raise NotFound("incident", incident_id)
+            if incident_id is not None:
+                linked = tx.get("incident", incident_id)
+                if linked is None:
+                    raise NotFound("incident", incident_id)
+                require_place(live, linked["commune_code"], f"incident {incident_id}")
             changes.update(reason=reason, incident_id=incident_id)
         elif action == "resume":
             changes.update(reason=None, incident_id=None)

@@ -211,6 +211,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
         );
     """),
+    (4, "login failures by name and source", """
+        -- The throttle's memory, not a record: rows older than the lock window are
+        -- dropped, and a name's rows from a source go when it logs in from there. Every
+        -- attempt is also an event in the log (the record).
+        CREATE TABLE login_failures (
+            occurred_at TIMESTAMP NOT NULL,
+            username VARCHAR NOT NULL,
+            source VARCHAR NOT NULL
+        );
+    """),
 ]
 
 
@@ -276,6 +286,17 @@ def _features(cur: Cursor, kind: str) -> pd.DataFrame:
     return cur.frame(
         "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
         "ORDER BY code", {"kind": kind})
+
+
+def _session_user(cur: Cursor, token_hash: str, now: datetime) -> str | None:
+    rows = cur.rows("SELECT username FROM sessions WHERE token_hash = $t AND ended_at IS NULL "
+                    "AND expires_at > $now", {"t": token_hash, "now": now})
+    return rows[0][0] if rows else None
+
+
+def _wall_token(cur: Cursor, token_hash: str) -> dict | None:
+    rows = cur.rows("SELECT id FROM wall_tokens WHERE token_hash = $t", {"t": token_hash})
+    return _row(cur, "wall_token", rows[0][0]) if rows else None
 
 
 def _next_id(cur: Cursor, table: str, column: str) -> int:
@@ -432,18 +453,38 @@ class Tx:
                                  {"u": username})
         return rows[0][0] if rows else None
 
-    def failed_logins(self, username: str, since: datetime) -> list[datetime]:
-        """Times of failed logins of *username* since *since* and since its last login."""
-        return [r[0] for r in self._cur.rows(
-            "SELECT occurred_at FROM events WHERE entity = $s AND entity_id = $u "
-            "AND action = 'login_failed' AND occurred_at >= $since AND id > coalesce(("
-            "  SELECT max(id) FROM events WHERE entity = $s AND entity_id = $u "
-            "  AND action = 'login'), 0) ORDER BY id",
-            {"s": SESSION, "u": username, "since": since})]
+    def note_login_failure(self, username: str, source: str, forget_before: datetime
+                           ) -> None:
+        """Count a failed login of *username* from *source* (and forget those older
+        than *forget_before*: the throttle only looks back one window)."""
+        self._cur.run("DELETE FROM login_failures WHERE occurred_at < $before",
+                      {"before": forget_before})
+        self._cur.run("INSERT INTO login_failures VALUES ($at, $u, $src)",
+                      {"at": self.at, "u": username, "src": source})
+
+    def forget_login_failures(self, username: str, source: str) -> None:
+        """A successful login from *source* clears that source's failures for the name."""
+        self._cur.run("DELETE FROM login_failures WHERE username = $u AND source = $src",
+                      {"u": username, "src": source})
 
     def open_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
         self._cur.run("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
                           {"t": token_hash, "u": username, "at": self.at, "exp": expires_at})
+
+    def session_user(self, token_hash: str) -> str | None:
+        """The user name of a session open now (the wall clock's now, even when a drill
+        writes at another time), or None."""
+        return _session_user(self._cur, token_hash, utcnow())
+
+    def wall_token_by_hash(self, token_hash: str) -> dict | None:
+        return _wall_token(self._cur, token_hash)
+
+    def feature(self, kind: str, code: str) -> dict | None:
+        """One stored feature's code, name, commune and props (no geometry), or None."""
+        rows = self._cur.rows("SELECT code, name, commune_code, props FROM features "
+                              "WHERE kind = $kind AND code = $code", {"kind": kind, "code": code})
+        return dict(zip(("code", "name", "commune_code", "props"), rows[0], strict=True)) \
+            if rows else None
 
     def end_sessions(self, username: str) -> int:
         """End every open session of *username* (a logout ends it everywhere)."""
@@ -975,16 +1016,44 @@ class Store:
     def session_user(self, token_hash: str, now: datetime) -> str | None:
         """The user name of an open, unexpired session, or None."""
         with self._cursor() as cur:
-            rows = cur.rows(
-                "SELECT username FROM sessions WHERE token_hash = $t AND ended_at IS NULL "
-                "AND expires_at > $now", {"t": token_hash, "now": now})
+            return _session_user(cur, token_hash, now)
+
+    def password_hash(self, username: str) -> str | None:
+        """A read outside any write lock: a login verifies before it writes."""
+        with self._cursor() as cur:
+            rows = cur.rows("SELECT password_hash FROM credentials WHERE username = $u",
+                            {"u": username})
         return rows[0][0] if rows else None
+
+    def login_failures(self, username: str, source: str, since: datetime
+                       ) -> tuple[list[datetime], list[datetime]]:
+        """Failed logins since *since*: of *username* from *source*, and of any name from
+        *source*; times, oldest first."""
+        with self._cursor() as cur:
+            rows = cur.rows("SELECT occurred_at, username = $u FROM login_failures "
+                            "WHERE source = $src AND occurred_at >= $since "
+                            "ORDER BY occurred_at", {"u": username, "src": source,
+                                                     "since": since})
+        return [r[0] for r in rows if r[1]], [r[0] for r in rows]
+
+    def session_live(self, token_hash: str | None, username: str, now: datetime) -> bool:
+        """Whether *username*'s account is active and, given a session, that session is
+        open at *now*."""
+        with self._cursor() as cur:
+            if token_hash is None:
+                rows = cur.rows("SELECT 1 FROM users WHERE username = $u AND active",
+                                {"u": username})
+            else:
+                rows = cur.rows(
+                    "SELECT 1 FROM sessions s JOIN users u ON u.username = s.username "
+                    "WHERE s.token_hash = $t AND s.username = $u AND s.ended_at IS NULL "
+                    "AND s.expires_at > $now AND u.active",
+                    {"t": token_hash, "u": username, "now": now})
+        return bool(rows)
 
     def wall_token_by_hash(self, token_hash: str) -> dict | None:
         with self._cursor() as cur:
-            rows = cur.rows("SELECT id FROM wall_tokens WHERE token_hash = $t",
-                               {"t": token_hash})
-            return _row(cur, "wall_token", rows[0][0]) if rows else None
+            return _wall_token(cur, token_hash)
 
     def audit(self, *, actor: str | None = None, action: str | None = None,
               since: datetime | None = None, until: datetime | None = None,

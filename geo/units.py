@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from geo import registry, settings
-from geo.accounts import Actor, require
+from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.analysis.spatial import points, within_distance
 from geo.checks.validate import check_point, clean_code
 from geo.errors import Invalid, NotFound, Problem
@@ -52,16 +53,17 @@ def register(store: Store, *, code: str, name: str, actor: Actor, size: int | No
 def set_status(store: Store, code: str, action: str, *, expected_version: int, actor: Actor,
                at: datetime | None = None) -> dict:
     """An operator's move of a unit (start/end patrol, stand down, report for duty)."""
-    account, actor = actor, require(actor, "unit.status")
+    account = actor
+    require(account, "unit.status")
     if action not in UNIT_ACTIONS:
         raise Invalid([Problem("action", f"unknown unit action {action!r}; one of "
                                f"{', '.join(UNIT_ACTIONS)}")])
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("unit", code, expected_version)
-        require(account, "unit.status", commune=cur["commune_code"])
+        live = authorize(tx, account, "unit.status", commune=cur["commune_code"])
         status = UNIT_LIFECYCLE.next(cur["status"], action, code)
-        return tx.change("unit", cur, {"status": status}, actor=actor, action=action)
+        return tx.change("unit", cur, {"status": status}, actor=name_of(live), action=action)
 
     return store.transact(cmd, at=at)
 
@@ -89,36 +91,54 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
 
     detail: dict = {"checkpoint": checkpoint_code}
     known = load_layer(store, "checkpoints")
-    if not known.empty:
-        match = known[known["code"] == checkpoint_code]
-        if match.empty:
-            raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
-        here = points([float(lon)], [float(lat)])
-        dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
-        limit = settings.get("checkin_far_m")
-        if dist > limit:  # a check-in says "we were there": from elsewhere it is refused
-            name = match["name"].iloc[0]
-            raise Invalid([Problem("lon", f"{dist:,.0f} m from checkpoint {name}: check in "
-                                          f"within {limit:g} m of it", key="checkin.too_far",
-                                   params={"m": round(dist), "checkpoint": name,
-                                           "limit": f"{limit:g}"})])
-        detail.update(distance_m=round(dist, 1))
+    match = known[known["code"] == checkpoint_code] if not known.empty else known
+    if match.empty:
+        raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
+    here = points([float(lon)], [float(lat)])
+    dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
+    limit = settings.get("checkin_far_m")
+    if dist > limit:  # a check-in says "we were there": from elsewhere it is refused
+        name = match["name"].iloc[0]
+        raise Invalid([Problem("lon", f"{dist:,.0f} m from checkpoint {name}: check in "
+                                      f"within {limit:g} m of it", key="checkin.too_far",
+                               params={"m": round(dist), "checkpoint": name,
+                                       "limit": f"{limit:g}"})])
+    detail.update(distance_m=round(dist, 1))
+    route = match["route_code"].iloc[0]
+
+    def on_team_route(tx: Tx, live: Actor, team: dict) -> None:
+        """A checkpoint belongs to one route and so to its team, in its commune."""
+        if team["route_code"] != route:
+            raise Invalid([Problem("checkpoint_code", f"checkpoint {checkpoint_code} is on "
+                                   f"route {route}, not on team {code}'s route "
+                                   f"({team['route_code'] or 'none'})",
+                                   key="checkin.other_route",
+                                   params={"checkpoint": checkpoint_code})])
+        commune = match["commune_code"].iloc[0] if "commune_code" in match else None
+        require_place(live, commune if isinstance(commune, str) else team["commune_code"],
+                      f"checkpoint {checkpoint_code}")
 
     return _field_report(store, code, actor, lon, lat, "checkin", detail, at,
-                         last_checkpoint=checkpoint_code)
+                         check=on_team_route, last_checkpoint=checkpoint_code)
 
 
 def _field_report(store: Store, code: str, account: Actor, lon: float, lat: float,
-                  action: str, detail: dict, at: datetime | None, **changes: object) -> dict:
+                  action: str, detail: dict, at: datetime | None,
+                  check: Callable[[Tx, Actor, dict], None] | None = None,
+                  **changes: object) -> dict:
     """A team's report from the field (a position, a check-in): the unit moves to
-    (*lon*, *lat*) now, with *changes*; a check-in also stamps ``last_checkin_at``."""
-    actor = require(account, "unit.checkin", unit=code)
+    (*lon*, *lat*) now, with *changes*; a check-in also stamps ``last_checkin_at``.
+    *check* refuses the report inside the transaction (the team's row as it is)."""
+    require(account, "unit.checkin", unit=code)
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get("unit", code)
         if cur is None:
             raise NotFound("unit", code)
-        require(account, "unit.checkin", commune=cur["commune_code"], unit=code)
+        live = authorize(tx, account, "unit.checkin", commune=cur["commune_code"], unit=code)
+        actor = name_of(live)
+        if check is not None:
+            check(tx, live, cur)
         stamps = {"last_checkin_at": tx.at} if action == "checkin" else {}
         return tx.change("unit", cur, {"lon": float(lon), "lat": float(lat),
                                        "position_at": tx.at, **changes, **stamps},

@@ -75,11 +75,32 @@ def store(db: str) -> Store:
     s.close()
 
 
+def add_checkpoints(store: Store, points: dict[str, tuple[str, float, float]]) -> None:
+    """Checkpoint features *code → (route, lon, lat)*, as an import would store them."""
+    import json
+
+    import pandas as pd
+    import shapely
+
+    rows = pd.DataFrame([{"code": code, "name": f"Chốt {code}", "commune_code": None,
+                          "props": json.dumps({"route_code": route, "seq": None,
+                                               "interval_min": None}),
+                          "geom": shapely.to_wkb(shapely.Point(x, y))}
+                         for code, (route, x, y) in points.items()])
+    store.transact(lambda tx: tx.put_features("checkpoints", rows, actor="setup",
+                                              source="test", added=len(rows), changed=0))
+
+
 @pytest.fixture
 def staffed(store: Store) -> Store:
-    """A store with two teams and one polling site (in An Phụ's area)."""
-    units.register(store, code="T1", name="Tổ tuần tra 1", actor="trực ban", size=4)
-    units.register(store, code="T2", name="Tổ tuần tra 2", actor="trực ban", size=3)
+    """A store with two teams on their routes (checkpoints CP1 and CP-1 on T1's, CP2 on
+    T2's) and one polling site (in An Phụ's area)."""
+    units.register(store, code="T1", name="Tổ tuần tra 1", actor="trực ban", size=4,
+                   route_code="R1")
+    units.register(store, code="T2", name="Tổ tuần tra 2", actor="trực ban", size=3,
+                   route_code="R2")
+    add_checkpoints(store, {"CP1": ("R1", 106.53, 21.04), "CP-1": ("R1", 106.532, 21.042),
+                            "CP2": ("R2", 106.531, 21.041)})
     sites.register(store, code="S1", name="Nhà văn hóa thôn An Cư", lon=106.53, lat=21.04,
                    actor="trực ban", voters=900)
     return store

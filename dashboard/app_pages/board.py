@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, alerts, data, state
+from dashboard import actions, alerts, auth, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
@@ -94,7 +94,7 @@ if _outcome and _outcome[0] not in ids:  # closed (or out of the filters): say i
     actions.show(_outcome[1:])
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@auth.fragment(run_every=settings.get("refresh_seconds"))
 def board() -> None:
     """The lists refresh themselves; the incident picked below and its form stay as they
     are (a new incident reruns the page once, so the picker offers it)."""
@@ -142,7 +142,8 @@ with c1:
     can_note = accounts.may(actor, "incident.note")
     team = None
     if "dispatch" in allowed or "reassign" in allowed:
-        options = dispatch.suggest(cur, data.units(), k=5)  # own commune's teams first
+        # Only teams this account may send; its own commune's teams first.
+        options = dispatch.suggest(cur, accounts.within_scope(data.units(), actor), k=5)
         if options.empty:
             st.warning(t("board.no_team", lang))
         else:

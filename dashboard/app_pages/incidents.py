@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import auth, data, state
 from dashboard.i18n import label, t
 from geo import settings
 from geo.clock import local_text
@@ -14,7 +14,7 @@ view = state.get("view")
 st.title(t("incidents.title", lang))
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@auth.fragment(run_every=settings.get("refresh_seconds"))
 def listing() -> None:
     df = data.incidents(view.filters())
     if df.empty:

@@ -99,7 +99,7 @@ def _read() -> dict:
     }
 
 
-@st.fragment(run_every=settings.get("change_check_seconds"))
+@auth.fragment(run_every=settings.get("change_check_seconds"))
 def live() -> None:
     try:
         if auth.current() is None:  # logged out elsewhere, or a revoked wall token

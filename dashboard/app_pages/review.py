@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, maps, mapview, state
+from dashboard import auth, data, maps, mapview, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo.analysis import replay
@@ -92,7 +92,7 @@ c_speed.radio(t("review.speed", lang), STEPS, key="review_step", horizontal=True
               format_func=lambda n: t("review.minutes", lang, n=n))
 
 
-@st.fragment(run_every=1.0 if state.get("review_playing") else None)
+@auth.fragment(run_every=1.0 if state.get("review_playing") else None)
 def replay_view() -> None:
     if state.get("review_playing"):
         nxt = state.get("review_t") + timedelta(minutes=state.get("review_step"))

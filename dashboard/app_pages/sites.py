@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, data, state
+from dashboard import actions, auth, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import sites as site_cmd
@@ -37,7 +37,7 @@ if sites.empty:
 names = data.place_names(sites)
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@auth.fragment(run_every=settings.get("refresh_seconds"))
 def table() -> None:
     """The board refreshes itself; the site picked below and its form stay as they are."""
     now_sites, _, now_near = _read()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, data, state
+from dashboard import actions, auth, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import units as unit_cmd
@@ -58,7 +58,7 @@ def _last_checkin(checkpoint: object, at: object, cp_names: dict) -> str:
     return f"{cp_names.get(checkpoint, checkpoint)} {local_text(at)}".strip()
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@auth.fragment(run_every=settings.get("refresh_seconds"))
 def table() -> None:
     """The board refreshes itself; the team picked below stays picked."""
     now_units, now_cps = _units(), _checkpoints()
@@ -79,7 +79,7 @@ def table() -> None:
     }), hide_index=True, width="stretch")
 
 
-@st.fragment(run_every=settings.get("refresh_seconds"))
+@auth.fragment(run_every=settings.get("refresh_seconds"))
 def checkpoints(team: str | None) -> None:
     """Today's checkpoints of *team* (None: of every team shown), refreshed like the board;
     the team picked stays picked (a rerun of the fragment keeps its argument)."""

@@ -27,7 +27,8 @@ def checkpoint_report(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins:
 
     *checkpoints*: code, name, route_code, interval_min. *routes*: code, team_code,
     starts_at, ends_at (layer times, Vietnam time without an offset), team_name if
-    known. *checkins*: events with occurred_at and detail JSON holding ``checkpoint``.
+    known. *checkins*: events with occurred_at and detail JSON holding ``checkpoint``;
+    with an ``entity_id`` (the team), only the route's own team's check-ins count.
 
     A checkpoint is on duty for the part of *window* its route is. Over that part:
     ``checkins`` seen, ``last_checkin``, ``longest_gap_min`` (the longest stretch without
@@ -38,12 +39,16 @@ def checkpoint_report(checkpoints: pd.DataFrame, routes: pd.DataFrame, checkins:
     else ``ok`` (also when the route is not on duty in the window).
     """
     grace = settings.get("checkin_grace") if grace is None else grace
+    r = routes.set_index("code") if "code" in routes.columns else routes
+    team_of = dict(zip(checkpoints["code"], checkpoints["route_code"].map(
+        r["team_code"] if "team_code" in r.columns else {}), strict=True))
     seen: dict[str, list[datetime]] = {}
     for ev in checkins.itertuples(index=False):
         cp = json.loads(ev.detail or "{}").get("checkpoint")
-        if cp:
+        # Only the route's own team keeps its schedule (the events' entity_id is the team
+        # that checked in; older logs may hold another team's check-in).
+        if cp and getattr(ev, "entity_id", team_of.get(cp)) == team_of.get(cp):
             seen.setdefault(cp, []).append(pd.Timestamp(ev.occurred_at).to_pydatetime())
-    r = routes.set_index("code") if "code" in routes.columns else routes
     rows = []
     for cp in checkpoints.itertuples(index=False):
         known = cp.route_code in r.index

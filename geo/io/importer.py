@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo.accounts import Actor, require
+from geo.accounts import Actor, authorize, require
 from geo.errors import Invalid, Problem
 from geo.io.features import load_layer, to_features
 from geo.io.layers import SCHEMAS, LayerRead, read_layer
@@ -218,7 +218,7 @@ def _entity_rows(kind: str, gdf: gpd.GeoDataFrame) -> tuple[Lifecycle | None, li
 def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
                  at: datetime | None = None) -> ImportPlan:
     """Write a plan in one transaction; refuse (writing nothing) if it has errors."""
-    actor = require(actor, "layers.import")
+    account, actor = actor, require(actor, "layers.import")
     if not plan.ok:
         raise Invalid(plan.errors)
     gdf = plan.read.frame
@@ -226,6 +226,7 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
     lifecycle, entity_rows = _entity_rows(plan.kind, gdf)
 
     def cmd(tx: Tx) -> None:
+        authorize(tx, account, "layers.import")
         tx.put_features(plan.kind, rows, actor=actor, source=Path(plan.source).name,
                         added=len(plan.added), changed=len(plan.changed))
         if lifecycle is not None:

@@ -67,6 +67,22 @@ def test_checkpoint_schedule_late_and_missed():
     assert set(before["state"]) == {"ok"} and not before["on_duty"].any()  # not started
 
 
+def test_only_the_routes_own_team_keeps_its_checkpoints():
+    """Another team's check-in at a checkpoint is not the route's schedule kept."""
+    cps = pd.DataFrame({"code": ["C1"], "name": ["a"], "route_code": ["R"],
+                        "interval_min": [60]})
+    routes = pd.DataFrame({"code": ["R"], "team_code": ["T"],
+                           "starts_at": ["2021-05-23T05:00:00+07:00"],
+                           "ends_at": ["2021-05-23T23:00:00+07:00"]})
+    now = datetime(2021, 5, 23, 5, 0)
+    ev = pd.DataFrame({"occurred_at": [now - timedelta(minutes=10)] * 2,
+                       "entity_id": ["OTHER", "T"],
+                       "detail": ['{"checkpoint": "C1"}'] * 2})
+    window = (datetime(2021, 5, 22, 17, 0), now)
+    assert checkpoint_report(cps, routes, ev, window)["checkins"].tolist() == [1]
+    assert checkpoint_report(cps, routes, ev.iloc[:1], window)["checkins"].tolist() == [0]
+
+
 def test_the_team_board_and_the_review_agree():
     """One evaluator: the board (today up to the end of the duty) and the review (voting
     hours) give each checkpoint the same state when both cover its whole duty."""
