@@ -392,7 +392,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py, not app.py: its routes and middleware give the HttpOnly session cookie
+    # and refuse other origins (dashboard/server.py).
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     from geo.pgconnection import is_url
 
     env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}
