@@ -32,7 +32,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 from starlette.types import ASGIApp, Receive, Scope, Send  # noqa: E402
-from streamlit import config  # noqa: E402
+from streamlit import config, net_util  # noqa: E402
 
 from geo import settings, web  # noqa: E402
 from geo.i18n import message  # noqa: E402
@@ -42,6 +42,16 @@ __all__ = ["app", "SameOriginOnly", "session_route"]
 log = logging.getLogger(__name__)
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+# Streamlit asks checkip.amazonaws.com for this machine's public address, and "connects"
+# a UDP socket to 8.8.8.8 to learn its LAN address, whenever a websocket's Origin is not
+# its Host (after our check: an ANTT_PUBLIC_URL origin behind a proxy that rewrites Host)
+# and for its start-up banner (which runs before this module is imported: `antt serve`
+# avoids it). A commune office has no internet and we send nothing out; neither address
+# is needed to decide an origin.
+net_util.get_external_ip = lambda: None
+net_util.get_internal_ip = lambda: None
+
 
 class SameOriginOnly:
     """Pure ASGI middleware: refuse a websocket, or an HTTP request other than GET/HEAD,

@@ -403,6 +403,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.enableStaticServing", "true", "--client.showErrorDetails", "none",
            "--client.toolbarMode", "minimal", "--server.address", settings.get("address")]
+    if settings.get("address") in ("0.0.0.0", "::"):
+        # Listening everywhere, Streamlit's start-up banner would ask the internet for
+        # this machine's public address (before server.py can stop it); a set
+        # browser.serverAddress is printed instead.
+        cmd += ["--browser.serverAddress", "localhost"]
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)
 
 

@@ -166,6 +166,8 @@ def test_a_ticket_buys_an_httponly_cookie_once_and_logout_clears_it(server, monk
         "antt_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict")
 
 
-def test_server_serves_the_app_and_the_route(server):
+def test_server_asks_nobody_for_this_machines_address(server):
+    from streamlit import net_util
+    assert net_util.get_external_ip() is None and net_util.get_internal_ip() is None
     assert web.TICKETS.served  # the page posts its ticket to the route
     assert server.app._resolve_script_path().name == "app.py"
