@@ -81,7 +81,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, app: Path = ROOT / "dashboard" / "app.py", **env: str) -> Iterator[str]:
+def serve(db: Path, app: Path = ROOT / "dashboard" / "server.py", **env: str) -> Iterator[str]:
     """*app* on *db* in its own streamlit process; yields its URL."""
     port = _free_port()
     env = {**os.environ, "ANTT_DB": str(db), "PYTHONPATH": str(ROOT), **env}

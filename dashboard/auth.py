@@ -16,13 +16,13 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import LANGS, t
-from geo import accounts, settings
+from geo import accounts, web
 from geo.accounts import Account, LoginFailed
 from geo.errors import StoreBusy
 
 __all__ = ["current", "login_page", "logout", "cookie_script", "fragment"]
 
-COOKIE = "antt_session"
+COOKIE = web.COOKIE
 
 
 def current() -> Account | None:
@@ -133,12 +133,23 @@ def logout() -> None:
 
 
 def cookie_script() -> None:
-    """Set (or clear) the session cookie in the browser, once, after a login or logout.
-    The token is URL-safe base64, so it needs no quoting."""
+    """Once after a login or logout, have the page set (or clear) the session cookie.
+
+    The cookie is HttpOnly, so page JavaScript can neither set nor read it: the page posts
+    a single-use ticket for the token to the server's session route (``dashboard/server.py``)
+    and the answer sets the cookie; at logout it asks the route to clear it. Without that
+    route (plain ``streamlit run dashboard/app.py``, AppTest) the login lives only in this
+    tab's Streamlit session: F5 starts a new session and shows the login page again.
+    """
     pending = state.get("cookie_pending")
     if pending is None:
         return
     state.set("cookie_pending", None)
-    age = int(settings.get("session_hours") * 3600) if pending else 0
-    st.html(f"<script>document.cookie = '{COOKIE}={pending}; Max-Age={age}; Path=/; "
-            "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    if not web.TICKETS.served:
+        return
+    path = web.session_path(st.get_option("server.baseUrlPath") or "")
+    # Both values are URL-safe base64 or a constant path: nothing to quote.
+    body = f"method: 'POST', body: '{web.TICKETS.issue(pending)}'" if pending else \
+        "method: 'DELETE'"
+    st.html(f"<script>fetch('{path}', {{{body}, credentials: 'same-origin'}})"
+            ".catch(() => {});</script>", unsafe_allow_javascript=True)

@@ -391,7 +391,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py, not app.py: its routes and middleware give the HttpOnly session cookie
+    # and refuse other origins (dashboard/server.py).
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     from geo.pgconnection import is_url
 
     env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}
@@ -400,6 +402,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.enableStaticServing", "true", "--client.showErrorDetails", "none",
            "--client.toolbarMode", "minimal", "--server.address", settings.get("address")]
+    if settings.get("address") in ("0.0.0.0", "::"):
+        # Listening everywhere, Streamlit's start-up banner would ask the internet for
+        # this machine's public address (before server.py can stop it); a set
+        # browser.serverAddress is printed instead.
+        cmd += ["--browser.serverAddress", "localhost"]
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)
 
 

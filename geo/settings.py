@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
             "logging out ends it on every browser."),
     Setting("address", "127.0.0.1", "The address `antt serve` listens on; 0.0.0.0 opens the "
             "dashboard to the command centre's network (put TLS in front of it)."),
+    Setting("public_url", "", "Behind a proxy that does not pass the browser's Host "
+            "header: the address(es) users open, comma-separated (https://antt.example); "
+            "pages from any other origin cannot use the dashboard's websocket or session."),
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
             "is asked for, or read from ANTT_PASSWORD or standard input."),
     Setting("refresh_seconds", 5.0, "How often the live page refreshes its live layers."),

@@ -68,13 +68,15 @@ def wait_healthy(proc: subprocess.Popen, url: str, what: str, timeout: float = 6
 
 
 @contextmanager
-def serve(db: Path, **env: str) -> Iterator[str]:
+def serve(db: Path, script: Path = ROOT / "dashboard" / "server.py", **env: str
+          ) -> Iterator[str]:
     """The dashboard on *db* in its own streamlit process on a free port, with *env* on top
-    of ours; yields its URL."""
+    of ours; yields its URL. *script*: what ``antt serve`` runs, unless a test needs the
+    bare ``app.py``."""
     port = _free_port()
     env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S), **env}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],

@@ -23,10 +23,19 @@ def _add(dashboard, name: str, role: str, display: str, **kw) -> None:
     dashboard.store.close()
 
 
-def _log_in(page, name: str, password: str = PASSWORD) -> None:
+def _log_in(page, name: str, password: str = PASSWORD, *, succeeds: bool = True):
+    """Log in through the form. When it *succeeds*, wait for the page to exchange its
+    ticket for the HttpOnly cookie (an F5 or a new URL right after would cancel that
+    request) and return that response."""
     page.get_by_label("Tên đăng nhập").fill(name)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    if not succeeds:
+        page.get_by_role("button", name="Đăng nhập").click()
+        return None
+    with page.expect_response(lambda r: r.url.endswith("/api/session")
+                              and r.request.method == "POST", timeout=30_000) as posted:
+        page.get_by_role("button", name="Đăng nhập").click()
+    return posted.value
 
 
 def test_login_first_then_operator_logs_and_timeline_names_the_account(dashboard, open_page):
@@ -36,13 +45,13 @@ def test_login_first_then_operator_logs_and_timeline_names_the_account(dashboard
     page = b.page
     page.get_by_role("heading", name="Đăng nhập — ANTT bầu cử").wait_for(timeout=30_000)
     assert page.get_by_test_id("stSidebarNav").count() == 0  # no page before login
-    _log_in(page, "tb-login", "sai-mat-khau")
+    _log_in(page, "tb-login", "sai-mat-khau", succeeds=False)
     page.get_by_text("Đăng nhập không thành công").wait_for(timeout=30_000)
     _log_in(page, "tb-login")
     page.get_by_text("Đăng nhập: Trực ban").wait_for(timeout=30_000)
     assert page.get_by_text("Deploy").count() == 0  # client.toolbarMode = "minimal"
     assert page.get_by_text("Clear cache").count() == 0
-    # F5: a new Streamlit session, the same login (the cookie).
+    # F5: a new Streamlit session, the same login (the HttpOnly cookie).
     page.reload()
     page.get_by_text("Đăng nhập: Trực ban").wait_for(timeout=30_000)
     page.goto(dashboard.url + "/operator")

@@ -93,3 +93,22 @@ def test_init_on_yesterdays_database_keeps_it_and_says_how_to_get_today(tmp_path
     store = Store(str(db))
     assert store.layer_summary().empty  # nothing replayed over what is there
     store.close()
+
+
+@pytest.mark.parametrize("address, banner", [("127.0.0.1", None), ("0.0.0.0", "localhost")])
+def test_serve_runs_the_guarded_server_and_its_banner_asks_nobody(tmp_path, monkeypatch,
+                                                                    address, banner):
+    """`antt serve` runs dashboard/server.py (origin check, HttpOnly cookie). Listening on
+    every address, Streamlit's start-up banner would look up this machine's public address
+    on the internet before server.py is imported: a set browser.serverAddress skips it."""
+    from geo import cli
+    ran = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: ran.append(cmd) or 0)
+    monkeypatch.setenv("ANTT_ADDRESS", address)
+    assert cli.main(["--db", str(tmp_path / "s.duckdb"), "serve", "--port", "8765"]) == 0
+    cmd = ran[0]
+    assert cmd[1:4] == ["-m", "streamlit", "run"]
+    assert cmd[4] == str(ROOT / "dashboard" / "server.py")
+    assert cmd[cmd.index("--server.address") + 1] == address
+    assert (cmd[cmd.index("--browser.serverAddress") + 1]
+            if "--browser.serverAddress" in cmd else None) == banner

@@ -64,9 +64,10 @@ REVIEWED = {
     ("dashboard/app_pages/review.py", "fmt.upper()"): "one of geo.exports.FORMATS",
     ("dashboard/maps.py", "hexes"): "geo.review.hex_bins: hexagon geometry and counts only",
     ("dashboard/auth.py",
-     "f\"<script>document.cookie = '{COOKIE}={pending}; Max-Age={age}; Path=/; "
-     "SameSite=Strict';</script>\""):
-        "a session token from secrets.token_urlsafe (or empty) and a whole number",
+     "f\"<script>fetch('{path}', {{{body}, credentials: 'same-origin'}})"
+     ".catch(() => {{}});</script>\""):
+        "geo.web.session_path (a constant under Streamlit's baseUrlPath) and a constant "
+        "request with a ticket from secrets.token_urlsafe",
     ("dashboard/maps.py", "_legend_html(label, dark)"):
         "constant colours; every label through html_text",
     ("dashboard/alerts.py", "_BEEP % json.dumps(sorted(ids))"):
