@@ -23,7 +23,7 @@ import pandas as pd
 from geo import settings
 from geo.clock import to_utc, utcnow
 from geo.codec import event_json, to_json
-from geo.connection import anchor_for
+from geo.connection import anchor_for, private_folder
 from geo.dialects import Cursor, DuckCursor, PgCursor
 from geo.errors import AnttError, NotFound, StaleVersion, StoreUnusable
 from geo.pgconnection import close_pool, is_url, pg_cursor, redact
@@ -554,7 +554,7 @@ class Store:
         database or was made by a newer version of this one."""
         if self.url is None:
             try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                private_folder(Path(self.path).parent)  # 0700 when ANTT makes it
             except OSError as e:
                 raise StoreUnusable(self.path, f"cannot create its folder ({e.strerror})"
                                     ) from e
