@@ -23,6 +23,7 @@ connection object must not be shared between threads. So:
 from __future__ import annotations
 
 import atexit
+import errno
 import logging
 import os
 import stat
@@ -178,7 +179,7 @@ _ANCHORS_LOCK = threading.Lock()
 _WRITE_LOCKS: dict[str, WriteLock] = {}
 
 # ---- private files ------------------------------------------------------------------
-PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+PRIVATE_FOLDER = 0o700
 _UMASK_LOCK = threading.Lock()
 _umask_users = 0
 _umask_saved = 0
@@ -227,6 +228,8 @@ def private_folder(folder: str | os.PathLike[str]) -> list[Path]:
         if folder.parent == folder:
             break
         folder = folder.parent
+    if not missing and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
     made = []
     for level in reversed(missing):
         try:
