@@ -56,9 +56,10 @@ def _store(args: argparse.Namespace) -> Store:
 
 def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
     """A password: ANTT_PASSWORD, the first line of stdin (--password-stdin), or asked
-    for without echo."""
+    for without echo. ANTT_PASSWORD is taken out of the environment once read, so no
+    process this one starts inherits it and nothing that prints the environment shows it."""
     if os.environ.get("ANTT_PASSWORD") and not confirm:
-        return os.environ["ANTT_PASSWORD"]
+        return os.environ.pop("ANTT_PASSWORD")
     if getattr(args, "password_stdin", False):
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
@@ -396,6 +397,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     from geo.pgconnection import is_url
 
+    os.environ.pop("ANTT_PASSWORD", None)  # the dashboard never needs it: not in its environment
     env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}
     _store(args).init()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),

@@ -13,35 +13,45 @@ connection object must not be shared between threads. So:
   :class:`StoreBusy`; nobody crashes on "Could not set lock".
 * A file that is damaged, not a database, a folder or unreadable raises
   :class:`StoreUnusable` with one line saying why (the trace goes to the log).
+* The database holds password hashes, so it is its owner's alone: the file is made
+  ``0600`` (tightened on first open if it was looser), a folder ANTT creates for it
+  ``0700`` (a folder that existed is left as it was), and every write runs under umask
+  ``077``, because DuckDB re-creates its ``.wal`` at each write after a checkpoint
+  removed it, with no mode of our choosing (see :func:`private_files`).
 """
 
 from __future__ import annotations
 
 import atexit
+import errno
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
 from geo.errors import StoreBusy, StoreUnusable
 
-__all__ = ["anchor_for", "Anchor", "is_damage"]
+__all__ = ["anchor_for", "Anchor", "WriteLock", "is_damage", "private_folder",
+           "private_files", "tighten"]
 
 log = logging.getLogger(__name__)
 
 
 def anchor_for(path: str, lock_timeout: float, idle_close: float
-               ) -> tuple[Anchor, threading.RLock]:
+               ) -> tuple[Anchor, WriteLock]:
     """The process-wide anchor of the file at *path* (made on first use) and its write
     lock. Later calls get the same pair whatever timeouts they give."""
     with _ANCHORS_LOCK:
         anchor = _ANCHORS.get(path)
         if anchor is None:
             anchor = _ANCHORS[path] = Anchor(path, lock_timeout, idle_close)
-            _WRITE_LOCKS[path] = threading.RLock()
+            _WRITE_LOCKS[path] = WriteLock()
         return anchor, _WRITE_LOCKS[path]
 
 
@@ -63,12 +73,18 @@ class Anchor:
         self._last_used = 0.0
         self._cond = threading.Condition()
         self._timer: threading.Timer | None = None
+        self._tightened = False
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         start, delay = time.monotonic(), 0.002
         while True:
             try:
-                return duckdb.connect(self.path)
+                with private_files():  # DuckDB creates a missing file here
+                    con = duckdb.connect(self.path)
+                if not self._tightened:
+                    tighten(self.path)
+                    self._tightened = True
+                return con
             except duckdb.Error as e:
                 if not _is_lock(e):
                     raise _unusable(self.path, e) from e
@@ -140,9 +156,105 @@ class Anchor:
                 self._con = None
 
 
+class WriteLock:
+    """The process's write lock on one file (re-entrant, like the ``threading.RLock`` it
+    wraps); while it is held, files this process creates are private
+    (:func:`private_files`), which covers the ``.wal`` DuckDB makes for the write."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> WriteLock:
+        self._lock.acquire()
+        _private_begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _private_end()
+        self._lock.release()
+
+
 _ANCHORS: dict[str, Anchor] = {}
 _ANCHORS_LOCK = threading.Lock()
-_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS: dict[str, WriteLock] = {}
+
+# ---- private files ------------------------------------------------------------------
+PRIVATE_FOLDER = 0o700
+_UMASK_LOCK = threading.Lock()
+_umask_users = 0
+_umask_saved = 0
+
+
+def _private_begin() -> None:
+    global _umask_users, _umask_saved
+    with _UMASK_LOCK:
+        if _umask_users == 0:
+            _umask_saved = os.umask(0o077)
+            os.umask(_umask_saved | 0o077)  # never looser than the process asked
+        _umask_users += 1
+
+
+def _private_end() -> None:
+    global _umask_users
+    with _UMASK_LOCK:
+        _umask_users -= 1
+        if _umask_users == 0:
+            os.umask(_umask_saved)
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders created inside are their owner's alone (umask ``077``).
+
+    A umask belongs to the process, not the thread: while any thread is inside, every
+    file the process creates is private too. That only ever tightens a mode; the saved
+    umask comes back when the last thread leaves."""
+    _private_begin()
+    try:
+        yield
+    finally:
+        _private_end()
+
+
+def private_folder(folder: str | os.PathLike[str]) -> list[Path]:
+    """Create *folder* and its missing parents, each ``0700``; return those created.
+
+    A folder that already exists (``/tmp``, a shared data folder) keeps its mode: only
+    what ANTT creates is tightened."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if not missing and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    made = []
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # another process made it first: not ours to change
+            continue
+        level.chmod(PRIVATE_FOLDER)  # mkdir's mode passes through the umask
+        made.append(level)
+    return made
+
+
+def tighten(path: str | os.PathLike[str]) -> None:
+    """Take the group's and others' access off the database file and its ``.wal`` (if
+    there is one): ``0644`` becomes ``0600``. A file this process may not change (another
+    user's) is left as it is, with a warning in the log."""
+    for f in (Path(path), Path(f"{path}.wal")):
+        try:
+            mode = stat.S_IMODE(f.stat().st_mode)
+            if mode & 0o077:
+                f.chmod(mode & ~0o077)  # 0644 → 0600: the owner's bits stay
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            log.warning("cannot make %s private (%s): other local users may read it", f,
+                        e.strerror)
 
 
 @atexit.register

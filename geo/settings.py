@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
             "header: the address(es) users open, comma-separated (https://antt.example); "
             "pages from any other origin cannot use the dashboard's websocket or session."),
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
-            "is asked for, or read from ANTT_PASSWORD or standard input."),
+            "is asked for, or read from ANTT_PASSWORD (then taken out of the environment) or "
+            "standard input."),
     Setting("refresh_seconds", 5.0, "How often the live page refreshes its live layers."),
     Setting("change_check_seconds", 1.0, "How often the live page asks the event log whether "
             "anything changed (one tiny query); it redraws its live layers as soon as it "

@@ -23,7 +23,7 @@ import pandas as pd
 from geo import settings
 from geo.clock import to_utc, utcnow
 from geo.codec import event_json, to_json
-from geo.connection import anchor_for
+from geo.connection import anchor_for, private_folder
 from geo.dialects import Cursor, DuckCursor, PgCursor
 from geo.errors import AnttError, NotFound, StaleVersion, StoreUnusable
 from geo.pgconnection import close_pool, is_url, pg_cursor, redact
@@ -595,7 +595,7 @@ class Store:
         database or was made by a newer version of this one."""
         if self.url is None:
             try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                private_folder(Path(self.path).parent)  # 0700 when ANTT makes it
             except OSError as e:
                 raise StoreUnusable(self.path, f"cannot create its folder ({e.strerror})"
                                     ) from e
@@ -1057,17 +1057,43 @@ class Store:
 
     def audit(self, *, actor: str | None = None, action: str | None = None,
               since: datetime | None = None, until: datetime | None = None,
-              limit: int = 2000) -> pd.DataFrame:
-        """Every event (sessions included), newest first, filtered by actor, action, time."""
-        where, params = _where(("actor = $actor", "actor", actor or None),
-                               ("action = $action", "action", action or None),
-                               ("occurred_at >= $since", "since", since),
-                               ("occurred_at < $until", "until", until))
+              entities: Sequence[str] | None = None, limit: int | None = None,
+              offset: int = 0) -> pd.DataFrame:
+        """Events (sessions included), newest first, filtered by actor, action, time and
+        the kinds of entity they are about (``geo.audit``'s categories). *limit* and
+        *offset* give one page; with no *limit* every matching event comes back, so
+        nothing is ever cut off silently (:meth:`audit_count` says how many match)."""
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError(f"limit {limit} and offset {offset} must not be negative")
+        where, params = self._audit_where(actor, action, since, until, entities)
+        params["offset"] = int(offset)
+        page = ""
+        if limit is not None:
+            page, params["limit"] = " LIMIT $limit", int(limit)
         with self._cursor() as cur:
             return cur.frame(
                 "SELECT id, occurred_at, actor, entity, entity_id, action, detail FROM events "
-                f"WHERE {where} ORDER BY id DESC LIMIT $limit", {**params, "limit": int(limit)}
-            )
+                f"WHERE {where} ORDER BY id DESC{page} OFFSET $offset", params)
+
+    def audit_count(self, *, actor: str | None = None, action: str | None = None,
+                    since: datetime | None = None, until: datetime | None = None,
+                    entities: Sequence[str] | None = None) -> int:
+        """How many events :meth:`audit` finds with the same filters (and no limit)."""
+        where, params = self._audit_where(actor, action, since, until, entities)
+        with self._cursor() as cur:
+            return int(cur.rows(f"SELECT count(*) FROM events WHERE {where}", params)[0][0])
+
+    @staticmethod
+    def _audit_where(actor: str | None, action: str | None, since: datetime | None,
+                     until: datetime | None, entities: Sequence[str] | None
+                     ) -> tuple[str, dict[str, Any]]:
+        """The WHERE of :meth:`audit` and :meth:`audit_count`."""
+        return _where(("actor = $actor", "actor", actor or None),
+                      ("action = $action", "action", action or None),
+                      ("occurred_at >= $since", "since", since),
+                      ("occurred_at < $until", "until", until),
+                      ("entity IN (SELECT unnest($entities))", "entities",
+                       None if entities is None else list(entities)))
 
     def last_operation_at(self) -> datetime | None:
         """When an incident, site or unit last changed (logins and accounts left out): the

@@ -21,6 +21,7 @@ import functools
 import html
 import io
 import json
+import os
 import re
 import shutil
 import unicodedata
@@ -628,7 +629,11 @@ TERMINAL = hostile.CONTROL["ctl-terminal"]
 
 
 def _cli(capsys, *argv) -> tuple[int, str, str]:
+    """`antt` in this process with ANTT_PASSWORD exported (set again for each command: the
+    CLI takes it out of the environment once it has read it; the test's monkeypatch
+    removes it at the end)."""
     from geo.cli import main
+    os.environ["ANTT_PASSWORD"] = PASSWORD
     code = main(list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
