@@ -41,7 +41,17 @@ from geo.checks.text import (
 )
 from geo.clock import LOCAL_TZ
 from geo.errors import Problem
-from geo.io.limits import Limits, TooBig, check_count, check_file, check_vertices, check_zip, unzip
+from geo.io.limits import (
+    Limits,
+    TooBig,
+    check_count,
+    check_file,
+    check_vertex_counts,
+    check_vertices,
+    check_zip,
+    geojson_vertices,
+    unzip,
+)
 
 __all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS", "REFS",
            "unsquash"]
@@ -296,6 +306,14 @@ def _read_geojson(path: Path, limits: Limits) -> gpd.GeoDataFrame:
     if not isinstance(features, list) or not features:
         raise _Refuse(Problem("file", "the GeoJSON has no features"))
     check_count(path, len(features), limits)
+    # Vertices counted in the parsed JSON, before GDAL parses it all again (half the time
+    # of a refusal). An OpenStreetMap boundary of another level than a commune's (a
+    # province's outline) is dropped after reading, whatever its size: not counted here.
+    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    other_level = np.array([isinstance(p, dict) and str(p.get("admin_level", 8)) != "8"
+                            for p in props], dtype=bool)
+    check_vertex_counts(np.where(other_level, 0, geojson_vertices(features)),
+                        np.arange(1, len(features) + 1), limits)
     return gpd.read_file(io.BytesIO(raw), engine="pyogrio", datetime_as_string=True)
 
 

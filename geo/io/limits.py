@@ -26,7 +26,7 @@ from geo.errors import Problem
 from geo.i18n import message
 
 __all__ = ["Limits", "TooBig", "MB", "check_file", "check_zip", "unzip", "check_count",
-           "check_vertices"]
+           "check_vertices", "check_vertex_counts", "geojson_vertices"]
 
 MB = 1_000_000
 _CHUNK = 1 << 20
@@ -129,7 +129,29 @@ def check_count(path: Path, n: int, limits: Limits) -> None:
 def check_vertices(geoms: np.ndarray, rows: np.ndarray, limits: Limits) -> None:
     """Refuse the features with more vertices than the limit: one problem each, naming
     its row (*rows*, the file's numbering) and its vertex count."""
-    counts = shapely.get_num_coordinates(geoms)
+    check_vertex_counts(shapely.get_num_coordinates(geoms), rows, limits)
+
+
+def geojson_vertices(features: list) -> np.ndarray:
+    """The vertices of each GeoJSON feature as parsed JSON (0 where it has none, or is
+    not what GeoJSON says a geometry is): counted before GDAL parses the file again."""
+    return np.array([_positions(((f.get("geometry") or {}) if isinstance(f, dict) else {})
+                                .get("coordinates")) for f in features], dtype=np.int64)
+
+
+def _positions(c: object) -> int:
+    if not isinstance(c, list) or not c:
+        return 0
+    first = c[0]
+    if not isinstance(first, list):
+        return 1  # one position
+    if not first or not isinstance(first[0], list):
+        return len(c)  # a line or ring of positions
+    return sum(_positions(part) for part in c)
+
+
+def check_vertex_counts(counts: np.ndarray, rows: np.ndarray, limits: Limits) -> None:
+    """:func:`check_vertices` of counts already made."""
     over = np.flatnonzero(counts > limits.vertices)
     if len(over):
         raise TooBig([_problem("geometry", "import.limit.vertices", row=int(rows[i]),

@@ -11,6 +11,7 @@ import zipfile
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely.geometry
 
 from geo.errors import PROBLEMS_SHOWN, Invalid, Problem
 from geo.io.layers import read_layer
@@ -152,6 +153,25 @@ def test_every_feature_over_the_vertex_limit_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("ANTT_IMPORT_MAX_VERTICES", "500")
     r = read_layer(fx.write(h, tmp_path / "thon.gpkg"), "hamlets")
     assert [(p.row, p.params["n"]) for p in r.errors] == [(2, "600"), (4, "700")]
+
+
+def test_an_osm_outline_that_is_not_imported_may_be_larger(tmp_path, monkeypatch):
+    """An OpenStreetMap extract carries the province's outline (admin_level 4) beside the
+    communes (8): only the communes are imported, so only they are held to the limit."""
+    province = fx.feature(shapely.geometry.mapping(lim.ring(3_000)), admin_level="4",
+                          ref="P1", name="Tỉnh Thử")
+    commune = fx.feature(shapely.geometry.mapping(fx.commune().geometry.iloc[0]),
+                         admin_level="8", ref="C1", name="Xã Thử")
+    path = fx.write_raw_geojson(tmp_path / "osm.geojson", [province, commune])
+    monkeypatch.setenv("ANTT_IMPORT_MAX_VERTICES", "1000")
+    r = read_layer(path, "communes")
+    assert r.ok, r.errors
+    assert list(r.frame["code"]) == ["C1"]
+    big = fx.feature(shapely.geometry.mapping(lim.ring(3_000)), admin_level="8", ref="C2",
+                     name="Xã Lớn")
+    r = read_layer(fx.write_raw_geojson(tmp_path / "osm2.geojson", [province, commune, big]),
+                   "communes")
+    assert [(p.row, p.params["n"]) for p in r.errors] == [(3, "3,000")]
 
 
 # ---- each limit is a setting with a sound default ---------------------------------------
