@@ -9,6 +9,7 @@ import sys
 from . import (
     geo_bench,
     import_bench,
+    limits_bench,
     load_bench,
     login_bench,
     map_bench,
@@ -23,7 +24,8 @@ from .common import targets_table
 BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "ops": ops_bench.run, "ui": ui_bench.run, "review": review_bench.run,
            "import": import_bench.run, "load": load_bench.run,
-           "province": province_bench.run, "login": login_bench.run}
+           "province": province_bench.run, "login": login_bench.run,
+           "limits": limits_bench.run}
 
 
 def main() -> int:

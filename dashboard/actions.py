@@ -11,7 +11,7 @@ from dashboard.i18n import label, t
 from geo.accounts import Forbidden
 from geo.checks.inert import md_text
 from geo.clock import local_text
-from geo.errors import AnttError, IllegalMove, Invalid, Problem, StaleVersion
+from geo.errors import AnttError, IllegalMove, Invalid, Problem, StaleVersion, first_problems
 
 __all__ = ["attempt", "buttons", "moved", "problem_text", "show"]
 
@@ -34,7 +34,9 @@ def attempt(command: Callable[[], object], lang: str, status_group: str,
         return "error", t("incident.illegal", lang, current=label(status_group, e.current, lang),
                           allowed=", ".join(label("action", a, lang) for a in e.allowed) or "—")
     except Invalid as e:
-        return "error", " ".join(problem_text(p, lang) for p in e.problems)
+        shown, more = first_problems(e.problems)
+        return "error", " ".join([*(problem_text(p, lang) for p in shown),
+                                  *([t("problems.more", lang, n=f"{more:,}")] if more else [])])
     except Forbidden as e:  # a session that ended goes to the login page at this rerun
         return "error", t("auth.forbidden", lang, reason=md_text(str(e)))
     except AnttError as e:

@@ -23,6 +23,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.analysis.spatial import for_drawing
 from geo.checks.inert import html_text
 from geo.palette import (
     ALERT_COLOUR,
@@ -104,6 +105,10 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
     if tile_url:
         folium.TileLayer(tile_url, attr="tiles", name="tiles").add_to(m)
     theme = MAP_DARK if dark else MAP_LIGHT
+    # Outlines and routes as drawn: at most half a pixel off at the deepest zoom.
+    layers = {k: for_drawing(v, DRAW_TOLERANCE_M) if k in _SIMPLIFIED and v is not None
+              else v for k, v in layers.items()}
+    communes = layers.get("communes")
     if communes is not None and len(communes):
         folium.GeoJson(
             _inert_props(communes[["code", "name", "geometry"]]), name="communes",
@@ -238,6 +243,10 @@ def _legend_html(label: Label, dark: bool) -> str:
 
 
 MAX_ZOOM = 18  # as folium's tile layers
+# Half a pixel at MAX_ZOOM on the equator (156,543 m a pixel at zoom 0), in metres: a
+# drawn outline simplified this far looks the same at every zoom (see base_map).
+DRAW_TOLERANCE_M = 156_543.03 / 2 ** MAX_ZOOM / 2
+_SIMPLIFIED = ("communes", "hamlets", "hotspots", "routes")
 WALL_LEGEND_WIDTH = 250  # px: the wall's legend column (the commune is fitted beside it)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
 from geo.clock import local_midnight_utc, local_text, to_utc
-from geo.errors import AnttError, Invalid
+from geo.errors import AnttError, Invalid, Problem, first_problems
 from geo.i18n import LANGS, message
 from geo.io.layers import SCHEMAS
 from geo.store import Store
@@ -140,6 +140,26 @@ def _bootstrap_hint(store: Store) -> None:
         print(_t("no_accounts"))
 
 
+def _problem_text(problem: Problem) -> str:
+    """A problem with its row and field, in this run's language when the catalogue has
+    its message, else in the command's own (English) words."""
+    if not problem.key:
+        return plain_text(problem)
+    where = _t("problem_row", row=problem.row, field=problem.field) \
+        if problem.row is not None else "" if problem.field == "file" else \
+        _t("problem_field", field=problem.field)
+    return plain_text(where + message(problem.key, _LANG, **problem.params))
+
+
+def _print_problems(problems: list[Problem], kind: str = "error") -> None:
+    """The first problems (``PROBLEMS_SHOWN``), one a line, then how many more."""
+    shown, more = first_problems(problems)
+    for problem in shown:
+        print(_t(kind, text=_problem_text(problem)), file=sys.stderr)
+    if more:
+        print(_t("more_problems", n=f"{more:,}"), file=sys.stderr)
+
+
 def _say(msg: str) -> None:
     print(f"  … {msg}", file=sys.stderr, flush=True)
 
@@ -150,11 +170,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _store(args)
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
                        progress=_say)
-    for w in plan.warnings:
-        print(_t("warning", text=plain_text(w)), file=sys.stderr)
+    _print_problems(plan.warnings, "warning")
     if not plan.ok:
-        for e in plan.errors:
-            print(_t("error", text=plain_text(e)), file=sys.stderr)
+        _print_problems(plan.errors)
         print(_t("import_refused", n=len(plan.errors)), file=sys.stderr)
         return 2
     print(plan.summary())
@@ -551,8 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.fn(args)
     except Invalid as e:
-        for problem in e.problems:
-            print(_t("error", text=plain_text(problem)), file=sys.stderr)
+        _print_problems(e.problems)
         return 2
     except AnttError as e:
         print(_t("error", text=plain_text(e)), file=sys.stderr)

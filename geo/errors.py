@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "AnttError", "Invalid", "Problem", "IllegalMove", "StaleVersion", "NotFound", "StoreBusy",
-    "StoreUnusable",
+    "StoreUnusable", "PROBLEMS_SHOWN", "first_problems",
 ]
+
+# Problems listed at most wherever a refusal is shown (the command line, an exception's
+# message, a page), then "… and N more problems": a file of 800,000 bad rows once printed
+# 800,000 lines.
+PROBLEMS_SHOWN = 50
 
 
 class AnttError(Exception):
@@ -38,16 +43,23 @@ class Problem:
         return f"{where}field '{self.field}': {self.reason}"
 
 
+def first_problems(problems: list[Problem], n: int = PROBLEMS_SHOWN
+                   ) -> tuple[list[Problem], int]:
+    """The first *n* problems to list, and how many more there are."""
+    return list(problems[:n]), max(len(problems) - n, 0)
+
+
 class Invalid(AnttError):
-    """Input refused; ``problems`` lists every reason. Nothing was written."""
+    """Input refused; ``problems`` lists every reason (the message, the first
+    :data:`PROBLEMS_SHOWN`). Nothing was written."""
 
     code = "invalid"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
-        head = "; ".join(str(p) for p in self.problems[:10])
-        more = f" (+{len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
-        super().__init__(f"invalid input: {head}{more}")
+        shown, more = first_problems(self.problems)
+        tail = f"; … and {more:,} more problems" if more else ""
+        super().__init__(f"invalid input: {'; '.join(map(str, shown))}{tail}")
 
 
 class IllegalMove(AnttError):

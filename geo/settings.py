@@ -77,6 +77,26 @@ SETTINGS: tuple[Setting, ...] = (
             "its checkpoint is refused, with the distance."),
     Setting("position_tolerance_m", 50.0, "On import, a place whose commune or hamlet code "
             "names a loaded boundary must lie inside it, or at most this many metres outside."),
+    # Import limits (geo/io/limits.py). Each is far above real data and far below what
+    # stalls a commune office's laptop: a 26.8 MB hamlet of 1,000,000 vertices took 69 s
+    # to draw on the phone page; a 3.4 MB zip of 179 MB took 73 s and 850 MB of memory.
+    Setting("import_max_file_mb", 50.0, "Largest layer file an import reads, in MB "
+            "(1 MB = 1,000,000 bytes), checked before reading it. GADM 4.1's GeoJSON of "
+            "all of Vietnam's communes is some 11 MB; the demo's largest layer 15 kB."),
+    Setting("import_max_unzipped_mb", 200.0, "Largest total a zipped Shapefile may unpack "
+            "to, in MB: its members' sizes as its directory declares them, checked before "
+            "anything is unpacked, and the bytes actually unpacked, counted as they come "
+            "(a member that declares less than it holds is stopped at the limit). A "
+            "Shapefile's .dbf pads every field to its full width: four times the file limit."),
+    Setting("import_max_features", 200_000, "Most features (rows) one layer file may "
+            "have, checked from the file's header where it has one, else as soon as it is "
+            "read. Vietnam had over 84,700 polling units in 2021 and GADM's 2018 set has "
+            "11,163 communes: a whole country's layer fits twice over."),
+    Setting("import_max_vertices", 50_000, "Most vertices one feature may have, checked "
+            "as soon as the file is read. The demo's largest commune outline has 145, a "
+            "real commune boundary (GADM) a few thousand; outlines are drawn simplified to "
+            "0.3 m, so a hamlet at this limit draws on the phone as fast as the demo's "
+            "(python -m bench limits)."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import math
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -39,6 +41,17 @@ from geo.checks.text import (
 )
 from geo.clock import LOCAL_TZ
 from geo.errors import Problem
+from geo.io.limits import (
+    Limits,
+    TooBig,
+    check_count,
+    check_file,
+    check_vertex_counts,
+    check_vertices,
+    check_zip,
+    geojson_vertices,
+    unzip,
+)
 
 __all__ = ["LayerSchema", "SCHEMAS", "LayerRead", "read_layer", "TARGET_KINDS", "REFS",
            "unsquash"]
@@ -174,16 +187,23 @@ def read_layer(path: str | Path, kind: str, *, crs: str | None = None,
         return LayerRead(kind, None, [Problem("kind", f"unknown layer kind {kind!r}; one of "
                                               f"{', '.join(SCHEMAS)}")])
     result = LayerRead(kind, None)
+    limits = Limits.current()
     try:
         user_crs = _parse_crs(crs) if crs else None
         say(f"reading {Path(path).name}")
-        gdf = _read_any(Path(path), user_crs, encoding, result)
+        gdf = _read_any(Path(path), user_crs, encoding, result, limits)
         say(f"read {len(gdf)} rows; checking")
         gdf = _recognise_boundaries(gdf, kind, result)
+        # Before any row is checked: a feature too large to check (or to draw) stops here.
+        # (After the boundaries are recognised: an OSM file's province outline, which is
+        # not imported, may be as large as it likes.) Rows as the file numbers them.
+        check_vertices(gdf.geometry.values, np.asarray(gdf.index) + 1, limits)
         gdf = _to_wgs84(gdf, user_crs, result)
         result.frame = _check_rows(gdf, SCHEMAS[kind], result)
     except _Refuse as r:
         result.errors.append(r.problem)
+    except TooBig as t:
+        result.errors.extend(t.problems)
     except Exception as e:  # a reader library choking on a malformed file
         log.debug("unreadable layer %s", path, exc_info=True)
         result.errors.append(Problem("file", f"cannot read the file: {_short(e)}"))
@@ -207,36 +227,69 @@ def _parse_crs(text: str) -> CRS:
 
 # ---- readers -----------------------------------------------------------------------------
 def _read_any(path: Path, user_crs: CRS | None, encoding: str | None,
-              result: LayerRead) -> gpd.GeoDataFrame:
+              result: LayerRead, limits: Limits) -> gpd.GeoDataFrame:
     if not path.exists():
         raise _Refuse(Problem("file", f"no such file: {path}"))
     if path.stat().st_size == 0:
         raise _Refuse(Problem("file", "the file is empty"))
+    check_file(path, limits)
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".zip" else \
         path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_table(_read_csv(path, encoding, result), user_crs, result)
+        df = _read_csv(path, encoding, result)
+        check_count(path, len(df), limits)
+        return _read_table(df, user_crs, result)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_table(pd.read_excel(path, dtype=object), user_crs, result)
+        df = pd.read_excel(path, dtype=object)
+        check_count(path, len(df), limits)
+        return _read_table(df, user_crs, result)
     if suffix.endswith(".zip"):
-        with zipfile.ZipFile(path) as z:
-            shps = [n for n in z.namelist() if n.lower().endswith(".shp")]
-        if not shps:
-            raise _Refuse(Problem("file", "the zip holds no .shp file"))
-        gdf = gpd.read_file(f"zip://{path}!{shps[0]}", engine="pyogrio")
+        gdf = _read_zip(path, limits)
     elif suffix in (".geojson", ".json"):
-        gdf = _read_geojson(path)
+        gdf = _read_geojson(path, limits)
     elif suffix in (".gpkg", ".shp"):
+        check_count(path, _header_count(path), limits)
         gdf = gpd.read_file(path, engine="pyogrio", datetime_as_string=True)
     else:
         raise _Refuse(Problem("file", f"unsupported file type {suffix or '(none)'}: use "
                                       ".geojson, .gpkg, .zip (shapefile), .csv or .xlsx"))
     if len(gdf) == 0:
         raise _Refuse(Problem("file", "the file has no features"))
+    check_count(path, len(gdf), limits)  # a header that did not say
     return _canonical_headers(gdf, result)
 
 
-def _read_geojson(path: Path) -> gpd.GeoDataFrame:
+def _header_count(source: str | Path) -> int:
+    """The features a Shapefile or GeoPackage says it holds (its header: nothing else is
+    read), or 0 when it does not say."""
+    try:
+        return max(int(pyogrio.read_info(source)["features"]), 0)
+    except Exception:  # unreadable here: reading it will say why
+        log.debug("no feature count for %s", source, exc_info=True)
+        return 0
+
+
+def _read_zip(path: Path, limits: Limits) -> gpd.GeoDataFrame:
+    """A zipped Shapefile, unpacked to a temporary folder: its directory's sizes are
+    checked before anything is unpacked, its header's feature count before it is read,
+    and the bytes unpacked are counted (``geo.io.limits.unzip``)."""
+    with zipfile.ZipFile(path) as z:
+        check_zip(path, z, limits)
+        names = [i.filename for i in z.infolist() if not i.is_dir()]
+        shps = [n for n in names if n.lower().endswith(".shp")]
+        if not shps:
+            raise _Refuse(Problem("file", "the zip holds no .shp file"))
+        check_count(path, _header_count(f"zip://{path}!{shps[0]}"), limits)
+        # The layer's own files (same name, any extension): nothing else is unpacked.
+        stem = shps[0][:-4].lower()
+        mine = [n for n in names if n.lower().rsplit(".", 1)[0] == stem]
+        with tempfile.TemporaryDirectory(prefix="antt-import-") as tmp:
+            files = unzip(path, z, mine, Path(tmp), limits)
+            shp = next(f for f in files if f.suffix.lower() == ".shp")
+            return gpd.read_file(shp, engine="pyogrio")
+
+
+def _read_geojson(path: Path, limits: Limits) -> gpd.GeoDataFrame:
     """GeoJSON with a check that it is JSON and a FeatureCollection first: GDAL's
     messages for broken files are cryptic."""
     raw = path.read_bytes()
@@ -252,6 +305,15 @@ def _read_geojson(path: Path) -> gpd.GeoDataFrame:
     features = doc.get("features", [doc] if doc.get("type") == "Feature" else [])
     if not isinstance(features, list) or not features:
         raise _Refuse(Problem("file", "the GeoJSON has no features"))
+    check_count(path, len(features), limits)
+    # Vertices counted in the parsed JSON, before GDAL parses it all again (half the time
+    # of a refusal). An OpenStreetMap boundary of another level than a commune's (a
+    # province's outline) is dropped after reading, whatever its size: not counted here.
+    props = [f.get("properties") if isinstance(f, dict) else None for f in features]
+    other_level = np.array([isinstance(p, dict) and str(p.get("admin_level", 8)) != "8"
+                            for p in props], dtype=bool)
+    check_vertex_counts(np.where(other_level, 0, geojson_vertices(features)),
+                        np.arange(1, len(features) + 1), limits)
     return gpd.read_file(io.BytesIO(raw), engine="pyogrio", datetime_as_string=True)
 
 

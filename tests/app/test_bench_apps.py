@@ -31,3 +31,30 @@ def test_floor_map_app_draws_its_one_marker():
     assert not at.exception, at.exception
     (component,) = at.get("component_instance")
     assert component.proto.json_args.count("L.marker(") == 1
+
+
+def test_exact_outlines_app_draws_the_field_page_with_every_stored_vertex(demo, tmp_path,
+                                                                         monkeypatch):
+    """The limits benchmark's baseline: the same field page, its outlines not simplified
+    for drawing (the dashboard's own draws fewer vertices of the same outlines)."""
+    import streamlit as st
+
+    from bench.limits_bench import HAMLET, exact_app
+    from dashboard import maps
+
+    from ..conftest import app_as
+
+    monkeypatch.setenv("ANTT_DB", demo.path)
+    monkeypatch.setattr(maps, "for_drawing", maps.for_drawing)  # the app replaces it
+    commune = HAMLET.split("-")[0]
+    scripts = []
+    for path in (ROOT / "dashboard" / "app.py", exact_app(tmp_path / "exact")):
+        st.cache_resource.clear()  # the static map is rendered once a process
+        at = app_as(demo, "field", path=str(path), communes=[commune],
+                    username=f"field{len(scripts)}")
+        at.run()
+        assert not at.exception, at.exception
+        (component,) = at.get("component_instance")
+        scripts.append(component.proto.json_args)
+    drawn, exact = (s.count("], [") for s in scripts)
+    assert exact > drawn > 0

@@ -9,6 +9,7 @@ import pytest
 
 from geo import accounts
 
+from ..conftest import make_account
 from .conftest import ARTIFACTS
 from .test_operations_browser import _choose, _idle, _main
 
@@ -76,7 +77,7 @@ def test_login_first_then_operator_logs_and_timeline_names_the_account(dashboard
 
 
 def test_wall_token_shows_the_map_and_nothing_that_writes(dashboard, open_page):
-    admin = accounts.Account("admin-e2e", "Admin", "admin")
+    admin = make_account(dashboard.store, "admin", username="admin-e2e")
     row, token = accounts.create_wall_token(dashboard.store, admin, "Màn hình", ["10732"])
     dashboard.store.close()
     b = open_page(f"{dashboard.url}/?wall=1&token={token}&commune=10732")

@@ -100,3 +100,27 @@ def test_the_alert_banner_uses_the_palettes_alert_red():
     from dashboard import alerts
     from geo.palette import ALERT_COLOUR
     assert ALERT_COLOUR in alerts._CSS and ALERT_COLOUR in maps._ALERT_CSS
+
+
+def test_outlines_are_drawn_simplified_within_half_a_pixel_and_kept_exact():
+    """A hamlet of 20,000 vertices is drawn with a few hundred, none further than
+    DRAW_TOLERANCE_M (0.3 m: half a pixel at the deepest zoom) from the exact outline;
+    the layer given to the map is not changed."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.analysis.spatial import for_drawing
+
+    from .. import helpers_limits as lim
+
+    hamlets = lim.hamlets_with(20_000, cell=1)
+    exact = [g.wkb for g in hamlets.geometry]
+    drawn = for_drawing(hamlets, maps.DRAW_TOLERANCE_M)
+    n = shapely.get_num_coordinates(drawn.geometry.values)
+    assert n[1] < 1_000 and list(n[[0, 2, 3]]) == [5, 5, 5]  # the squares as they are
+    metric = gpd.GeoSeries([hamlets.geometry.iloc[1], drawn.geometry.iloc[1]],
+                           crs=4326).to_crs(3405)
+    assert 0 < metric.iloc[0].hausdorff_distance(metric.iloc[1]) <= maps.DRAW_TOLERANCE_M
+    assert [g.wkb for g in hamlets.geometry] == exact
+    html = _html(maps.base_map({"communes": fx.commune(), "hamlets": hamlets}, label=_lab))
+    assert html.count("], [") < 2_000  # coordinate pairs: 20,000 were stored
