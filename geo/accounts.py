@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -394,8 +395,19 @@ def login(store: Store, username: str, password: str, *, source: str = "local",
 _DUMMY: list[str] = []  # a hash of a random password, made once: unknown names check it
 
 
+# One password check at a time in a process: argon2id takes a core (or four threads)
+# for a good part of a second on purpose, so a flood of logins could otherwise take the
+# machine from the duty shift's writes. Queued checks wait; locked sources never queue.
+_ONE_CHECK = threading.Lock()
+
+
 def _verify(digest: str | None, password: str) -> bool:
     """argon2id verification; with no hash, the same work against a dummy one."""
+    with _ONE_CHECK:
+        return _verify_now(digest, password)
+
+
+def _verify_now(digest: str | None, password: str) -> bool:
     if digest is None:
         if not _DUMMY:
             _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
