@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import secrets
 from typing import Any
 
 import streamlit as st
@@ -23,11 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "account": None,            # the logged-in geo.accounts.Account (None: login page)
     "session_token": None,      # this browser session's token (its hash is in the db)
     "cookie_pending": None,     # a token to put in the cookie ("" to clear it), once
-    "nonce": None,              # per-session random text (idempotency keys of forms)
     "op_point": None,           # operator page: picked (lon, lat)
     "op_click": None,           # operator page: last map click acted on
-    "op_errors": {},            # operator page: field → message from the last save
-    "op_last": None,            # operator page: number of the last incident saved
+    "op_sent": None,            # operator page: the last report sent (forms.Sent)
     "alert_sound": False,       # beep for a new alert (the sidebar's switch)
     "alert_outcome": None,      # the last acknowledgement: ("ok"/"stale"/"error", message)
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
@@ -36,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "field_outcome": None,      # field page: (kind, message) of the last refused site change
     "field_point": None,        # field page: the place tapped on its map (lon, lat)
     "field_click": None,        # field page: the last map tap acted on
+    "field_sent": None,         # field page: the last report sent (forms.Sent)
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "review_t": None,           # review page: the replayed moment (naive Vietnam time)
@@ -50,8 +48,6 @@ def init() -> None:
     """Put every key's default in session_state if it is not there yet."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, copy.copy(value))
-    if st.session_state["nonce"] is None:
-        st.session_state["nonce"] = secrets.token_hex(8)
 
 
 def get(key: str) -> Any:

@@ -7,14 +7,17 @@ written together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pandas as pd
 
 from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
+from geo.analysis.spatial import points, within_distance
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
+from geo.clock import to_utc, utcnow
 from geo.errors import Invalid, NotFound, Problem
 from geo.io.features import has_hamlets, locate, nearest_commune
 from geo.lifecycle import Lifecycle
@@ -25,7 +28,7 @@ __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
     "report", "move", "verify", "dispatch", "arrive", "resolve", "close", "escalate",
     "false_alarm", "reassign", "add_note", "triage", "STAMPS", "acknowledge", "alerts",
-    "REMARKS",
+    "REMARKS", "earlier_report", "possible_duplicates",
 ]
 
 KINDS: tuple[str, ...] = (
@@ -312,3 +315,39 @@ def add_note(store: Store, incident_id: int, note: str, *, expected_version: int
     """Append a note to the incident's timeline (any status)."""
     return move(store, incident_id, "note", expected_version=expected_version, actor=actor,
                 note=note, at=at)
+
+
+def earlier_report(store: Store, request_id: str) -> dict | None:
+    """The incident a report with *request_id* already logged, or None: a form sent again
+    (after a server restart lost its confirmation) is told its number, not asked again."""
+    return store.incident_by_request(request_id) if request_id else None
+
+
+def possible_duplicates(store: Store, kind: str, lon: float, lat: float,
+                        at: datetime | None = None, *, commune_codes: Sequence[str] = ()
+                        ) -> pd.DataFrame:
+    """Open incidents that a new report of *kind* at (*lon*, *lat*) may be a second report
+    of: the same kind, reported in the ``duplicate_minutes`` up to *at* (now) and within
+    ``duplicate_radius_m`` of the point; in *commune_codes* only when given (the
+    reporter's scope). Nearest first, with ``distance_m`` and ``minutes_ago``."""
+    problems = [] if kind in KINDS else [
+        Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}")]
+    problems += check_point(lon, lat)
+    if problems:
+        raise Invalid(problems)
+    now = to_utc(at) if at is not None else utcnow()
+    recent = store.incidents(Filters(
+        commune_codes=list(commune_codes), kinds=[kind], statuses=OPEN,
+        since=now - timedelta(minutes=float(settings.get("duplicate_minutes")))))
+    reported = pd.to_datetime(recent["reported_at"])
+    if at is not None:  # a past moment: what was reported after it is not known yet
+        recent, reported = recent[reported <= now], reported[reported <= now]
+    pairs = within_distance(points([float(lon)], [float(lat)]),
+                            points(recent["lon"], recent["lat"]).set_index(recent.index),
+                            float(settings.get("duplicate_radius_m")))
+    out = recent.loc[pairs["place"]].copy()
+    out["distance_m"] = pairs["distance_m"].to_numpy(float)
+    # A live clock that stepped back may leave a report a moment "ahead": 0 minutes ago.
+    out["minutes_ago"] = ((now - reported.loc[pairs["place"]]).dt.total_seconds()
+                          .clip(lower=0).to_numpy(float) / 60)
+    return out.sort_values(["distance_m", "id"]).reset_index(drop=True)

@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
             "is longer than this many times its planned interval (team board and review)."),
     Setting("checkin_far_m", 200.0, "A check-in from further than this many metres from "
             "its checkpoint is refused, with the distance."),
+    Setting("duplicate_radius_m", 150.0, "A new report within this many metres of an open "
+            "incident of the same kind, reported in the last duplicate_minutes, asks "
+            "\"same incident?\" before logging a second."),
+    Setting("duplicate_minutes", 30.0, "How recent an open incident of the same kind, within "
+            "duplicate_radius_m, must be for a new report to ask \"same incident?\"."),
     Setting("position_tolerance_m", 50.0, "On import, a place whose commune or hamlet code "
             "names a loaded boundary must lie inside it, or at most this many metres outside."),
     # Import limits (geo/io/limits.py). Each is far above real data and far below what

@@ -708,6 +708,13 @@ class Store:
         with self._cursor() as cur:
             return cur.frame(sql, params)
 
+    def incident_by_request(self, request_id: str) -> dict | None:
+        """The incident a report with *request_id* logged, or None (a form sent again after
+        a server restart is recognised before anything is asked or written)."""
+        with self._cursor() as cur:
+            rows = cur.rows("SELECT id FROM incidents WHERE request_id = $r", {"r": request_id})
+            return _row(cur, "incident", rows[0][0]) if rows else None
+
     def counts(self) -> dict[str, Any]:
         """Totals for ``antt status``."""
         with self._cursor() as cur:

@@ -20,6 +20,9 @@ from geo.sites import SITE_LIFECYCLE
 lang = state.get("lang")
 view = state.get("view")
 actor = state.get("account")
+# What "yes, the same incident" clears: the place and what was typed (widget → value).
+CLEAR = {"field_point": None, "field_kind": None, "field_description": "",
+         "field_pick_site": None, "field_pick_hamlet": None}
 
 
 def _l(group: str, code: object) -> str:
@@ -98,6 +101,7 @@ task = st.radio(t("field.task", lang), ["report", "site", "checkin"], key="field
                 format_func=lambda k: t(f"field.task.{k}", lang), horizontal=True)
 
 if task == "report":
+    forms.form_key()  # in the URL before anything is sent: a reconnect brings it back
     how = st.radio(t("op.where", lang), ["map", "site", "hamlet"], key="field_where",
                    horizontal=True, format_func=lambda w: t(f"op.where.{w}", lang))
     point, site_code = None, None
@@ -115,14 +119,11 @@ if task == "report":
     description = st.text_input(t("col.description", lang), key="field_description")
     if st.button(t("field.send", lang), type="primary", use_container_width=True,
                  key="field_send"):
-        row, problems = forms.save_report(
-            point=point, kind=kind, severity=severity, source="hamlet_team",
-            description=description, lang=lang, site_code=site_code,
-            commune_code=view.one_commune)
-        if row is not None:
-            st.success(t("op.saved", lang, id=row["id"]))
-        for msg in problems.values():
-            st.error(msg)
+        state.set("field_sent", forms.send_report(
+            dict(point=point, kind=kind, severity=severity, source="hamlet_team",
+                 description=description, site_code=site_code, target_code=None,
+                 commune_code=view.one_commune), lang, scope=view.commune_codes))
+    forms.show_sent("field_sent", lang, clear=CLEAR, problems=True)
 
 elif task == "site":
     sites = view.frame(data.sites())

@@ -13,6 +13,9 @@ from geo import settings
 lang = state.get("lang")
 view = state.get("view")
 actor = state.get("account")
+# What "yes, the same incident" clears: the place and what was typed (widget → value).
+CLEAR = {"op_point": None, "op_kind": None, "op_description": "", "op_pick_site": None,
+         "op_pick_target": None, "op_pick_hamlet": None}
 
 
 def _label(group: str, code: object) -> str:
@@ -20,6 +23,7 @@ def _label(group: str, code: object) -> str:
 
 
 st.title(t("op.title", lang))
+forms.form_key()  # in the URL before anything is sent: a reconnect brings it back
 layers_version = data.store().layers_version()  # before the layers: see mapview.desk_base
 layers = view.layers(data.layers())
 
@@ -32,7 +36,8 @@ with right:
         point, code = forms.pick_place(how, layers, lang, key=f"op_pick_{how}")
         site_code = code if how == "site" else None
         target_code = code if how == "target" else None
-    errors: dict[str, str] = state.get("op_errors") or {}
+    sent: forms.Sent | None = state.get("op_sent")
+    errors = sent.problems if sent else {}
     with st.form("report", clear_on_submit=False, border=True):
         forms.show_location(point, lang)
         if "lon" in errors:
@@ -54,17 +59,15 @@ with right:
         saved = st.form_submit_button(t("op.save", lang), type="primary",
                                       use_container_width=True)
     if saved:
-        row, problems = forms.save_report(
-            point=point, kind=kind, severity=severity, source=source, description=description,
-            lang=lang, site_code=site_code, target_code=target_code,
-            commune_code=view.one_commune)
-        if row is not None:
-            state.set("op_last", int(row["id"]))
+        sent = forms.send_report(
+            dict(point=point, kind=kind, severity=severity, source=source,
+                 description=description, site_code=site_code, target_code=target_code,
+                 commune_code=view.one_commune), lang, scope=view.commune_codes)
+        state.set("op_sent", sent)
+        if sent.outcome in ("saved", "again"):
             state.set("op_point", None)
-        state.set("op_errors", problems)
-        st.rerun()
-    if state.get("op_last"):
-        st.success(t("op.saved", lang, id=state.get("op_last")))
+        st.rerun()  # the outcome, and any refusal by its field, drawn with the form
+    forms.show_sent("op_sent", lang, clear=CLEAR)
 
 with left:
     # The static map is rendered once (shared with the review page's); only the picked

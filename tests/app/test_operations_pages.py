@@ -28,7 +28,8 @@ def test_operator_logs_at_a_site_and_a_double_submit_logs_once(app, demo):
     assert "Đã ghi vụ việc số #1" in at.success[0].value
     at.selectbox(key="op_kind").set_value("tampering")
     at.text_area(key="op_description").input("Danh sách cử tri bị xé")
-    at.main.button[0].click().run()  # the same form sent again
+    at.main.button[0].click().run()  # the same form sent again, after its confirmation:
+    assert any("Cùng vụ việc?" in w.value for w in at.warning)  # asked, nothing logged
     df = demo.incidents()
     assert len(df) == 1
     assert df.iloc[0]["site_code"] == site["code"]

@@ -67,13 +67,20 @@ def wait_healthy(proc: subprocess.Popen, url: str, what: str, timeout: float = 6
             time.sleep(0.2)  # polling for start-up, not an assertion
 
 
+class Served(str):
+    """A served dashboard's URL; ``proc`` is its streamlit process (a test may kill it)."""
+
+    proc: subprocess.Popen
+
+
 @contextmanager
-def serve(db: Path, script: Path = ROOT / "dashboard" / "server.py", **env: str
-          ) -> Iterator[str]:
-    """The dashboard on *db* in its own streamlit process on a free port, with *env* on top
-    of ours; yields its URL. *script*: what ``antt serve`` runs, unless a test needs the
-    bare ``app.py``."""
-    port = _free_port()
+def serve(db: Path, script: Path = ROOT / "dashboard" / "server.py", *,
+          port: int | None = None, **env: str) -> Iterator[Served]:
+    """The dashboard on *db* in its own streamlit process on *port* (a free one when None:
+    a given one lets a test restart a killed server where the browser reconnects), with
+    *env* on top of ours; yields its URL. *script*: what ``antt serve`` runs, unless a test
+    needs the bare ``app.py``."""
+    port = port or _free_port()
     env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S), **env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script),
@@ -81,7 +88,8 @@ def serve(db: Path, script: Path = ROOT / "dashboard" / "server.py", **env: str
          "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
+    url = Served(f"http://127.0.0.1:{port}")
+    url.proc = proc
     wait_healthy(proc, url, "dashboard")
     try:
         yield url

@@ -55,12 +55,12 @@ REVIEWED = {
     ("dashboard/actions.py", "text"):
         "actions.attempt outcomes: t() messages and md_text(reason) "
         "(test_command_outcomes_are_inert)",
-    ("dashboard/app_pages/field.py", "msg"):
-        "forms.save_report problems: t() messages and md_text(problem.reason)",
-    ("dashboard/app_pages/operator.py", "errors['lon']"): "forms.save_report: see field.py",
-    ("dashboard/app_pages/operator.py", "errors['kind']"): "forms.save_report: see field.py",
+    ("dashboard/forms.py", "message"):
+        "forms.send_report problems: t() messages and md_text(problem.reason / str(e))",
+    ("dashboard/app_pages/operator.py", "errors['lon']"): "forms.send_report: see forms.py",
+    ("dashboard/app_pages/operator.py", "errors['kind']"): "forms.send_report: see forms.py",
     ("dashboard/app_pages/operator.py", "errors['description']"):
-        "forms.save_report: see field.py",
+        "forms.send_report: see forms.py",
     ("dashboard/app_pages/review.py", "fmt.upper()"): "one of geo.exports.FORMATS",
     ("dashboard/maps.py", "hexes"): "geo.review.hex_bins: hexagon geometry and counts only",
     ("dashboard/auth.py",
