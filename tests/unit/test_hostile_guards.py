@@ -100,7 +100,8 @@ def test_md_text_leaves_no_markdown(s):
     assert "\n" not in out and "\r" not in out
     assert not any(_bad_char(c, multiline=False) for c in out), out
     folded = plain_text(s).replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    assert _md_unescape(out) == folded
+    # _md_unescape drops every zero-width space (md_text adds some): the input's own too.
+    assert _md_unescape(out) == folded.replace("\u200b", "")
 
 
 # What Streamlit's markdown still turns into markup although md_text escaped it (seen in
