@@ -242,8 +242,18 @@ def cmd_incident_report(args: argparse.Namespace) -> int:
 
 def cmd_incident_move(args: argparse.Namespace) -> int:
     store = _store(args)
+    actor = _account(args, store)
+    team = args.team
+    if team == "nearest":  # what the board offers first: a free team, own commune first
+        from geo.analysis.dispatch import suggest
+        offer = suggest(store.get("incident", args.id),
+                        accounts.within_scope(store.frame("unit"), actor), k=1)
+        if offer.empty:
+            raise AnttError("no team is free to send (available or on patrol, with a "
+                            "known position); give a team code")
+        team = str(offer["code"].iloc[0])
     row = incidents.move(store, args.id, args.action, expected_version=args.version,
-                         actor=_account(args, store), team_code=args.team, note=args.note)
+                         actor=actor, team_code=team, note=args.note)
     _print_row(row, args.json)
     return 0
 
@@ -490,7 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("id", type=int)
     m.add_argument("action", choices=incidents.ACTIONS)
     m.add_argument("--version", type=int, required=True, help="the version you read")
-    m.add_argument("--team", help="team code (dispatch, reassign)")
+    m.add_argument("--team", help="team code (dispatch, reassign), or 'nearest': the first "
+                   "free team the board would offer")
     m.add_argument("--note")
     m.set_defaults(fn=cmd_incident_move)
 
