@@ -182,8 +182,9 @@ def within_scope(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
 
 
 def name_of(actor: Actor) -> str:
-    """The name recorded on an event for *actor*."""
-    return actor if isinstance(actor, str) else actor.username
+    """The name recorded on an event for *actor* (an in-process caller's name cleaned as
+    :func:`require` cleans it)."""
+    return check_actor(actor) if isinstance(actor, str) else actor.username
 
 
 def authorize(tx: Tx, actor: Actor, permission: str, *, commune: str | None = None,

@@ -13,10 +13,11 @@ from ..conftest import report_args
 
 def test_migrations_recorded_and_idempotent(db_path):
     s = Store(db_path)
-    assert s.init() == [1, 2, 3]
+    assert s.init() == [1, 2, 3, 4]
     assert s.init() == []
     assert s.migrations() == [(1, "entities and event log"), (2, "map layers"),
-                              (3, "accounts, sessions and wall tokens")]
+                              (3, "accounts, sessions and wall tokens"),
+                              (4, "login failures by name and source")]
 
 
 def test_a_failing_command_writes_nothing(staffed):
