@@ -294,6 +294,17 @@ def _session_user(cur: Cursor, token_hash: str, now: datetime) -> str | None:
     return rows[0][0] if rows else None
 
 
+def _incident_by_request(cur: Cursor, request_id: str) -> dict | None:
+    rows = cur.rows("SELECT id FROM incidents WHERE request_id = $r", {"r": request_id})
+    return _row(cur, "incident", rows[0][0]) if rows else None
+
+
+def _password_hash(cur: Cursor, username: str) -> str | None:
+    rows = cur.rows("SELECT password_hash FROM credentials WHERE username = $u",
+                    {"u": username})
+    return rows[0][0] if rows else None
+
+
 def _wall_token(cur: Cursor, token_hash: str) -> dict | None:
     rows = cur.rows("SELECT id FROM wall_tokens WHERE token_hash = $t", {"t": token_hash})
     return _row(cur, "wall_token", rows[0][0]) if rows else None
@@ -344,9 +355,7 @@ class Tx:
         return self.get(entity, key) is not None
 
     def incident_by_request(self, request_id: str) -> dict | None:
-        row = self._cur.rows("SELECT id FROM incidents WHERE request_id = $r",
-                                {"r": request_id})
-        return self.get("incident", row[0][0]) if row else None
+        return _incident_by_request(self._cur, request_id)
 
     def next_incident_id(self) -> int:
         return _next_id(self._cur, "incidents", "id")
@@ -449,9 +458,7 @@ class Tx:
                           {"u": username, "h": password_hash, "at": self.at})
 
     def password_hash(self, username: str) -> str | None:
-        rows = self._cur.rows("SELECT password_hash FROM credentials WHERE username = $u",
-                                 {"u": username})
-        return rows[0][0] if rows else None
+        return _password_hash(self._cur, username)
 
     def note_login_failure(self, username: str, source: str, forget_before: datetime
                            ) -> None:
@@ -712,8 +719,7 @@ class Store:
         """The incident a report with *request_id* logged, or None (a form sent again after
         a server restart is recognised before anything is asked or written)."""
         with self._cursor() as cur:
-            rows = cur.rows("SELECT id FROM incidents WHERE request_id = $r", {"r": request_id})
-            return _row(cur, "incident", rows[0][0]) if rows else None
+            return _incident_by_request(cur, request_id)
 
     def counts(self) -> dict[str, Any]:
         """Totals for ``antt status``."""
@@ -1028,9 +1034,7 @@ class Store:
     def password_hash(self, username: str) -> str | None:
         """A read outside any write lock: a login verifies before it writes."""
         with self._cursor() as cur:
-            rows = cur.rows("SELECT password_hash FROM credentials WHERE username = $u",
-                            {"u": username})
-        return rows[0][0] if rows else None
+            return _password_hash(cur, username)
 
     def login_failures(self, username: str, source: str, since: datetime
                        ) -> tuple[list[datetime], list[datetime]]:
