@@ -85,5 +85,8 @@ def test_a_refreshing_tab_goes_to_the_login_page_by_itself(dashboard, open_page)
     _end(dashboard.store, "disable", "xem-disable")
     dashboard.store.close()
     b.page.get_by_role("heading", name=LOGIN).wait_for(timeout=60_000)
+    # The login page's run removes the list's elements when it finishes, a moment after
+    # its heading is drawn: wait for that, then the list is gone for good.
+    b.page.get_by_test_id("stDataFrame").first.wait_for(state="detached", timeout=60_000)
     assert b.page.get_by_test_id("stDataFrame").count() == 0
 
