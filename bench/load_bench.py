@@ -29,9 +29,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench.pgserver import PgServer
 from geo import incidents, units
 from geo.analysis.replay import current_state, state_at
-from geo.pgserver import PgServer
 from geo.store import ENTITIES, Store
 
 from .common import pct, table

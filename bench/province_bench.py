@@ -1,6 +1,6 @@
 """``python -m bench province``: the dashboard on a PostgreSQL server, beside DuckDB.
 
-The commune drill is built in a DuckDB file, then moved up with ``geo.migrate`` (what
+The commune drill is built in a DuckDB file, then moved up with ``geo.store.migrate`` (what
 ``antt migrate --to`` runs) into a throwaway PostgreSQL server on localhost. Then, on
 each store: the live page's first paint in headless Chromium, and write → visible: a
 report committed by another process (this one, through the same command the operator
@@ -16,9 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from geo import migrate
-from geo.pgserver import PgServer
-from geo.store import Store
+from bench.pgserver import PgServer
+from geo.store import Store, migrate
 
 from .browser import ARGS, CHROMIUM, build, serve, session
 from .common import table

@@ -53,6 +53,28 @@ HD_HOTSPOT_QUOTE = ("«…giải quyết kịp thời, ổn định các vụ m�
                     "không để phức tạp kéo dài, hình thành “điểm nóng” ảnh hưởng đến cuộc "
                     "bầu cử»")
 
+
+def hai_duong_2021(hotspot: str) -> dict:
+    """What seed 001 sets for both Hải Dương communes: the plan's days and the hotspot it
+    names (its place on the map is drawn)."""
+    return {
+        "plan_start": "2021-04-23T07:00:00+07:00",  # SOURCED: seed 001 peak period 23/4/2021
+        "election_day": "2021-05-23",               # SOURCED: seed 001 "Ngày bầu cử (23/5/2021)"
+        "count_end": "2021-05-23T23:00:00+07:00",   # DRAWN: end of count not given
+        "n_routes": 4,
+        "checkpoints": (3, 6),  # DRAWN: per sector route, on the loop route
+        "hotspots": [{
+            "name": f"Điểm tiềm ẩn phức tạp {hotspot}",
+            "reason": "Điểm đang tiềm ẩn diễn biến phức tạp (mâu thuẫn, tranh chấp, khiếu kiện) "
+                      "nêu trong công văn UBND tỉnh Hải Dương 5/2021: " + HD_HOTSPOT_QUOTE
+                      + " — vị trí trên bản đồ là tự vẽ (minh họa).",
+            "risk": 3,
+            "active_from": "2021-04-23", "active_to": "2021-06-23",  # SOURCED: seed 001
+            "near": "centre", "radius_m": 350,
+        }],
+    }
+
+
 FACTS = [
     {
         # SOURCED: GSO code 10732, "Xã An Phụ", district code 292 (Kinh Môn) — public GSO
@@ -72,20 +94,7 @@ FACTS = [
         # "Đình Huề Trì (phía tây nam núi An Phụ)").  The others are PLACEHOLDERS (drawn).
         "hamlets": [("Thôn Huề Trì", True), ("Thôn 1", False), ("Thôn 2", False),
                     ("Thôn 3", False), ("Thôn 4", False)],
-        "plan_start": "2021-04-23T07:00:00+07:00",  # SOURCED: seed 001 peak period 23/4/2021
-        "election_day": "2021-05-23",               # SOURCED: seed 001 "Ngày bầu cử (23/5/2021)"
-        "count_end": "2021-05-23T23:00:00+07:00",   # DRAWN: end of count not given
-        "n_routes": 4,
-        "checkpoints": (3, 6),  # DRAWN: per sector route, on the loop route
-        "hotspots": [{
-            "name": "Điểm tiềm ẩn phức tạp An Phụ (Kinh Môn)",
-            "reason": "Điểm đang tiềm ẩn diễn biến phức tạp (mâu thuẫn, tranh chấp, khiếu kiện) "
-                      "nêu trong công văn UBND tỉnh Hải Dương 5/2021: " + HD_HOTSPOT_QUOTE
-                      + " — vị trí trên bản đồ là tự vẽ (minh họa).",
-            "risk": 3,
-            "active_from": "2021-04-23", "active_to": "2021-06-23",  # SOURCED: seed 001
-            "near": "centre", "radius_m": 350,
-        }],
+        **hai_duong_2021("An Phụ (Kinh Môn)"),
         "source": ("code: GSO admin-code list (10732); district/province: geo-facts.md & "
                    "seed 001; hamlet Huề Trì: tailieuthamkhao.com / dulichhaiduong.vn; "
                    "centroid, bounding box, area: GADM 4.1 VNM.22.7.1_1 (figures only); "
@@ -108,20 +117,7 @@ FACTS = [
         # No hamlet names found: all PLACEHOLDERS (drawn).
         "hamlets": [("Thôn 1", False), ("Thôn 2", False), ("Thôn 3", False),
                     ("Thôn 4", False), ("Thôn 5", False), ("Thôn 6", False)],
-        "plan_start": "2021-04-23T07:00:00+07:00",
-        "election_day": "2021-05-23",
-        "count_end": "2021-05-23T23:00:00+07:00",
-        "n_routes": 4,
-        "checkpoints": (3, 6),  # DRAWN: per sector route, on the loop route
-        "hotspots": [{
-            "name": "Điểm tiềm ẩn phức tạp Cổ Dũng (Kim Thành)",
-            "reason": "Điểm đang tiềm ẩn diễn biến phức tạp (mâu thuẫn, tranh chấp, khiếu kiện) "
-                      "nêu trong công văn UBND tỉnh Hải Dương 5/2021: " + HD_HOTSPOT_QUOTE
-                      + " — vị trí trên bản đồ là tự vẽ (minh họa).",
-            "risk": 3,
-            "active_from": "2021-04-23", "active_to": "2021-06-23",  # SOURCED: seed 001
-            "near": "centre", "radius_m": 350,
-        }],
+        **hai_duong_2021("Cổ Dũng (Kim Thành)"),
         "source": ("code/district/province: vietnam-division@2.4.0 (GSO export) xa-phuong/"
                    "293.json; hotspot: seed 001; centroid, bounding box, area: GADM 4.1 "
                    "VNM.22.6.3_1 (figures only); outline, hamlet names: DRAWN "

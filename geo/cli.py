@@ -393,7 +393,7 @@ def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from geo import migrate
+    from geo.store import migrate
 
     source = _store(args)
     actor = _account(args, source)
@@ -423,7 +423,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # server.py, not app.py: its routes and middleware give the HttpOnly session cookie
     # and refuse other origins (dashboard/server.py).
     app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
-    from geo.pgconnection import is_url
+    from geo.store.pg import is_url
 
     os.environ.pop("ANTT_PASSWORD", None)  # the dashboard never needs it: not in its environment
     env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}

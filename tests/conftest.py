@@ -39,10 +39,10 @@ def db(db_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """One throwaway PostgreSQL server for the whole run (geo.pgserver); each test that
+    """One throwaway PostgreSQL server for the whole run (bench.pgserver); each test that
     asks for one gets its own database on it. Never skipped: with no server binaries
     it fails, saying what to install."""
-    from geo.pgserver import PgServer
+    from bench.pgserver import PgServer
 
     server = PgServer().start()
     yield server
@@ -54,7 +54,7 @@ def _no_pg_connections_left():
     """After each test, close the PostgreSQL pools it opened (hundreds of tests' databases
     would otherwise hold the throwaway server's connections until the run ends)."""
     yield
-    from geo.pgconnection import close_all_pools
+    from geo.store.pg import close_all_pools
 
     close_all_pools()
 

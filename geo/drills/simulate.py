@@ -21,11 +21,11 @@ import shapely
 from geo import settings
 from geo.analysis.dispatch import FREE
 from geo.clock import local_hour_utc, to_local, utcnow
-from geo.codec import event_json
 from geo.errors import AnttError
 from geo.incidents import KINDS, LIFECYCLE, SOURCES, STAMPS
 from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
+from geo.store.schema import event_row
 from geo.units import UNIT_LIFECYCLE
 
 __all__ = ["bulk_history", "incident_chunks", "simulate", "drill_clock", "setup_time", "SCALES",
@@ -120,8 +120,8 @@ def incident_chunks(n: int, *, start: datetime, hours: float, places: pd.DataFra
                 row[STAMPS.get(status, "reported_at")] = at
                 if action == "dispatch":
                     row["team_code"] = str(team[i])
-                events.append((seq, at, actor, "incident", str(iid), action, row["version"],
-                               event_json(prev), event_json(row), None))
+                events.append(event_row(seq, at, actor, "incident", iid, action,
+                                        row["version"], prev, row))
                 seq += 1
                 prev = row
             rows.append(prev)
@@ -546,8 +546,8 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
                                updated_by=actor)
                     if action == "close":
                         row["voted"] = int(s.voters * 0.98)
-                    events.append((i * len(steps) + k, t, actor, "site", s.code, action,
-                                   row["version"], event_json(prev), event_json(row), None))
+                    events.append(event_row(i * len(steps) + k, t, actor, "site", s.code,
+                                            action, row["version"], prev, row))
                     prev = row
                 site_rows.append(prev)
             yield {"site": pd.DataFrame(site_rows, columns=scols)}, \
@@ -555,8 +555,8 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
             bar.step()
 
     def team_chunk() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-        events = [(n_site_ev + k, setup_at + timedelta(seconds=k * 1e-3 + 0.5), actor, "unit",
-                   t.code, "register", 1, None, event_json(t._asdict()), None)
+        events = [event_row(n_site_ev + k, setup_at + timedelta(seconds=k * 1e-3 + 0.5), actor,
+                            "unit", t.code, "register", 1, None, t._asdict())
                   for k, t in enumerate(teams.itertuples(index=False))]
         return {"unit": teams[ENTITIES["unit"]["columns"]]}, pd.DataFrame(events, columns=ecols)
 

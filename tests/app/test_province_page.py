@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from bench.pgserver import PgServer
 from geo import accounts
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
-from geo.pgserver import PgServer
 from geo.store import Store
 
 from ..conftest import ROOT, make_account

@@ -1,4 +1,5 @@
-"""Threads and processes against one real DuckDB file."""
+"""Threads and processes against one store: a real DuckDB file and a real PostgreSQL
+database."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import signal
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
 from geo import incidents as inc
+from geo.drills.simulate import bulk_history
 from geo.errors import StaleVersion
 from geo.store import Store
 
@@ -136,3 +139,36 @@ def test_cli_writes_while_a_long_lived_writer_runs(db):
     df = store.incidents()
     assert (df["created_by"] == "dashboard").sum() == wrote
     assert sorted(df.loc[df["kind"] == "fire", "created_by"]) == [f"cli{k}" for k in range(4)]
+
+
+@pytest.mark.slow
+def test_a_bulk_load_waits_for_another_process_writing(staffed, db, tmp_path):
+    """A drill's bulk load (``antt simulate`` on the province server) while a team's phone
+    reports positions from another process: both land, and the log keeps one order (ids
+    without a gap, times never going back), the bulk's events in one block between the
+    phone's."""
+    stop = tmp_path / "stop"
+    phone = subprocess.Popen([PYTHON, str(ROOT / "tests" / "position_writer.py"), str(db),
+                              str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=cli_env(db))
+    assert phone.stdout.readline().strip() == "started", phone.stderr.read()
+    _, last_at = staffed.last_event()
+    places = staffed.frame("site")[["lon", "lat", "hamlet_code", "commune_code"]]
+    incidents, events = bulk_history(
+        300, start=last_at + timedelta(hours=1), hours=2, places=places, teams=["T2"],
+        first_event_id=1, first_incident_id=staffed.next_incident_id(), settle=True)
+    staffed.bulk_load({"incident": incidents}, events)
+    stop.touch()
+    out, err = phone.communicate(timeout=300)
+    assert phone.returncode == 0, err
+    wrote = int(out.split("wrote ")[1])
+
+    log = staffed.events()
+    assert list(log["id"]) == list(range(1, len(log) + 1))
+    assert log["occurred_at"].is_monotonic_increasing
+    positions = log.index[(log["entity"] == "unit") & (log["action"] == "position")]
+    drill = log.index[log["actor"] == "drill"]
+    assert len(positions) == wrote and len(drill) == len(events)
+    assert list(drill) == list(range(drill[0], drill[0] + len(drill)))  # one block
+    assert positions.min() < drill[0] and positions.max() > drill[-1]
+    assert len(staffed.incidents()) == 300

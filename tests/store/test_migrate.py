@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from geo import accounts, incidents, migrate
+from geo import accounts, incidents
 from geo.analysis.replay import state_at
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
-from geo.store import Store
+from geo.store import Store, migrate
 
 from ..conftest import TEST_PASSWORD, add_accounts, live_state, new_pg_database, report_args
 from .test_cli import antt

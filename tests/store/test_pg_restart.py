@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
+from bench.pgserver import PgServer
 from geo.analysis.replay import state_at
-from geo.pgserver import PgServer
 from geo.store import Store
 
 from ..conftest import PYTHON, ROOT, cli_env, live_state

@@ -83,10 +83,20 @@ def test_export_reads_back(staffed, tmp_path):
         export(staffed, tmp_path / "x", ["xlsx"])
 
 
-def test_bulk_load_refuses_out_of_order_events(staffed):
+def test_bulk_load_refuses_events_before_the_log_and_numbers_its_own(staffed):
+    """A bulk load's events come after the log's last (time order is the log's order);
+    their ids are the store's to give, whatever the caller wrote."""
     last_id, last_at = staffed.last_event()
-    ev = pd.DataFrame([{"id": last_id + 5, "occurred_at": last_at, "actor": "x",
-                        "entity": "incident", "entity_id": "1", "action": "report",
-                        "version": 1, "before": None, "after": "{}", "detail": None}])
-    with pytest.raises(AnttError, match="must start at id"):
-        staffed.bulk_load({}, ev)
+    row = {"actor": "x", "entity": "incident", "entity_id": "1", "action": "note",
+           "version": 1, "before": None, "after": "{}", "detail": None}
+    early = pd.DataFrame([{**row, "id": 1, "occurred_at": last_at}])
+    with pytest.raises(AnttError, match="must come after"):
+        staffed.bulk_load({}, early)
+    assert staffed.last_event() == (last_id, last_at)
+    later = [last_at + pd.Timedelta(minutes=m) for m in (1, 2)]
+    staffed.bulk_load({}, pd.DataFrame([{**row, "id": 7, "occurred_at": later[1]},
+                                        {**row, "id": 3, "occurred_at": later[0]}]))
+    tail = staffed.events(limit=2)
+    assert list(tail["id"]) == [last_id + 1, last_id + 2]
+    assert list(tail["occurred_at"]) == later  # in the order of the ids given
+    assert staffed.last_event() == (last_id + 2, later[1])

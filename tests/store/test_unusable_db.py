@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from geo.errors import StoreUnusable
-from geo.store import MIGRATIONS, Store
+from geo.store import Store
+from geo.store.schema import MIGRATIONS
 
 from ..conftest import ROOT
 from ..helpers_unusable_db import _damaged

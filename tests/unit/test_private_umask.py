@@ -1,10 +1,10 @@
-"""geo.connection.private_files: the umask is the process's, shared by threads; it stays
+"""geo.store.files.private_files: the umask is the process's, shared by threads; it stays
 private while any thread is inside and comes back when the last one leaves."""
 
 import os
 import threading
 
-from geo.connection import private_files
+from geo.store.files import private_files
 
 
 def _umask() -> int:

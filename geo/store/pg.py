@@ -1,26 +1,24 @@
-"""The two stores' SQL dialects side by side: DuckDB (one laptop, a file) and PostgreSQL
-(a province server, a URL). ``geo.store`` writes its SQL once, with ``$name``
-parameters, against the small cursor interface below; what differs between the two
-databases lives here and nowhere else.
+"""PostgreSQL: connections to a server, shared by the threads of a process, and the
+cursor that speaks PostgreSQL's dialect (:class:`PgCursor`).
 
-Each cursor wraps one connection's cursor for one operation:
+One ``psycopg_pool.ConnectionPool`` per database URL and process: each operation
+borrows a connection and gives it back. The pool checks a connection before lending
+it, so after a server restart the dead ones are dropped and new ones made; while the
+server is down, an operation waits up to ``timeout`` seconds for it, then raises
+:class:`StoreBusy` (a page then shows its last state and tries again by itself). A
+wrong host, port, database or password is :class:`StoreUnusable` at once, with one line
+saying why (the trace goes to the log).
 
-* ``rows(sql, params)`` — the result as tuples;
-* ``frame(sql, params)`` — the result as a DataFrame, typed as DuckDB's ``.df()`` types it
-  (timestamps ``datetime64``, integers ``int64``, or ``float64`` where NULL);
-* ``run(sql, params)`` — a write; the number of rows it touched;
-* ``many(sql, rows)`` — one statement for each of many parameter tuples;
-* ``staged(name, frame, like)`` — *frame* readable as table *name* for the block (DuckDB
-  registers the DataFrame; PostgreSQL copies it into a temporary table shaped like
-  table *like*);
-* ``insert_frame(table, frame)`` — append a DataFrame's rows to a table;
-* ``parquet(sql, params, path)`` — a query's result written to a Parquet file.
+Connections are in autocommit mode: the store marks its own transactions with
+BEGIN / COMMIT, exactly as it does on DuckDB.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,116 +28,101 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-__all__ = ["DuckCursor", "PgCursor", "Cursor"]
+from geo.errors import StoreBusy, StoreUnusable
 
+__all__ = ["pg_cursor", "close_pool", "close_all_pools", "redact", "is_url", "PgCursor",
+           "pyformat"]
 
-class DuckCursor:
-    """DuckDB: ``$name`` parameters are native; DataFrames are read in place."""
+log = logging.getLogger(__name__)
 
-    # A write transaction's first read; DuckDB serialises writers itself (one process
-    # holds the file, and a lock in that process), so nothing more is needed.
-    lock_clock = "SELECT last_event_id, last_at FROM clock"
-
-    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
-        self.raw = cur
-
-    # ---- the interface ------------------------------------------------------------
-    def rows(self, sql: str, params: Any = None) -> list[tuple]:
-        # fetchall: a half-read result blocks register() later
-        return self.raw.execute(sql, params).fetchall()
-
-    def frame(self, sql: str, params: Any = None) -> pd.DataFrame:
-        return self.raw.execute(sql, params).df()
-
-    def run(self, sql: str, params: Any = None) -> int:
-        rows = self.raw.execute(sql, params).fetchall()
-        return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else 0
-
-    def many(self, sql: str, rows: Sequence[tuple]) -> None:
-        self.raw.executemany(sql, rows)
-
-    @contextmanager
-    def staged(self, name: str, frame: pd.DataFrame, like: str) -> Iterator[None]:
-        self.raw.register(name, frame)
-        try:
-            yield
-        finally:
-            self.raw.unregister(name)
-
-    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
-        cols = ", ".join(frame.columns)
-        with self.staged("_bulk", frame, table):
-            self.raw.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _bulk")
-
-    def parquet(self, sql: str, params: dict, path: Path) -> None:
-        # COPY cannot take a parameter for its target; the path is ours, quoted.
-        target = str(path).replace("'", "''")
-        self.raw.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
-
-    # ---- what differs -----------------------------------------------------------------
-    def ddl(self, sql: str) -> str:
-        return sql
-
-    def after_migration(self, version: int) -> list[str]:
-        return []
-
-    def checkpoint(self) -> None:
-        """Write the WAL into the main file now, so a crash never depends on WAL replay
-        alone; if another process's transaction blocks it, the next write or the close
-        will."""
-        try:
-            self.raw.execute("CHECKPOINT")
-        except duckdb.Error:  # pragma: no cover - depends on timing
-            pass
-
-    def bulk_begin(self) -> None:
-        # Left to itself DuckDB keeps up to 80 % of RAM as cache (4.0 GiB peak for the
-        # national drill even with staging); bounded, it spills to its temp folder.
-        self.raw.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'")
-
-    def bulk_end(self) -> None:
-        self.raw.execute("RESET memory_limit")
-
-    def latest_after(self, where: str) -> str:
-        """Each entity's last ``after`` at or before the filter; ties cannot happen (the
-        event id is unique and orders the log)."""
-        return (f"SELECT entity, entity_id, arg_max(after, id) FROM events WHERE {where} "
-                "GROUP BY entity, entity_id")
-
-    def rows_from_after(self, table: str, key: str, columns: Sequence[str], when: str
-                        ) -> tuple[str, dict]:
-        """Rows of *table* as the last matching event's ``after`` JSON has them, parsed
-        in the database (no Python object per row)."""
-        types = dict(self.rows("SELECT column_name, data_type FROM information_schema.columns "
-                               "WHERE table_name = $t", {"t": table}))
-        shape = "{" + ", ".join(f'"{c}": "{types[c]}"' for c in columns) + "}"
-        cols = ", ".join(f"r.{c}" for c in columns)
-        return (f"""
-            WITH last AS (SELECT max(id) AS id FROM events WHERE {when} GROUP BY entity_id)
-            SELECT {cols} FROM (
-                SELECT json_transform(e.after, $shape) AS r
-                FROM events e JOIN last USING (id))
-            ORDER BY r.{key}""", {"shape": shape})
-
-    def ignored_tables(self) -> set[str]:
-        return set()
-
-    def init_lock(self) -> None:
-        """Nothing: the process's write lock and the file lock keep migrations single."""
-
-    def after_init(self) -> None:
-        """Nothing: the geometry columns are a PostgreSQL (PostGIS) extra."""
-
-    def init_unlock(self) -> None:
-        pass
+_POOLS: dict[str, ConnectionPool] = {}
+_LOCK = threading.Lock()
 
 
-# DuckDB's memory while a bulk load runs (SET memory_limit; reset afterwards).
-BULK_MEMORY_LIMIT = "1GB"
+def is_url(text: str) -> bool:
+    return text.startswith(("postgresql://", "postgres://"))
 
 
-# ---- PostgreSQL --------------------------------------------------------------------------
+def redact(url: str) -> str:
+    """The URL without its password (for messages, logs and cache keys)."""
+    return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1@", url)
+
+
+def _pool(url: str, size: int) -> ConnectionPool:
+    with _LOCK:
+        pool = _POOLS.get(url)
+        if pool is None or pool.closed:
+            _first_contact(url)
+            pool = _POOLS[url] = ConnectionPool(
+                url, min_size=1, max_size=size, open=False, name=redact(url),
+                kwargs={"autocommit": True, "connect_timeout": 5,
+                        "application_name": "antt"},
+                check=ConnectionPool.check_connection)
+            pool.open(wait=False)
+        return pool
+
+
+def _first_contact(url: str) -> None:
+    """One direct connection before a pool is made: a wrong host, port, database or
+    password is said at once, instead of after the pool's wait for a server that may be
+    restarting."""
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as e:
+        raise _unusable(url, e) from e
+
+
+@contextmanager
+def pg_cursor(url: str, timeout: float, size: int = 8) -> Iterator[Any]:
+    """A cursor on a pooled connection for one operation (waiting up to *timeout* s for
+    the server). A connection lost during the operation raises StoreBusy; the pool
+    replaces it for the next one."""
+    pool = _pool(url, size)
+    try:
+        with pool.connection(timeout=timeout) as conn, conn.cursor() as cur:
+            yield cur
+    except PoolTimeout as e:
+        raise StoreBusy(redact(url), timeout, why=f"did not answer within {timeout:g} s "
+                        "(the server restarting, down, or out of connections)") from e
+    except psycopg.OperationalError as e:
+        log.info("connection to %s lost", redact(url), exc_info=e)
+        raise StoreBusy(redact(url), 0, why="lost the connection to the server (restarting?); "
+                        "try again") from e
+
+
+def close_pool(url: str) -> None:
+    with _LOCK:
+        pool = _POOLS.pop(url, None)
+    if pool is not None:
+        pool.close()
+
+
+def close_all_pools() -> None:
+    """Close every pool of this process (a later operation opens its pool again)."""
+    for url in list(_POOLS):
+        close_pool(url)
+
+
+def _unusable(url: str, e: BaseException) -> StoreUnusable:
+    log.info("database %s cannot be used", redact(url), exc_info=e)
+    text = str(e).lower()
+    if any(w in text for w in ("resolve host", "connection refused", "could not connect",
+                               "timeout expired", "no route", "network is unreachable")):
+        why = ("cannot reach the server (is it running, and are the host and port right?); "
+               "try again in a moment")
+    elif "does not exist" in text:
+        why = "the database does not exist on this server; create it first (createdb)"
+    elif "password" in text or "authentication" in text:
+        why = "the server refused the user name or password"
+    else:
+        why = "the connection to the server was lost; try again in a moment"
+    return StoreUnusable(redact(url), why)
+
+
+# ---- the dialect -----------------------------------------------------------------------
 
 _PARAM = re.compile(r"\$(\w+)")
 
@@ -356,6 +339,3 @@ def _pg_type(col: pd.Series) -> str:
     if pd.api.types.is_float_dtype(col):
         return "DOUBLE PRECISION"
     return "TEXT"
-
-
-Cursor = DuckCursor | PgCursor

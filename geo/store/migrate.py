@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo.codec import to_json
-from geo.store import COPIED_TABLES, ENTITIES, SESSION, Store
+from geo.store.schema import COPIED_TABLES, ENTITIES, SESSION
+from geo.store.store import Store
 
 __all__ = ["MigrationPlan", "plan", "migrate"]
 

@@ -1,4 +1,5 @@
-"""Connections to one DuckDB file, shared safely by threads and processes. No SQL here.
+"""DuckDB: connections to one file, shared safely by threads and processes, and the
+cursor that speaks DuckDB's dialect (:class:`DuckCursor`).
 
 DuckDB lets one process at a time hold a database file for writing, and a
 connection object must not be shared between threads. So:
@@ -17,28 +18,27 @@ connection object must not be shared between threads. So:
   ``0600`` (tightened on first open if it was looser), a folder ANTT creates for it
   ``0700`` (a folder that existed is left as it was), and every write runs under umask
   ``077``, because DuckDB re-creates its ``.wal`` at each write after a checkpoint
-  removed it, with no mode of our choosing (see :func:`private_files`).
+  removed it, with no mode of our choosing (see ``geo.store.files``).
 """
 
 from __future__ import annotations
 
 import atexit
-import errno
 import logging
-import os
-import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
 
 from geo.errors import StoreBusy, StoreUnusable
+from geo.store.files import private_begin, private_end, private_files, tighten
 
-__all__ = ["anchor_for", "Anchor", "WriteLock", "is_damage", "private_folder",
-           "private_files", "tighten"]
+__all__ = ["anchor_for", "Anchor", "WriteLock", "is_damage", "DuckCursor"]
 
 log = logging.getLogger(__name__)
 
@@ -159,103 +159,24 @@ class Anchor:
 class WriteLock:
     """The process's write lock on one file (re-entrant, like the ``threading.RLock`` it
     wraps); while it is held, files this process creates are private
-    (:func:`private_files`), which covers the ``.wal`` DuckDB makes for the write."""
+    (``geo.store.files.private_files``), which covers the ``.wal`` DuckDB makes for the write."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
 
     def __enter__(self) -> WriteLock:
         self._lock.acquire()
-        _private_begin()
+        private_begin()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _private_end()
+        private_end()
         self._lock.release()
 
 
 _ANCHORS: dict[str, Anchor] = {}
 _ANCHORS_LOCK = threading.Lock()
 _WRITE_LOCKS: dict[str, WriteLock] = {}
-
-# ---- private files ------------------------------------------------------------------
-PRIVATE_FOLDER = 0o700
-_UMASK_LOCK = threading.Lock()
-_umask_users = 0
-_umask_saved = 0
-
-
-def _private_begin() -> None:
-    global _umask_users, _umask_saved
-    with _UMASK_LOCK:
-        if _umask_users == 0:
-            _umask_saved = os.umask(0o077)
-            os.umask(_umask_saved | 0o077)  # never looser than the process asked
-        _umask_users += 1
-
-
-def _private_end() -> None:
-    global _umask_users
-    with _UMASK_LOCK:
-        _umask_users -= 1
-        if _umask_users == 0:
-            os.umask(_umask_saved)
-
-
-@contextmanager
-def private_files() -> Iterator[None]:
-    """Files and folders created inside are their owner's alone (umask ``077``).
-
-    A umask belongs to the process, not the thread: while any thread is inside, every
-    file the process creates is private too. That only ever tightens a mode; the saved
-    umask comes back when the last thread leaves."""
-    _private_begin()
-    try:
-        yield
-    finally:
-        _private_end()
-
-
-def private_folder(folder: str | os.PathLike[str]) -> list[Path]:
-    """Create *folder* and its missing parents, each ``0700``; return those created.
-
-    A folder that already exists (``/tmp``, a shared data folder) keeps its mode: only
-    what ANTT creates is tightened."""
-    folder = Path(folder)
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    if not missing and not folder.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
-    made = []
-    for level in reversed(missing):
-        try:
-            level.mkdir(mode=PRIVATE_FOLDER)
-        except FileExistsError:  # another process made it first: not ours to change
-            continue
-        level.chmod(PRIVATE_FOLDER)  # mkdir's mode passes through the umask
-        made.append(level)
-    return made
-
-
-def tighten(path: str | os.PathLike[str]) -> None:
-    """Take the group's and others' access off the database file and its ``.wal`` (if
-    there is one): ``0644`` becomes ``0600``. A file this process may not change (another
-    user's) is left as it is, with a warning in the log."""
-    for f in (Path(path), Path(f"{path}.wal")):
-        try:
-            mode = stat.S_IMODE(f.stat().st_mode)
-            if mode & 0o077:
-                f.chmod(mode & ~0o077)  # 0644 → 0600: the owner's bits stay
-        except FileNotFoundError:
-            continue
-        except OSError as e:
-            log.warning("cannot make %s private (%s): other local users may read it", f,
-                        e.strerror)
-
 
 @atexit.register
 def _close_all() -> None:
@@ -295,3 +216,111 @@ def _unusable(path: str, e: BaseException) -> StoreUnusable:
         why = f"cannot be opened ({type(e).__name__})"
     return StoreUnusable(path, why)
 
+
+# DuckDB's memory while a bulk load runs (SET memory_limit; reset afterwards).
+BULK_MEMORY_LIMIT = "1GB"
+
+
+class DuckCursor:
+    """DuckDB: ``$name`` parameters are native; DataFrames are read in place."""
+
+    # A write transaction's first read; DuckDB serialises writers itself (one process
+    # holds the file, and a lock in that process), so nothing more is needed.
+    lock_clock = "SELECT last_event_id, last_at FROM clock"
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.raw = cur
+
+    # ---- the interface ------------------------------------------------------------
+    def rows(self, sql: str, params: Any = None) -> list[tuple]:
+        # fetchall: a half-read result blocks register() later
+        return self.raw.execute(sql, params).fetchall()
+
+    def frame(self, sql: str, params: Any = None) -> pd.DataFrame:
+        return self.raw.execute(sql, params).df()
+
+    def run(self, sql: str, params: Any = None) -> int:
+        rows = self.raw.execute(sql, params).fetchall()
+        return int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else 0
+
+    def many(self, sql: str, rows: Sequence[tuple]) -> None:
+        self.raw.executemany(sql, rows)
+
+    @contextmanager
+    def staged(self, name: str, frame: pd.DataFrame, like: str) -> Iterator[None]:
+        self.raw.register(name, frame)
+        try:
+            yield
+        finally:
+            self.raw.unregister(name)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        cols = ", ".join(frame.columns)
+        with self.staged("_bulk", frame, table):
+            self.raw.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _bulk")
+
+    def parquet(self, sql: str, params: dict, path: Path) -> None:
+        # COPY cannot take a parameter for its target; the path is ours, quoted.
+        target = str(path).replace("'", "''")
+        self.raw.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
+
+    # ---- what differs -----------------------------------------------------------------
+    def ddl(self, sql: str) -> str:
+        return sql
+
+    def after_migration(self, version: int) -> list[str]:
+        return []
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the main file now, so a crash never depends on WAL replay
+        alone; if another process's transaction blocks it, the next write or the close
+        will."""
+        try:
+            self.raw.execute("CHECKPOINT")
+        except duckdb.Error:  # pragma: no cover - depends on timing
+            pass
+
+    def bulk_begin(self) -> None:
+        # Left to itself DuckDB keeps up to 80 % of RAM as cache (4.0 GiB peak for the
+        # national drill even with staging); bounded, it spills to its temp folder.
+        self.raw.execute(f"SET memory_limit = '{BULK_MEMORY_LIMIT}'")
+
+    def bulk_end(self) -> None:
+        self.raw.execute("RESET memory_limit")
+
+    def latest_after(self, where: str) -> str:
+        """Each entity's last ``after`` at or before the filter; ties cannot happen (the
+        event id is unique and orders the log)."""
+        return (f"SELECT entity, entity_id, arg_max(after, id) FROM events WHERE {where} "
+                "GROUP BY entity, entity_id")
+
+    def rows_from_after(self, table: str, key: str, columns: Sequence[str], when: str
+                        ) -> tuple[str, dict]:
+        """Rows of *table* as the last matching event's ``after`` JSON has them, parsed
+        in the database (no Python object per row)."""
+        types = dict(self.rows("SELECT column_name, data_type FROM information_schema.columns "
+                               "WHERE table_name = $t", {"t": table}))
+        shape = "{" + ", ".join(f'"{c}": "{types[c]}"' for c in columns) + "}"
+        cols = ", ".join(f"r.{c}" for c in columns)
+        return (f"""
+            WITH last AS (SELECT max(id) AS id FROM events WHERE {when} GROUP BY entity_id)
+            SELECT {cols} FROM (
+                SELECT json_transform(e.after, $shape) AS r
+                FROM events e JOIN last USING (id))
+            ORDER BY r.{key}""", {"shape": shape})
+
+    def ignored_tables(self) -> set[str]:
+        return set()
+
+    def init_lock(self) -> None:
+        """Nothing: the process's write lock and the file lock keep migrations single."""
+
+    def after_init(self) -> None:
+        """Nothing: the geometry columns are a PostgreSQL (PostGIS) extra."""
+
+    def init_unlock(self) -> None:
+        pass
+
+
+# DuckDB's memory while a bulk load runs (SET memory_limit; reset afterwards).
+BULK_MEMORY_LIMIT = "1GB"
