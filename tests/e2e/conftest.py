@@ -92,7 +92,7 @@ class Browser:
                         return f
                 except Exception:  # a frame navigating away
                     continue
-            self.page.wait_for_timeout(200)
+            self.page.wait_for_timeout(200)  # polling interval, not an assertion
         raise AssertionError("no Leaflet map appeared")
 
 

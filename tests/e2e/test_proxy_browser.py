@@ -24,7 +24,7 @@ from geo.store import Store
 
 from ..conftest import new_pg_database
 from .conftest import ROOT, Dashboard, serve
-from .test_live_browser import _settled, _wait
+from .test_live_browser import _settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -118,6 +118,6 @@ def test_a_browser_through_the_proxy_stays_on_one_process_and_sees_writes(provin
                      lat=float(site["lat"]), source="hamlet_team", actor="e2e",
                      description="Tụ tập")
     selector = f".antt-incident[data-id='{row['id']}']"
-    assert _wait(lambda: b.map_frame().query_selector(selector) is not None, 30, step_ms=50)
+    b.map_frame().wait_for_selector(selector, state="attached", timeout=60_000)
     assert b.errors == [] and b.blocked == []
     assert {u for u in upstreams if u} == answered  # the websocket's process all along
