@@ -14,6 +14,7 @@ from . import (
     login_bench,
     map_bench,
     ops_bench,
+    outline_bench,
     province_bench,
     review_bench,
     store_bench,
@@ -25,7 +26,8 @@ BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "ops": ops_bench.run, "ui": ui_bench.run, "review": review_bench.run,
            "import": import_bench.run, "load": load_bench.run,
            "province": province_bench.run, "login": login_bench.run,
-           "limits": limits_bench.run}
+           "limits": limits_bench.run,
+           "outline": outline_bench.run}
 
 
 def main() -> int:

@@ -4,12 +4,7 @@ event-driven waits (a script run ending, a selector), never fixed sleeps."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,6 +14,8 @@ from geo import accounts
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time, simulate
 from geo.store import Store
+
+from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -74,37 +71,13 @@ def session(db: Path, username: str = "bench") -> str:
         store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(db: Path, app: Path = ROOT / "dashboard" / "server.py", **env: str) -> Iterator[str]:
-    """*app* on *db* in its own streamlit process; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "ANTT_DB": str(db), "PYTHONPATH": str(ROOT), **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("dashboard did not start") from None
-                time.sleep(0.2)  # polling for start-up
+    """*app* on *db* in its own streamlit process (bench.processes, as the browser tests
+    start it); yields its URL."""
+    with processes.dashboard(db, app, capture=False, timeout=120,
+                             **{"PYTHONPATH": str(ROOT), **env}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def new_page(browser, url: str, token: str | None, width: int = 1920, height: int = 1080):

@@ -10,7 +10,9 @@ to strings once per *key* (the layers' version, the communes shown, the language
 look) and kept for every session; each run renders only the live feature groups, which
 streamlit-folium's front end swaps without remounting the map (pan and zoom stay).
 The component and its arguments are streamlit-folium's own (``st_folium``'s tail,
-0.22 – 0.27), so the front end is unchanged.
+0.22 – 0.27), so the front end is unchanged. Those are private functions: pyproject.toml
+pins streamlit-folium to 0.27.x, and tests/unit/test_mapview_private.py names any of
+them that a new version drops or calls differently.
 
 Every map of the dashboard is shown this way: the live page's; the review's replay and
 analysis maps and the operator's map over one shared plain base (:func:`desk_base`), the

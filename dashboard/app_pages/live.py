@@ -72,13 +72,13 @@ def _mark() -> tuple:
 
 def _read_if_changed() -> dict:
     """The last snapshot while nothing moved (and it is younger than the refresh
-    interval), else a fresh one."""
+    interval), else a fresh one, numbered: the session's *reads* so far."""
     mark = _mark()
     last = state.get("live_last")
     if last is not None and last.get("mark") == mark and (
             utcnow() - last["at"]).total_seconds() < settings.get("refresh_seconds"):
         return last
-    return {**_read(), "mark": mark}
+    return {**_read(), "mark": mark, "reads": (last or {}).get("reads", 0) + 1}
 
 
 def _read() -> dict:
@@ -133,7 +133,10 @@ def live() -> None:
         n_alerts = len(snap["alerts"])
         with cols[7].container(key=f"antt-kpi-alerts-{'on' if n_alerts else 'off'}"):
             st.metric(t("kpi.alerts", lang), n_alerts)
-        st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
+        # The snapshot's number is on the page (the class st-key-antt-live-read-N): the
+        # browser tests wait for it to move, never for a time.
+        with st.container(key=f"antt-live-read-{snap['reads']}"):
+            st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
     with map_col:
         tile_url = settings.get("tile_url")
         base = mapview.static_map(

@@ -14,12 +14,13 @@ def test_live_page_reads_again_only_when_the_log_moved(app, demo, monkeypatch):
     at.run()
     again = at.session_state["live_last"]
     assert again["at"] == first["at"] and again["live"] is first["live"]
+    assert again["reads"] == first["reads"]  # what the page shows the browser tests
 
     site = demo.frame("site").iloc[0]  # a report must lie inside a commune
     row = inc.report(demo, **report_args(lon=float(site["lon"]), lat=float(site["lat"])))
     at.run()
     moved = at.session_state["live_last"]
-    assert moved["at"] > first["at"]
+    assert moved["at"] > first["at"] and moved["reads"] == first["reads"] + 1
     assert row["id"] in set(moved["shown"]["id"].astype(int))
     marker = f'data-id="{row["id"]}"'
     assert marker not in first["live"][0] and marker in moved["live"][0].replace('\\"', '"')

@@ -3,12 +3,7 @@ reach nothing but localhost."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.processes import Served
+from bench.processes import dashboard as dashboard_process
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
 from geo.store import Store
@@ -27,12 +24,6 @@ REFRESH_S = 2
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -51,51 +42,17 @@ class Dashboard:
         return accounts.start_session(self.store, who)
 
 
-def wait_healthy(proc: subprocess.Popen, url: str, what: str, timeout: float = 60) -> None:
-    """Wait until *url* answers Streamlit's health check (through a proxy too); if *proc*
-    dies or the time runs out, kill it and raise with what it printed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"{what} did not start:\n" + proc.stdout.read()) from None
-            time.sleep(0.2)  # polling for start-up, not an assertion
-
-
-class Served(str):
-    """A served dashboard's URL; ``proc`` is its streamlit process (a test may kill it)."""
-
-    proc: subprocess.Popen
-
-
 @contextmanager
-def serve(db: Path, script: Path = ROOT / "dashboard" / "server.py", *,
+def serve(db: Path | str, script: Path = ROOT / "dashboard" / "server.py", *,
           port: int | None = None, **env: str) -> Iterator[Served]:
     """The dashboard on *db* in its own streamlit process on *port* (a free one when None:
     a given one lets a test restart a killed server where the browser reconnects), with
-    *env* on top of ours; yields its URL. *script*: what ``antt serve`` runs, unless a test
-    needs the bare ``app.py``."""
-    port = port or _free_port()
-    env = {**os.environ, "ANTT_DB": str(db), "ANTT_REFRESH_SECONDS": str(REFRESH_S), **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script),
-         "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = Served(f"http://127.0.0.1:{port}")
-    url.proc = proc
-    wait_healthy(proc, url, "dashboard")
-    try:
+    *env* on top of ours (a refresh every REFRESH_S seconds unless given); yields its URL,
+    whose ``proc`` a test may kill. *script*: what ``antt serve`` runs, unless a test
+    needs the bare ``app.py``. (bench.processes.dashboard, as the benchmarks start it.)"""
+    with dashboard_process(db, script, port=port,
+                           **{"ANTT_REFRESH_SECONDS": str(REFRESH_S), **env}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def demo_db(folder: Path) -> Path:
@@ -135,7 +92,7 @@ class Browser:
                         return f
                 except Exception:  # a frame navigating away
                     continue
-            self.page.wait_for_timeout(200)
+            self.page.wait_for_timeout(200)  # polling interval, not an assertion
         raise AssertionError("no Leaflet map appeared")
 
 

@@ -10,7 +10,7 @@ from geo import incidents as inc
 from geo.io.features import load_layer
 from geo.store import Store
 
-from .conftest import ARTIFACTS, REFRESH_S, Dashboard, demo_db, serve
+from .conftest import ARTIFACTS, Dashboard, demo_db, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,6 +18,12 @@ COUNT_SITES = """() => { let n = 0; map_div.eachLayer(l => {
     const c = l.options && l.options.className;
     if (c && c.split(' ').includes('antt-site')) n++; }); return n; }"""
 VIEW = "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
+# The number of the live page's last snapshot read (dashboard/app_pages/live.py puts it
+# in a class, st-key-antt-live-read-N); 0 before the first.
+READS = """() => Math.max(0, ...Array.from(
+    document.querySelectorAll('[class*="st-key-antt-live-read-"]'),
+    el => +el.className.match(/st-key-antt-live-read-(\\d+)/)[1]))"""
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def _wait(pred, timeout: float, step_ms: int = 100):
@@ -30,13 +36,25 @@ def _wait(pred, timeout: float, step_ms: int = 100):
     return pred()
 
 
+def _refreshed(b, times: int = 1, timeout_s: float = 60) -> int:
+    """Wait until the live page has read *times* new snapshots (its refresh or change
+    check), drawn them and finished its run: an event on the page, never a time."""
+    then = b.page.evaluate(READS)
+    b.page.wait_for_function(f"(n) => ({READS})() >= n", arg=then + times,
+                             timeout=timeout_s * 1000)
+    b.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                             timeout=timeout_s * 1000)
+    b.page.evaluate(TWO_FRAMES)
+    return b.page.evaluate(READS)
+
+
 def test_live_map_offline_with_every_site(dashboard, open_page):
     b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = b.map_frame()
     n_sites = len(load_layer(dashboard.store, "sites"))
     assert n_sites == 19
     assert _wait(lambda: frame.evaluate(COUNT_SITES) == n_sites, 10), frame.evaluate(COUNT_SITES)
-    b.page.wait_for_timeout(REFRESH_S * 1000 + 500)  # let one refresh happen
+    _refreshed(b, 2)  # a refresh drawn (the second read: the first one's map swapped in)
     assert b.blocked == [], b.blocked
     assert b.errors == [], b.errors
 
@@ -45,11 +63,13 @@ def _settled(b):
     """The map frame once the page has drawn its sites and refreshed once."""
     frame = b.map_frame()
     assert _wait(lambda: frame.evaluate(COUNT_SITES) > 0, 15)
-    b.page.wait_for_timeout(REFRESH_S * 1000 + 1000)
+    _refreshed(b)
     return b.map_frame()
 
 
-def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
+def test_write_appears_and_view_is_kept(dashboard, open_page):
+    """A write shows on an open live page without a reload, and the commander's view
+    stays. (How soon: ``python -m bench map``'s write → visible, not a test's deadline.)"""
     b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = _settled(b)
     centre = load_layer(dashboard.store, "communes").set_index("code").loc["10732", "geometry"] \
@@ -60,13 +80,8 @@ def test_write_appears_within_refresh_and_view_is_kept(dashboard, open_page):
     row = inc.report(dashboard.store, kind="gathering", severity=4, lon=spot.x, lat=spot.y,
                      source="hamlet_team", actor="e2e", description="Tụ tập đông người")
     dashboard.store.close()  # let the dashboard process have the file
-    written = time.monotonic()
     selector = f".antt-incident[data-id='{row['id']}']"
-    seen = _wait(lambda: b.map_frame().query_selector(selector) is not None, REFRESH_S + 2,
-                 step_ms=50)
-    latency = time.monotonic() - written
-    assert seen, f"incident {row['id']} not on the map {latency:.1f} s after the write"
-    assert latency <= REFRESH_S + 2
+    b.map_frame().wait_for_selector(selector, state="attached", timeout=60_000)
     after = b.map_frame().evaluate(VIEW)
     assert after == pytest.approx(before, abs=1e-9), (before, after)
     assert b.errors == []
@@ -81,7 +96,7 @@ def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
     b = open_page(dashboard.url + "/", session=dashboard.session())
     frame = _settled(b)
     selector = f".antt-incident[data-id='{row['id']}']"
-    assert _wait(lambda: frame.query_selector(selector) is not None, REFRESH_S + 5)
+    frame.wait_for_selector(selector, state="attached", timeout=30_000)
     frame.evaluate(f"() => map_div.setView([{row['lat']}, {row['lon']}], 17, {{animate: false}})")
     frame.click(selector)
     popup = _wait(lambda: frame.query_selector(".leaflet-popup-content"), 5)
@@ -89,7 +104,9 @@ def test_user_text_is_shown_as_text_and_never_runs(dashboard, open_page):
     assert nasty in popup.inner_text()
     assert frame.query_selector("img[src='x']") is None
     assert b.page.query_selector("img[src='x']") is None
-    b.page.wait_for_timeout(500)
+    # Whatever the text could have started has had a refresh to show itself (a dialog,
+    # a request for "x") by the time the page has read and drawn again.
+    _refreshed(b)
     assert b.dialogs == []
     assert b.errors == []
 
@@ -101,7 +118,7 @@ def test_wall_mode_screenshot(dashboard, open_page):
     assert _wait(lambda: frame.evaluate(COUNT_SITES) == 5, 10)  # An Phụ's five hamlets
     assert b.page.query_selector("[data-testid='stSidebar']") is None or \
         not b.page.query_selector("[data-testid='stSidebar']").is_visible()
-    b.page.wait_for_timeout(1000)
+    _refreshed(b)  # drawn as a refresh leaves it, then photographed
     b.page.screenshot(path=str(ARTIFACTS / "wall-1920x1080.png"))
     assert (ARTIFACTS / "wall-1920x1080.png").stat().st_size > 50_000
     assert b.blocked == [] and b.errors == []
@@ -134,7 +151,7 @@ def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
     frame = _settled(b)
     p = _empty_spot(dashboard.store, "Thôn Huề Trì")
     frame.evaluate(f"() => map_div.setView([{p.y}, {p.x}], 17, {{animate: false}})")
-    b.page.wait_for_timeout(300)
+    frame.evaluate(TWO_FRAMES)  # the hamlets redrawn at the new view
     box = b.page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
     pt = frame.evaluate(f"() => map_div.latLngToContainerPoint([{p.y}, {p.x}])")
     b.page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])

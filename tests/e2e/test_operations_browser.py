@@ -7,8 +7,8 @@ import pytest
 
 from geo.io.features import load_layer
 
-from .conftest import ARTIFACTS, REFRESH_S
-from .test_live_browser import _settled, _wait
+from .conftest import ARTIFACTS
+from .test_live_browser import _settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,12 +18,18 @@ def _main(page):
     return page.get_by_test_id("stMain")
 
 
+# No script run going on or asked for, nothing left stale from one (Streamlit's own state:
+# a run asked for by a widget keeps the app out of "notRunning" until the run is over).
+RUNS_OVER = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && document.querySelectorAll('.stale-element').length === 0"""
+
+
 def _idle(page) -> None:
     """Wait for the script run to finish (stale elements linger while it runs)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                           " && document.querySelectorAll('.stale-element').length === 0",
-                           timeout=30_000)
+    page.wait_for_timeout(300)  # for the run to start, not an assertion
+    page.wait_for_function(RUNS_OVER, timeout=30_000)
 
 
 def _choose(page, label: str, text: str) -> None:
@@ -40,7 +46,9 @@ def _operator_ready(open_page, dashboard, site_name: str, username: str):
     b = open_page(dashboard.url + "/operator", session=session)
     page = b.page
     _main(page).get_by_text("Điểm bỏ phiếu", exact=True).first.click()
-    page.wait_for_timeout(500)
+    # The run the choice asked for draws the sites' picker.
+    _main(page).get_by_role("combobox", name="Điểm bỏ phiếu", exact=True).wait_for(
+        timeout=30_000)
     _choose(page, "Điểm bỏ phiếu", site_name)
     _choose(page, "Loại vụ việc", "Cháy")
     return b
@@ -75,8 +83,8 @@ def test_log_on_operator_page_then_see_it_on_the_live_map(dashboard, open_page):
     assert row["description"] == "Khói bốc lên sau nhà văn hóa"
     live = open_page(dashboard.url + "/", session=dashboard.session("viewer"))
     frame = _settled(live)
-    assert _wait(lambda: frame.query_selector(f".antt-incident[data-id='{row['id']}']"),
-                 REFRESH_S + 5)
+    frame.wait_for_selector(f".antt-incident[data-id='{row['id']}']", state="attached",
+                            timeout=30_000)
     assert b.errors == [] and b.blocked == [] and live.errors == []
 
 
@@ -88,7 +96,9 @@ def test_double_click_on_save_logs_one_incident(dashboard, open_page):
     _main(b.page).get_by_label("Nội dung").fill("Bấm hai lần")
     _main(b.page).get_by_role("button", name="Ghi vụ việc").dblclick()
     b.page.get_by_text("Đã ghi vụ việc số #").wait_for(timeout=20_000)
-    b.page.wait_for_timeout(2000)  # give a second submission every chance to land
+    # Both clicks were sent before the message showed; once every run they asked for is
+    # over, a second submission has landed or never will.
+    b.page.wait_for_function(RUNS_OVER, timeout=30_000)
     assert len(_new_ids(store, before)) == 1
 
 

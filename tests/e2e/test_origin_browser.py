@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.server
 import os
 import signal
-import subprocess
 import sys
 import threading
 import urllib.error
@@ -26,11 +25,12 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from bench.processes import free_port, start
 from geo import accounts
 from geo.i18n import message
 from geo.store import Store
 
-from .conftest import ROOT, Dashboard, _free_port, demo_db, serve, wait_healthy
+from .conftest import Dashboard, demo_db, serve
 from .test_accounts_browser import PASSWORD, _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -194,14 +194,12 @@ def test_a_page_on_another_port_cannot_use_the_session(published, open_page):
 def test_antt_serve_runs_the_guarded_server(tmp_path):
     """What an office runs, `antt serve`, has the origin check and the session route."""
     db = demo_db(tmp_path)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "geo.cli", "--db", str(db), "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "ANTT_ADDRESS": "127.0.0.1"}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True)  # antt and streamlit
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
+    url = start([sys.executable, "-m", "geo.cli", "--db", str(db), "serve", "--port", str(port)],
+                f"http://127.0.0.1:{port}", "antt serve", env={"ANTT_ADDRESS": "127.0.0.1"},
+                start_new_session=True)  # antt and its streamlit: one process group
+    proc = url.proc
     try:
-        wait_healthy(proc, url, "antt serve")
         assert _ws_status(url, url) == 101
         assert _ws_status(url, "http://evil.example") == 403
         assert _post(url, "/api/session", url) == (403, message("web.ticket_invalid"))

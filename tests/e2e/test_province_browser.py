@@ -12,8 +12,8 @@ from geo.drills.simulate import setup_time
 from geo.store import Store
 
 from ..conftest import new_pg_database
-from .conftest import REFRESH_S, Dashboard, serve
-from .test_live_browser import _settled, _wait
+from .conftest import Dashboard, serve
+from .test_live_browser import _settled
 from .test_operations_browser import log_fire
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,7 +37,6 @@ def test_write_through_one_process_shows_on_another(pg_server, open_page):
         # The other process has its own sessions and its own connections: only the
         # database carries the change across.
         selector = f".antt-incident[data-id='{new_id}']"
-        assert _wait(lambda: live.map_frame().query_selector(selector) is not None,
-                     REFRESH_S + 20, step_ms=50), f"incident {new_id} not on the other map"
+        live.map_frame().wait_for_selector(selector, state="attached", timeout=60_000)
         assert b.errors == [] and live.errors == [] and live.blocked == []
     store.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -17,14 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.processes import free_port, start, stop
 from geo import incidents as inc
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
 from geo.store import Store
 
 from ..conftest import new_pg_database
-from .conftest import ROOT, Dashboard, _free_port, serve, wait_healthy
-from .test_live_browser import _settled, _wait
+from .conftest import ROOT, Dashboard, serve
+from .test_live_browser import _settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,18 +53,15 @@ def nginx_conf(site: str, upstreams: list[str], port: int, folder: Path) -> str:
 @contextmanager
 def nginx(upstreams: list[str]) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="antt-nginx-"))
-    port = _free_port()
+    port = free_port()
     conf = folder / "nginx.conf"
     conf.write_text(nginx_conf(CONF.read_text(), upstreams, port, folder))
-    proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(proc, url, "nginx", timeout=30)
+    url = start(["nginx", "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
+                f"http://127.0.0.1:{port}", "nginx", timeout=30)
     try:
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(url.proc, timeout=20)
 
 
 def _get(url: str, route: str | None) -> tuple[str, str]:
@@ -121,6 +118,6 @@ def test_a_browser_through_the_proxy_stays_on_one_process_and_sees_writes(provin
                      lat=float(site["lat"]), source="hamlet_team", actor="e2e",
                      description="Tụ tập")
     selector = f".antt-incident[data-id='{row['id']}']"
-    assert _wait(lambda: b.map_frame().query_selector(selector) is not None, 30, step_ms=50)
+    b.map_frame().wait_for_selector(selector, state="attached", timeout=60_000)
     assert b.errors == [] and b.blocked == []
     assert {u for u in upstreams if u} == answered  # the websocket's process all along

@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import shutil
 import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -47,7 +46,7 @@ from geo.store import Store
 
 from .. import geofixtures as fx
 from .. import hostile
-from ..conftest import ROOT, new_pg_database
+from ..conftest import ROOT
 from ..helpers_hostile import BENIGN, HTML_ACTIVE, MAP_ACTIVE, _bad_char, _label, assert_inert_page
 
 DAY = date(2021, 5, 23)
@@ -69,14 +68,11 @@ def assert_clean(value: object, where: str, multiline: bool = True) -> None:
 # Worlds: a store with the demo communes (commands, import), and a store where every
 # payload sits in every text field (sinks).
 # ============================================================================================
-@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
-def demo_db(request, tmp_path_factory) -> Path | str:
+@pytest.fixture(scope="module")
+def demo_db(new_database, tmp_path_factory) -> str:
     """A database with the demo communes, copied for each test (loading takes a second):
     a DuckDB file, or a PostgreSQL database used as a template."""
-    if request.param == "duckdb":
-        path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    else:
-        path = new_pg_database(request.getfixturevalue("pg_server"))
+    path = new_database(tmp_path_factory.mktemp("demo"), "demo")
     s = Store(path)
     s.init()
     load_demo(s, at=SETUP)
@@ -85,14 +81,9 @@ def demo_db(request, tmp_path_factory) -> Path | str:
 
 
 @pytest.fixture
-def demo(demo_db, tmp_path, request) -> Store:
-    if isinstance(demo_db, Path):
-        path = tmp_path / "antt.duckdb"
-        shutil.copy(demo_db, path)
-    else:
-        path = new_pg_database(request.getfixturevalue("pg_server"),
-                               template=demo_db.rsplit("/", 1)[1])
-    s = Store(path, checkpoint=False)  # no CHECKPOINT after each write: faster, same data
+def demo(demo_db, new_database, tmp_path) -> Store:
+    # No CHECKPOINT after each write: faster, same data.
+    s = Store(new_database(tmp_path, template=demo_db), checkpoint=False)
     s.init()
     yield s
     s.close()

@@ -11,7 +11,7 @@ from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
 from geo.store import Store, migrate
 
-from ..conftest import TEST_PASSWORD, add_accounts, live_state, new_pg_database, report_args
+from ..conftest import TEST_PASSWORD, add_accounts, live_state, report_args
 from .test_cli import antt
 
 
@@ -35,11 +35,9 @@ def commune(tmp_path) -> Store:
     return s
 
 
-@pytest.fixture(params=["postgresql", "duckdb"])
-def target(request, tmp_path) -> str:
-    if request.param == "duckdb":
-        return str(tmp_path / "province.duckdb")
-    return new_pg_database(request.getfixturevalue("pg_server"))
+@pytest.fixture
+def target(new_database, tmp_path) -> str:
+    return new_database(tmp_path, "province")
 
 
 def test_migrate_copies_everything_and_twice_changes_nothing(commune, target):

@@ -4,7 +4,6 @@ at every recorded moment equals the live state seen at that moment."""
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +18,7 @@ from geo.sites import SITE_LIFECYCLE
 from geo.store import Store
 from geo.units import UNIT_LIFECYCLE
 
-from ..conftest import live_state, new_pg_database
+from ..conftest import live_state
 
 TEAMS = ["T1", "T2", "T3"]
 INC_ACTIONS = [a for a in inc.ACTIONS]
@@ -53,13 +52,12 @@ def _check_invariants(live: dict) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(command, min_size=1, max_size=25))
-def test_random_commands_keep_invariants_and_replay_exactly(kind, pg_server, cmds):
-    with tempfile.TemporaryDirectory() as d:
-        store = (Store(Path(d) / "p.duckdb", checkpoint=False, idle_close=-1)
-                 if kind == "duckdb" else Store(new_pg_database(pg_server)))
+def test_random_commands_keep_invariants_and_replay_exactly(store_kind, new_database, cmds):
+    with tempfile.TemporaryDirectory() as d:  # a new database for each example
+        store = Store(new_database(d, "p"), **(
+            {"checkpoint": False, "idle_close": -1} if store_kind == "duckdb" else {}))
         store.init()
         for t in TEAMS:
             units.register(store, code=t, name=t, actor="setup")

@@ -21,7 +21,7 @@ from geo.io.exports import export
 from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
-from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state, new_pg_database
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state
 from ..helpers_review import SETUP, _layers
 
 DAY = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
@@ -89,19 +89,14 @@ def test_coverage_gaps_list_places_far_from_active_routes(scenario):
 
 
 # ---- replay during a seeded drill ---------------------------------------------------------
-@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
-def drill(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def drill(new_database, tmp_path_factory):
     """The seeded drill played to the end on each store; a folder; a maker of new empty
     databases on the same store."""
     tmp = tmp_path_factory.mktemp("drill")
-    if request.param == "duckdb":
-        def new(name: str) -> Store:
-            return Store(tmp / f"{name}.duckdb")
-    else:
-        server = request.getfixturevalue("pg_server")
 
-        def new(name: str) -> Store:
-            return Store(new_pg_database(server))
+    def new(name: str) -> Store:
+        return Store(new_database(tmp, name))
     s = new("full")
     s.init()
     _layers(s, tmp)

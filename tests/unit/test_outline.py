@@ -1,7 +1,7 @@
-"""geo.outline: real places inside and outside Việt Nam, bad input, shapes, speed."""
+"""geo.outline: real places inside and outside Việt Nam, bad input, shapes. (Its speed is
+measured by ``python -m bench outline``, not asserted here.)"""
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -119,14 +119,16 @@ def test_outline_file_and_cache():
     assert all(round(c, 5) == c for c in first)
 
 
-def test_a_million_points_is_fast():
+def test_a_million_points():
+    """What ``python -m bench outline`` times, answered right: the vectorised answer for a
+    million points agrees with shapely's one point at a time (on a sample)."""
     rng = np.random.default_rng(20210523)
     lons = rng.uniform(102.0, 118.0, 1_000_000)
     lats = rng.uniform(6.0, 24.0, 1_000_000)
-    outline.vietnam()  # loading is not what is timed
-    start = time.perf_counter()
     got = in_vietnam(lons, lats)
-    elapsed = time.perf_counter() - start
-    assert got.shape == (1_000_000,)
+    assert got.shape == (1_000_000,) and got.dtype == bool
     assert 0.1 < got.mean() < 0.5  # land, near-shore sea and the archipelago boxes
-    assert elapsed < 3.0, f"{elapsed:.2f} s for 1,000,000 points"
+    geom = outline.vietnam()
+    sample = rng.choice(1_000_000, 2_000, replace=False)
+    one_by_one = [geom.intersects(shapely.Point(lons[i], lats[i])) for i in sample]
+    assert got[sample].tolist() == one_by_one
