@@ -15,7 +15,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, chrome, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
-from geo.io.features import commune_labels  # noqa: E402
+from geo.analysis.places import commune_labels  # noqa: E402
 from geo.view import View  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.

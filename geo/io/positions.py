@@ -24,10 +24,10 @@ import shapely
 from pyproj import CRS
 
 from geo import settings
+from geo.analysis.places import commune_labels
 from geo.analysis.spatial import WGS84, metric_crs
 from geo.checks.text import fold
 from geo.errors import Problem
-from geo.io.features import commune_labels
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
            "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]

@@ -28,9 +28,9 @@ from geo.accounts import display_names  # noqa: E402
 from geo.analysis import review  # noqa: E402
 from geo.analysis.metrics import SPANS  # noqa: E402
 from geo.analysis.patrols import checkpoint_report  # noqa: E402
+from geo.analysis.places import commune_labels, load_layer  # noqa: E402
 from geo.clock import Period, local_text, utcnow  # noqa: E402
 from geo.i18n import label, message  # noqa: E402
-from geo.io.features import commune_labels, load_layer  # noqa: E402
 from geo.palette import (  # noqa: E402
     EMERGING_COLOUR,
     GAP_COLOUR,

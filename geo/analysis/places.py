@@ -1,4 +1,5 @@
-"""Stored map layers as GeoDataFrames, and "which hamlet is this point in"."""
+"""Stored map layers read back as GeoDataFrames (and written as feature rows), how a commune
+is named, and where a point is: "which hamlet is this point in", "the nearest commune"."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shapely
 from geo.analysis.spatial import WGS84, assign_hamlets, metric_crs, points
 from geo.checks.text import fold
 from geo.codec import to_json
-from geo.io.layers import SCHEMAS
+from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
