@@ -24,12 +24,13 @@ import pandas as pd
 import shapely
 
 from geo.analysis.spatial import WGS84
+from geo.audit import AuditFilter, audit_events
 from geo.checks.inert import csv_cell
 from geo.clock import LOCAL_TZ
 from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
-           "csv_bytes"]
+           "csv_bytes", "audit_csv"]
 
 FORMATS = ("geojson", "gpkg", "csv", "parquet")
 
@@ -119,6 +120,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """:func:`write_csv` for a download button."""
     return _guarded(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def audit_csv(store: Store, flt: AuditFilter) -> bytes:
+    """The audit events *flt* matches (:func:`geo.audit.audit_events`) as a CSV download
+    (every text cell guarded for spreadsheets)."""
+    return csv_bytes(audit_events(store, flt))
 
 
 def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:
