@@ -237,7 +237,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     rng = np.random.default_rng(seed)
     _check_fresh(store, day, clock)
     if store.layer_summary().empty:
-        from geo.drills.demo import load_demo
+        from geo.drills.demo_layers import load_demo
         load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day, clock=clock)
     sites = store.frame("site")
     teams = store.frame("unit")
