@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geo import DATA_DIR
 from geo.accounts import Actor
-from geo.clock import to_local
+from geo.clock import layer_local_day, to_local
 from geo.io.importer import LAYER_ORDER, ImportPlan, import_layer
 from geo.store import Store
 
@@ -56,8 +56,7 @@ def _routes_on_day(path: Path, day: date, tmp: Path, clock: timedelta = timedelt
     data = json.loads(path.read_text(encoding="utf-8"))
     for feat in data["features"]:
         props = feat["properties"]
-        ends = datetime.fromisoformat(props["ends_at"])
-        shift = timedelta(days=(day - ends.date()).days) + clock
+        shift = timedelta(days=(day - layer_local_day(props["ends_at"])).days) + clock
         for key in ("starts_at", "ends_at"):
             props[key] = (datetime.fromisoformat(props[key]) + shift).isoformat()
     out = tmp / path.name

@@ -26,7 +26,7 @@ import shapely
 from geo.analysis.spatial import WGS84
 from geo.audit import AuditFilter, audit_events
 from geo.checks.inert import csv_cell
-from geo.clock import LOCAL_TZ
+from geo.clock import series_local, series_utc
 from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
@@ -102,9 +102,8 @@ def _local_times(frame: pd.DataFrame) -> pd.DataFrame:
     a spreadsheet shows the time people lived, and the UTC column sorts and joins."""
     out = frame.copy()
     for col in [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]:
-        utc = pd.to_datetime(frame[col])
-        utc = utc.dt.tz_localize("UTC") if utc.dt.tz is None else utc.dt.tz_convert("UTC")
-        local = utc.dt.tz_convert(LOCAL_TZ)
+        utc = series_utc(frame[col])
+        local = series_local(utc)
         out[col] = [t.isoformat(timespec="seconds") if pd.notna(t) else None for t in local]
         out.insert(out.columns.get_loc(col) + 1, f"{col}_utc",
                    [t.strftime("%Y-%m-%dT%H:%M:%SZ") if pd.notna(t) else None for t in utc])

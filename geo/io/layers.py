@@ -39,7 +39,7 @@ from geo.checks.text import (
     has_controls,
     nfc,
 )
-from geo.clock import LOCAL_TZ
+from geo.clock import with_local_zone
 from geo.errors import Problem
 from geo.io.limits import (
     Limits,
@@ -569,8 +569,7 @@ def _layer_time(f: str, v: object, row: int, err: list[Problem]) -> str | None:
         err.append(Problem(f, f"not a date and time: {_shown(v)} (use ISO 8601, e.g. "
                               "2021-05-23T07:00 or 2021-05-23T07:00+07:00)", row=row))
         return None
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(LOCAL_TZ)
+    ts = with_local_zone(ts)
     if not 1990 <= ts.year <= 2100:
         err.append(Problem(f, f"year {ts.year} is out of range", row=row))
         return None
