@@ -46,8 +46,7 @@ REVIEWED = {
     ("dashboard/app_pages/live.py", "k['sites_by_status'].get('voting', 0)"): "a count",
     ("dashboard/app_pages/live.py", "k['sites_by_status'].get('suspended', 0)"): "a count",
     ("dashboard/app_pages/live.py", "units_by.get('responding', 0)"): "a count",
-    ("dashboard/app_pages/live.py",
-     "units_by.get('available', 0) + units_by.get('on_patrol', 0)"): "a count",
+    ("dashboard/app_pages/live.py", "k['units_free']"): "a count",
     ("dashboard/app_pages/review.py", "name"):
         "review_figures.gather_review summary labels: catalogue messages with numbers in them",
     ("dashboard/app_pages/review.py", "value"):
