@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.analysis.places import load_layer, to_features
 from geo.drills.demo import load_demo
-from geo.io.features import load_layer, to_features
 from geo.io.importer import apply_import, plan_import
 from geo.sites import SITE_LIFECYCLE
 from geo.store import Store

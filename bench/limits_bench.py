@@ -30,9 +30,9 @@ import shapely
 
 from dashboard.maps import DRAW_TOLERANCE_M
 from geo import accounts
+from geo.analysis.places import load_layer
 from geo.drills.demo import DEMO_DIR, load_demo
 from geo.drills.simulate import setup_time
-from geo.io.features import load_layer
 from geo.io.importer import import_layer, plan_import
 from geo.io.limits import Limits
 from geo.store import Store

@@ -66,9 +66,9 @@ def _map_html_bytes(db: Path) -> tuple[int, int]:
     import folium
 
     from dashboard import maps
+    from geo.analysis.places import load_layer
     from geo.checks.inert import html_text
     from geo.i18n import label
-    from geo.io.features import load_layer
 
     store = Store(db)
     sites, units = store.frame("site"), store.frame("unit")

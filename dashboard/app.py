@@ -15,8 +15,8 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, chrome, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
-from geo.io.features import commune_labels  # noqa: E402
-from geo.view import View  # noqa: E402
+from geo.analysis.places import commune_labels  # noqa: E402
+from geo.view import View, account_scope  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
 st.set_page_config(page_title="ANTT", layout="wide",
@@ -38,8 +38,7 @@ auth.cookie_script()
 if account is None:
     auth.login_page(lang)  # stops here
 communes = commune_labels(layers["communes"])  # name, or name (district, province)
-# A commune scope limits what the account sees as well as what it may change.
-scope = [] if account.all_communes else [c for c in account.communes if c in communes]
+scope = account_scope(account, communes)
 if not account.all_communes:
     communes = {c: communes[c] for c in scope}
 hamlets = {c: (n, cc) for c, n, cc in zip(layers["hamlets"]["code"], layers["hamlets"]["name"],
@@ -59,9 +58,7 @@ else:
     # A hamlet team's phone needs no filters: its page knows its team and site.
     view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope)) \
         if account.role != "field" else View()
-view.scope = scope
-if scope and view.commune not in scope:
-    view.commune = scope[0]
+view.narrow(scope)
 state.set("view", view)
 
 

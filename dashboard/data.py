@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.io.features import commune_labels, load_layer
+from geo.analysis.places import commune_labels, load_layer
 from geo.io.importer import LAYER_ORDER
 from geo.store import Filters, Store
 

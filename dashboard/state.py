@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from geo.incidents import OPEN
 from geo.view import ALL
 
 __all__ = ["DEFAULTS", "init", "get", "set"]
@@ -15,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "lang": "vi",               # UI language: "vi" (default) or "en"
     "f_commune": ALL,           # one commune code, or ALL ("*") for all
     "f_hamlets": [],            # hamlet codes (empty: all)
-    "f_status": ["reported", "verifying", "dispatched", "on_scene"],  # open ones
+    "f_status": list(OPEN),     # the open statuses (geo.incidents.OPEN)
     "f_kind": [],               # incident kinds (empty: all)
     "f_severity": [],           # severities 1..4 (empty: all)
     "f_window": "all",          # time window: 1h, 6h, 24h, all

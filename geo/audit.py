@@ -1,5 +1,6 @@
 """The audit log as the audit page shows it: operations apart from security, one page at a
-time with "events X–Y of N", and every matching event for the CSV. Nothing is capped.
+time with "events X–Y of N", and every matching event for the CSV (written by
+``geo.io.exports.audit_csv``). Nothing is capped.
 
 Two categories, by the entity an event is about:
 
@@ -21,11 +22,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from geo.io.exports import csv_bytes
 from geo.store import SESSION, Store
 
 __all__ = ["CATEGORIES", "ACTIONS", "PAGE_SIZES", "AuditFilter", "AuditPage", "page_count",
-           "audit_page", "audit_events", "audit_csv"]
+           "audit_page", "audit_events"]
 
 # category → the entities its events are about (None: every event).
 CATEGORIES: dict[str, tuple[str, ...] | None] = {
@@ -104,7 +104,3 @@ def audit_events(store: Store, flt: AuditFilter) -> pd.DataFrame:
     """Every event *flt* matches, newest first (no page, no limit)."""
     return store.audit(**flt.store_args())
 
-
-def audit_csv(store: Store, flt: AuditFilter) -> bytes:
-    """:func:`audit_events` as a CSV download (every text cell guarded for spreadsheets)."""
-    return csv_bytes(audit_events(store, flt))

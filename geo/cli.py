@@ -22,7 +22,7 @@ from geo.checks.inert import plain_text
 from geo.clock import local_midnight_utc, local_text, to_utc
 from geo.errors import AnttError, Invalid, Problem, first_problems
 from geo.i18n import LANGS, message
-from geo.io.layers import SCHEMAS
+from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["main"]

@@ -19,6 +19,8 @@ from geo.i18n import message
 
 __all__ = ["LOCAL_TZ", "utcnow", "to_utc", "to_local", "to_local_naive", "local_text",
            "local_midnight_utc", "local_to_utc", "local_hour_utc", "layer_time_utc",
+           "with_local_zone", "layer_local_day", "series_utc", "series_local",
+           "series_local_naive",
            "Period", "local_day", "parse_period"]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -73,16 +75,40 @@ def local_midnight_utc(now: datetime | None = None) -> datetime:
     return local_to_utc(datetime.combine(day, time()))
 
 
+def with_local_zone(ts: pd.Timestamp) -> pd.Timestamp:
+    """A layer's time with its offset: one written without an offset is Vietnam time."""
+    return ts.tz_localize(LOCAL_TZ) if ts.tzinfo is None else ts
+
+
+def layer_local_day(value: str) -> date:
+    """The Vietnam date of a layer time (ISO 8601; without an offset, Vietnam time)."""
+    return to_local(layer_time_utc(value)).date()
+
+
+def series_utc(times: pd.Series) -> pd.Series:
+    """Stored times (naive UTC, or aware) as aware UTC."""
+    times = pd.to_datetime(times)
+    return times.dt.tz_localize("UTC") if times.dt.tz is None else times.dt.tz_convert("UTC")
+
+
+def series_local(times: pd.Series) -> pd.Series:
+    """Stored times (naive UTC, or aware) as aware Vietnam time."""
+    return series_utc(times).dt.tz_convert(LOCAL_TZ)
+
+
+def series_local_naive(times: pd.Series) -> pd.Series:
+    """Stored naive-UTC times as naive Vietnam wall-clock times (an hour's bucket)."""
+    return series_local(times).dt.tz_localize(None)
+
+
 def layer_time_utc(value: object) -> datetime | None:
     """A time from a layer (a route's ``starts_at``, a hotspot's ``active_from``) as naive
     UTC. Without an offset it is Vietnam time, everywhere: the team board, coverage and
     the review read "07:00" alike."""
     if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
         return None
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(LOCAL_TZ)
-    return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
+    return with_local_zone(pd.Timestamp(value)).tz_convert("UTC").tz_localize(
+        None).to_pydatetime()
 
 
 @dataclass(frozen=True)

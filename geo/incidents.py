@@ -14,12 +14,12 @@ import pandas as pd
 
 from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
+from geo.analysis.places import has_hamlets, locate, nearest_commune
 from geo.analysis.spatial import points, within_distance
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
 from geo.clock import to_utc, utcnow
 from geo.errors import Invalid, NotFound, Problem
-from geo.io.features import has_hamlets, locate, nearest_commune
 from geo.lifecycle import Lifecycle
 from geo.store import Filters, Store, Tx
 from geo.units import UNIT_LIFECYCLE

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from geo import registry, settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
+from geo.analysis.places import load_layer
 from geo.analysis.spatial import points, within_distance
 from geo.checks.validate import check_point, clean_code
 from geo.errors import Invalid, NotFound, Problem
-from geo.io.features import load_layer
 from geo.lifecycle import Lifecycle
 from geo.registry import whole_number
 from geo.store import Store, Tx

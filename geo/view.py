@@ -3,18 +3,18 @@ filters. A :class:`View` scopes layers and frames once, so no page filters by ha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pandas as pd
 
-from geo.accounts import ALL  # every commune; defined once, in accounts (the scope)
+from geo.accounts import ALL, Account  # ALL: every commune; defined once, in accounts
 from geo.clock import utcnow
 from geo.incidents import KINDS, LIFECYCLE, OPEN
 from geo.store import Filters
 
-__all__ = ["ALL", "WINDOWS", "View", "scope_layers"]
+__all__ = ["ALL", "WINDOWS", "View", "scope_layers", "account_scope"]
 
 WINDOWS = {"1h": timedelta(hours=1), "6h": timedelta(hours=6), "24h": timedelta(hours=24),
            "all": None}
@@ -32,6 +32,13 @@ class View:
     window: str = "all"
     wall: bool = False
     scope: list[str] = field(default_factory=list)
+
+    def narrow(self, scope: list[str]) -> None:
+        """Limit this view to *scope* (empty: every commune); a commune outside it gives way
+        to the scope's first."""
+        self.scope = list(scope)
+        if scope and self.commune not in scope:
+            self.commune = scope[0]
 
     @property
     def commune_codes(self) -> list[str]:
@@ -81,6 +88,16 @@ class View:
                    statuses=[s for s in listed("status") if s in LIFECYCLE.statuses]
                    or list(OPEN),
                    window=window if window in WINDOWS else "all", wall=True)
+
+
+def account_scope(account: Account, loaded: Iterable[str]) -> list[str]:
+    """The communes an account's screens are narrowed to: those of its communes that are
+    *loaded*, or empty (every commune) for an account over all of them. A commune scope
+    limits what the account sees as well as what it may change."""
+    if account.all_communes:
+        return []
+    loaded = set(loaded)
+    return [c for c in account.communes if c in loaded]
 
 
 def scope_layers(layers: Mapping[str, pd.DataFrame], commune_codes: list[str]

@@ -9,8 +9,9 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.i18n import label, t
-from geo.audit import ACTIONS, CATEGORIES, PAGE_SIZES, AuditFilter, audit_csv, audit_page
+from geo.audit import ACTIONS, CATEGORIES, PAGE_SIZES, AuditFilter, audit_page
 from geo.clock import local_text, local_to_utc, to_local, utcnow
+from geo.io.exports import audit_csv
 
 
 def _first_page() -> None:

@@ -13,10 +13,10 @@ from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
 from geo.analysis import dispatch
+from geo.analysis.places import commune_labels
 from geo.checks.inert import md_text
 from geo.clock import local_text, utcnow
 from geo.errors import NotFound
-from geo.io.features import commune_labels
 
 lang = state.get("lang")
 view = state.get("view")

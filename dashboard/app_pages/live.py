@@ -123,8 +123,7 @@ def live() -> None:
                                    for s, n in sorted(k["sites_by_status"].items())))
         cols[2].metric(t("kpi.sites_suspended", lang), k["sites_by_status"].get("suspended", 0))
         units_by = k["units_by_status"]
-        cols[3].metric(t("kpi.teams_available", lang),
-                       units_by.get("available", 0) + units_by.get("on_patrol", 0))
+        cols[3].metric(t("kpi.teams_available", lang), k["units_free"])
         cols[4].metric(t("kpi.teams_responding", lang), units_by.get("responding", 0))
         cols[5].metric(t("kpi.to_dispatch", lang), _duration(k["median_to_dispatch_s"]))
         cols[6].metric(t("kpi.to_scene", lang), _duration(k["median_to_scene_s"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.analysis.dispatch import FREE
 from geo.incidents import OPEN, SEVERITIES
 
 __all__ = ["kpis", "spans", "SPANS"]
@@ -24,7 +25,8 @@ def spans(incidents: pd.DataFrame) -> pd.DataFrame:
 
 def kpis(open_incidents: pd.DataFrame, today: pd.DataFrame, sites: pd.DataFrame,
          units: pd.DataFrame) -> dict:
-    """The KPI strip: open incidents by severity, sites and teams by status, and the median
+    """The KPI strip: open incidents by severity, sites and teams by status, the teams free
+    to take an incident, and the median
     reported→dispatched and dispatched→on-scene times of *today*'s incidents."""
     open_ = open_incidents[open_incidents["status"].isin(OPEN)]
     times = spans(today)
@@ -33,6 +35,8 @@ def kpis(open_incidents: pd.DataFrame, today: pd.DataFrame, sites: pd.DataFrame,
         "open_by_severity": {s: int((open_["severity"] == s).sum()) for s in SEVERITIES},
         "sites_by_status": sites["status"].value_counts().to_dict(),
         "units_by_status": units["status"].value_counts().to_dict(),
+        # Teams free to take an incident (dispatch.FREE: available or on patrol).
+        "units_free": int(units["status"].isin(FREE).sum()),
         "median_to_dispatch_s": _median(times["to_dispatch"]),
         "median_to_scene_s": _median(times["to_scene"]),
     }

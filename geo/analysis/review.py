@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 
 from geo.analysis.metrics import SPANS, spans
-from geo.analysis.spatial import WGS84, coverage, in_hotspots, metric_crs, points
-from geo.clock import LOCAL_TZ, Period, local_to_utc, to_local
+from geo.analysis.spatial import WGS84, coverage, in_hotspots, points, to_metric
+from geo.clock import Period, local_to_utc, series_local_naive, to_local
 from geo.incidents import KINDS, SEVERITIES
 
 __all__ = ["voting_window",
@@ -89,8 +89,7 @@ def hourly(incidents: pd.DataFrame) -> pd.DataFrame:
     """Incidents per local hour (index: naive local hour start) and kind (columns)."""
     if incidents.empty:
         return pd.DataFrame(columns=list(KINDS), dtype=int)
-    at = pd.to_datetime(incidents["reported_at"]).dt.tz_localize("UTC").dt.tz_convert(
-        LOCAL_TZ).dt.tz_localize(None).dt.floor("h")
+    at = series_local_naive(incidents["reported_at"]).dt.floor("h")
     table = pd.crosstab(at, incidents["kind"]).rename_axis(index="hour", columns=None)
     full = pd.date_range(table.index.min(), table.index.max(), freq="h", name="hour")
     return table.reindex(full, fill_value=0)
@@ -139,7 +138,7 @@ def emerging_hotspots(incidents: pd.DataFrame, hotspots: gpd.GeoDataFrame, *,
         pts = pts.drop(index=inside)
     if pts.empty:
         return pd.DataFrame(columns=cols)
-    m = pts.to_crs(metric_crs(float(pts.geometry.x.mean())))
+    m, = to_metric(pts, lon=float(pts.geometry.x.mean()))
     labels = dbscan(m.geometry.values, eps_m, min_samples)
     keep = labels >= 0
     if not keep.any():
@@ -202,8 +201,7 @@ def hex_bins(incidents: pd.DataFrame, size_m: float = 250.0) -> gpd.GeoDataFrame
     if incidents.empty:
         return gpd.GeoDataFrame({"n": []}, geometry=[], crs=WGS84)
     pts = points(incidents["lon"], incidents["lat"])
-    crs = metric_crs(float(incidents["lon"].mean()))
-    m = pts.to_crs(crs)
+    m, = to_metric(pts, lon=float(incidents["lon"].mean()))
     x, y = m.geometry.x.to_numpy(), m.geometry.y.to_numpy()
     # Axial coordinates of each point, rounded to the nearest hexagon (cube rounding).
     q = (math.sqrt(3) / 3 * x - y / 3) / size_m
@@ -224,4 +222,4 @@ def hex_bins(incidents: pd.DataFrame, size_m: float = 250.0) -> gpd.GeoDataFrame
         polys.append(shapely.Polygon([
             (hx + size_m * math.cos(math.radians(60 * k - 30)),
              hy + size_m * math.sin(math.radians(60 * k - 30))) for k in range(6)]))
-    return gpd.GeoDataFrame({"n": cells.to_numpy()}, geometry=polys, crs=crs).to_crs(WGS84)
+    return gpd.GeoDataFrame({"n": cells.to_numpy()}, geometry=polys, crs=m.crs).to_crs(WGS84)

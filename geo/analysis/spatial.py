@@ -17,7 +17,7 @@ import shapely
 from geo.clock import layer_time_utc, to_utc
 
 __all__ = [
-    "check_crs", "metric_crs", "to_metric", "assign_hamlets", "nearest_teams",
+    "check_crs", "metric_crs", "middle_lon", "to_metric", "assign_hamlets", "nearest_teams",
     "within_distance", "in_hotspots", "coverage", "points", "near_each", "for_drawing",
 ]
 
@@ -42,14 +42,19 @@ def metric_crs(lon: float) -> str:
     return "EPSG:3405" if lon < 108.0 else "EPSG:3406"
 
 
-def to_metric(*layers: gpd.GeoDataFrame | gpd.GeoSeries) -> list:
-    """The layers in one metric CRS chosen by the first layer's mean longitude."""
+def middle_lon(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> float:
+    """The longitude halfway across *layer*'s extent (106° E when it has none)."""
+    b = layer.total_bounds
+    return (b[0] + b[2]) / 2 if np.isfinite(b).all() else 106.0
+
+
+def to_metric(*layers: gpd.GeoDataFrame | gpd.GeoSeries, lon: float | None = None) -> list:
+    """The layers in one metric CRS (:func:`metric_crs`), chosen by *lon* or else by the
+    middle of the first layer's extent (:func:`middle_lon`)."""
     first = layers[0]
     for other in layers[1:]:
         check_crs(first, other)
-    b = first.total_bounds
-    lon = (b[0] + b[2]) / 2 if np.isfinite(b).all() else 106.0
-    crs = metric_crs(lon)
+    crs = metric_crs(middle_lon(first) if lon is None else lon)
     return [layer.to_crs(crs) for layer in layers]
 
 

@@ -227,8 +227,8 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     from geo import incidents as inc
     from geo import sites as site_cmd
     from geo import units as unit_cmd
+    from geo.analysis.places import load_layer
     from geo.analysis.spatial import nearest_teams, points
-    from geo.io.features import load_layer
 
     def on_clock(h: float) -> datetime:
         """*h* o'clock of the drill day on the drill's clock (naive UTC)."""
@@ -237,7 +237,7 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     rng = np.random.default_rng(seed)
     _check_fresh(store, day, clock)
     if store.layer_summary().empty:
-        from geo.drills.demo import load_demo
+        from geo.drills.demo_layers import load_demo
         load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day, clock=clock)
     sites = store.frame("site")
     teams = store.frame("unit")
@@ -480,7 +480,7 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
                    chunk: int = CHUNK) -> str:
     """Rows and events made and written *chunk* sites, then *chunk* incidents, at a time
     in one transaction (``Store.bulk_load_chunks``): the same drill for any *chunk*."""
-    from geo.io.features import to_features
+    from geo.analysis.places import to_features
 
     n_sites, n_inc, per_commune = SCALES[scale]
     rng = np.random.default_rng(seed)

@@ -24,12 +24,13 @@ import pandas as pd
 import shapely
 
 from geo.analysis.spatial import WGS84
+from geo.audit import AuditFilter, audit_events
 from geo.checks.inert import csv_cell
-from geo.clock import LOCAL_TZ
+from geo.clock import series_local, series_utc
 from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
-           "csv_bytes"]
+           "csv_bytes", "audit_csv"]
 
 FORMATS = ("geojson", "gpkg", "csv", "parquet")
 
@@ -101,9 +102,8 @@ def _local_times(frame: pd.DataFrame) -> pd.DataFrame:
     a spreadsheet shows the time people lived, and the UTC column sorts and joins."""
     out = frame.copy()
     for col in [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]:
-        utc = pd.to_datetime(frame[col])
-        utc = utc.dt.tz_localize("UTC") if utc.dt.tz is None else utc.dt.tz_convert("UTC")
-        local = utc.dt.tz_convert(LOCAL_TZ)
+        utc = series_utc(frame[col])
+        local = series_local(utc)
         out[col] = [t.isoformat(timespec="seconds") if pd.notna(t) else None for t in local]
         out.insert(out.columns.get_loc(col) + 1, f"{col}_utc",
                    [t.strftime("%Y-%m-%dT%H:%M:%SZ") if pd.notna(t) else None for t in utc])
@@ -119,6 +119,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """:func:`write_csv` for a download button."""
     return _guarded(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def audit_csv(store: Store, flt: AuditFilter) -> bytes:
+    """The audit events *flt* matches (:func:`geo.audit.audit_events`) as a CSV download
+    (every text cell guarded for spreadsheets)."""
+    return csv_bytes(audit_events(store, flt))
 
 
 def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:

@@ -20,9 +20,9 @@ import shapely
 from pyproj import CRS
 
 from geo.accounts import Actor, authorize, require
+from geo.analysis.places import load_layer, to_features
 from geo.errors import Invalid, Problem
-from geo.io.features import load_layer, to_features
-from geo.io.layers import SCHEMAS, LayerRead, read_layer
+from geo.io.layers import LayerRead, read_layer
 from geo.io.positions import (
     check_inside,
     fill_by_containment,
@@ -30,6 +30,7 @@ from geo.io.positions import (
     outside_every,
     resolve_names,
 )
+from geo.layer_schemas import SCHEMAS
 from geo.lifecycle import Lifecycle
 from geo.registry import register_many
 from geo.sites import SITE_LIFECYCLE

@@ -24,10 +24,10 @@ import shapely
 from pyproj import CRS
 
 from geo import settings
-from geo.analysis.spatial import WGS84, metric_crs
+from geo.analysis.places import commune_labels
+from geo.analysis.spatial import WGS84, middle_lon, to_metric
 from geo.checks.text import fold
 from geo.errors import Problem
-from geo.io.features import commune_labels
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
            "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]
@@ -158,11 +158,14 @@ def check_inside(gdf: gpd.GeoDataFrame, col: str, places: gpd.GeoDataFrame,
     if not named.any():
         return
     tolerance = settings.get("position_tolerance_m")
-    crs = _metric(places)
     mine = places[places["code"].isin(set(codes[named]))].drop_duplicates("code")
-    shapes = dict(zip(mine["code"], mine.geometry.to_crs(crs).values, strict=True))
+    mid = middle_lon(places)  # the zone of every loaded place, not only the ones named
+    mine_m, = to_metric(mine.geometry, lon=mid)
+    gdf_m, = to_metric(gdf.geometry, lon=mid)
+    crs = gdf_m.crs
+    shapes = dict(zip(mine["code"], mine_m.values, strict=True))
     grown: dict[str, shapely.Geometry] = {}
-    geoms = gdf.geometry.to_crs(crs).values
+    geoms = gdf_m.values
     what = "hamlet" if col == "hamlet_code" else "commune"
     # A commune named as everywhere: "An Phụ (Kinh Môn, Hải Dương)" where names repeat.
     names = commune_labels(places) if what == "commune" else dict(
@@ -235,16 +238,10 @@ def guess_zone(source: gpd.GeoSeries, communes: gpd.GeoDataFrame
 
 def outside_every(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> Sequence[int]:
     """Rows (1-based) whose position lies in no loaded commune (within the tolerance)."""
-    crs = _metric(communes)
-    area = shapely.union_all(communes.to_crs(crs).geometry.values)
-    pts = gpd.GeoSeries(representative_points(gdf), crs=WGS84).to_crs(crs)
+    metric, pts = to_metric(communes, gpd.GeoSeries(representative_points(gdf), crs=WGS84))
+    area = shapely.union_all(metric.geometry.values)
     far = pts.distance(area).to_numpy() > settings.get("position_tolerance_m")
     return [int(i) + 1 for i in np.flatnonzero(far)]
-
-
-def _metric(places: gpd.GeoDataFrame) -> str:
-    west, _, east, _ = places.total_bounds
-    return metric_crs((west + east) / 2)
 
 
 def _distance(metres: float) -> str:
@@ -255,6 +252,6 @@ def _area(m2: float) -> str:
     return f"{m2 / 1e6:.2f} km²" if m2 >= 10_000 else f"{m2:.0f} m²"
 
 
-def _lonlat(pt: shapely.Geometry, crs: str) -> tuple[float, float]:
+def _lonlat(pt: shapely.Geometry, crs: object) -> tuple[float, float]:
     back = gpd.GeoSeries([pt], crs=crs).to_crs(WGS84).iloc[0]
     return back.x, back.y

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import incidents as inc
 from geo import units
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 
 from ..conftest import ROOT, make_account, report_args
 

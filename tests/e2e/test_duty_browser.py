@@ -10,7 +10,7 @@ import time
 import pytest
 
 from geo import incidents as inc
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 
 from ..conftest import make_account
 from .conftest import ARTIFACTS, REFRESH_S

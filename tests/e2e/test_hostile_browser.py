@@ -24,7 +24,7 @@ from shapely.geometry import LineString, Point, box, mapping
 
 from geo import accounts, sites, units
 from geo import incidents as inc
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 from geo.io.importer import import_layer
 
 from .. import geofixtures as fx

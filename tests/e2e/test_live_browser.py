@@ -7,7 +7,7 @@ import time
 import pytest
 
 from geo import incidents as inc
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 from geo.store import Store
 
 from .conftest import ARTIFACTS, Dashboard, demo_db, serve

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 
 from .conftest import ARTIFACTS
 from .test_live_browser import _settled

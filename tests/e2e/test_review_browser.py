@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from geo import incidents as inc
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 
 from .conftest import ARTIFACTS
 from .test_live_browser import _wait

@@ -19,7 +19,7 @@ import pytest
 from geo import accounts, units
 from geo import incidents as inc
 from geo import sites as site_cmd
-from geo.io.features import load_layer
+from geo.analysis.places import load_layer
 
 from ..conftest import make_account
 from .conftest import ARTIFACTS

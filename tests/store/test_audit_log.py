@@ -13,8 +13,9 @@ import pytest
 from geo import accounts
 from geo import incidents as inc
 from geo.accounts import LoginFailed
-from geo.audit import AuditFilter, audit_csv, audit_page
+from geo.audit import AuditFilter, audit_page
 from geo.clock import utcnow
+from geo.io.exports import audit_csv
 
 from ..conftest import make_account, report_args
 

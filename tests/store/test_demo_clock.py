@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from geo.analysis import patrols
+from geo.analysis.places import load_layer
 from geo.clock import layer_time_utc, local_hour_utc, to_local
 from geo.drills.demo import load_live_demo
 from geo.drills.simulate import DRILL_NOW, drill_clock
-from geo.io.features import load_layer
 
 # 22:00 and 05:00 in Vietnam (UTC+7), and 09:00, all as naive UTC.
 EVENING = datetime(2026, 11, 23, 15, 0)

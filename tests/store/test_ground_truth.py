@@ -14,8 +14,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, box
 
+from geo.analysis.places import commune_labels, load_layer
 from geo.errors import Invalid
-from geo.io.features import commune_labels, load_layer
 from geo.io.importer import import_layer, plan_import
 
 from .. import geofixtures as fx

@@ -32,6 +32,7 @@ from shapely.geometry import LineString, Point, box, mapping
 
 from geo import incidents as inc
 from geo import sites, units
+from geo.analysis.places import load_layer
 from geo.analysis.review import hex_bins
 from geo.checks.inert import CSV_TRIGGERS, html_text
 from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
@@ -39,9 +40,8 @@ from geo.clock import Period
 from geo.drills.demo import load_demo
 from geo.drills.simulate import setup_time
 from geo.errors import Invalid, NotFound, Problem
-from geo.io.features import load_layer
 from geo.io.importer import apply_import, import_layer, plan_import
-from geo.io.layers import SCHEMAS
+from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 from .. import geofixtures as fx

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
+from geo.analysis.places import load_layer
 from geo.errors import Invalid
-from geo.io.features import load_layer
 from geo.io.importer import import_layer
 
 from .. import geofixtures as fx

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from geo.analysis.places import load_layer
 from geo.errors import Invalid
-from geo.io.features import load_layer
 from geo.io.importer import import_layer, plan_import
 
 from .. import geofixtures as fx

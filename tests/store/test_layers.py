@@ -7,8 +7,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from geo.analysis.places import load_layer, locate
 from geo.errors import Invalid
-from geo.io.features import load_layer, locate
 from geo.io.importer import import_layer, plan_import
 
 from .. import geofixtures as fx

@@ -5,8 +5,8 @@ import pytest
 
 from geo import incidents as inc
 from geo import units
+from geo.analysis.places import load_layer
 from geo.errors import Invalid
-from geo.io.features import load_layer
 
 from ..conftest import report_args
 

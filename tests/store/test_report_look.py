@@ -11,8 +11,8 @@ import pypdf
 from shapely.geometry import box
 
 from geo import incidents
+from geo.analysis.places import load_layer
 from geo.clock import local_day, local_hour_utc
-from geo.io.features import load_layer
 from geo.io.importer import import_layer
 from geo.io.report import build_review, render_html, render_pdf
 

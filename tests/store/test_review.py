@@ -75,7 +75,7 @@ def test_hourly_counts_by_local_hour_and_kind(scenario):
 # ---- coverage, check-ins, clusters, hexagons ------------------------------------------------
 def test_coverage_gaps_list_places_far_from_active_routes(scenario):
     store, _ = scenario
-    from geo.io.features import load_layer
+    from geo.analysis.places import load_layer
     sites, targets, routes = (load_layer(store, k) for k in ("sites", "targets", "routes"))
     window = review.voting_window(DAY)
     gaps = review.coverage_gaps(sites, targets, routes, 300, window)

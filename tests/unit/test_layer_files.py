@@ -262,7 +262,7 @@ def test_stored_feature_props_use_the_one_json_encoder():
     import numpy as np
     from shapely.geometry import Point
 
-    from geo.io.features import to_features
+    from geo.analysis.places import to_features
 
     gdf = gpd.GeoDataFrame({"code": ["S1", "S2"], "name": ["a", "b"],
                             "hamlet_code": ["H1", None], "commune_code": ["C", "C"],

@@ -46,12 +46,11 @@ REVIEWED = {
     ("dashboard/app_pages/live.py", "k['sites_by_status'].get('voting', 0)"): "a count",
     ("dashboard/app_pages/live.py", "k['sites_by_status'].get('suspended', 0)"): "a count",
     ("dashboard/app_pages/live.py", "units_by.get('responding', 0)"): "a count",
-    ("dashboard/app_pages/live.py",
-     "units_by.get('available', 0) + units_by.get('on_patrol', 0)"): "a count",
+    ("dashboard/app_pages/live.py", "k['units_free']"): "a count",
     ("dashboard/app_pages/review.py", "name"):
-        "geo.io.report.build_review summary labels: catalogue messages with numbers in them",
+        "review_figures.gather_review summary labels: catalogue messages with numbers in them",
     ("dashboard/app_pages/review.py", "value"):
-        "geo.io.report.build_review summary values: counts, durations, percentages, labels",
+        "review_figures.gather_review summary values: counts, durations, percentages, labels",
     ("dashboard/actions.py", "text"):
         "actions.attempt outcomes: t() messages and md_text(reason) "
         "(test_command_outcomes_are_inert)",

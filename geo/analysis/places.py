@@ -1,4 +1,5 @@
-"""Stored map layers as GeoDataFrames, and "which hamlet is this point in"."""
+"""Stored map layers read back as GeoDataFrames (and written as feature rows), how a commune
+is named, and where a point is: "which hamlet is this point in", "the nearest commune"."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.analysis.spatial import WGS84, assign_hamlets, metric_crs, points
+from geo.analysis.spatial import WGS84, assign_hamlets, points, to_metric
 from geo.checks.text import fold
 from geo.codec import to_json
-from geo.io.layers import SCHEMAS
+from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
@@ -75,9 +76,8 @@ def nearest_commune(store: Store, lon: float, lat: float
     communes = load_layer(store, "communes")
     if communes.empty:
         return None
-    west, _, east, _ = communes.total_bounds
-    crs = metric_crs((west + east) / 2)
-    d = communes.to_crs(crs).distance(points([lon], [lat]).to_crs(crs).geometry.iloc[0])
+    metric, point = to_metric(communes, points([lon], [lat]))
+    d = metric.distance(point.geometry.iloc[0])
     i = int(d.to_numpy().argmin())
     return communes["code"].iloc[i], communes["name"].iloc[i], float(d.iloc[i])
 
