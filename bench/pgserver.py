@@ -13,11 +13,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from bench.processes import free_port
 
 __all__ = ["PgServer", "bin_dir"]
 
@@ -27,12 +28,6 @@ def bin_dir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(Path(p).parent.parent.name))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PgServer:
@@ -51,7 +46,7 @@ class PgServer:
         self.durable, self.max_connections = durable, max_connections
         self.root = Path(tempfile.mkdtemp(prefix="antt-pg-"))
         self.data, self.log = self.root / "data", self.root / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self._as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
         if self._as:
             shutil.chown(self.root, "postgres", "postgres")

@@ -27,8 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("geo", "geo.errors", "geo.settings", "geo.clock", "geo.codec", "geo.palette",
               "geo.i18n", "geo.checks", "geo.web", "geo.lifecycle", "geo.layer_schemas")),
     # The database: the one place that reads and writes it.
-    ("store", ("geo.store", "geo.dialects", "geo.connection", "geo.pgconnection",
-               "geo.pgserver", "geo.migrate")),
+    ("store", ("geo.store",)),
     # Geometry, and the stored layers read back as geometry ("which hamlet is this in").
     ("places", ("geo.analysis.spatial", "geo.analysis.places")),
     # The domain's commands and reads: each writes through the store.
