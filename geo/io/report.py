@@ -14,7 +14,6 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
 from pathlib import Path
 
 import matplotlib
@@ -41,23 +40,10 @@ PDF_ROWS = 60  # a longer table goes to the HTML version and the exports, not to
 
 
 @dataclass
-class Review:
-    """Everything the written review shows, computed once, in one language."""
+class Review(ReviewFigures):
+    """Everything the written review shows, computed once, in one language: its figures
+    and its pictures."""
 
-    lang: str
-    place: str
-    period: Period
-    generated_at: datetime
-    incidents: pd.DataFrame
-    summary: list[tuple[str, str]]
-    hamlets: pd.DataFrame
-    communes: pd.DataFrame
-    hourly: pd.DataFrame
-    serious: list[dict]
-    serious_more: int
-    gaps: pd.DataFrame
-    checkpoints: pd.DataFrame
-    emerging: pd.DataFrame
     map_png: bytes
     chart_png: bytes
     # The PDF's map: the picture without names, and the names to write over it as text.
@@ -78,10 +64,6 @@ def head(table: str, lang: str) -> list[str]:
     return message(f"report.head.{table}", lang).split("|")
 
 
-# What a Review takes from the figures (not the layers its map is drawn from).
-_FIGURES = {f.name for f in fields(ReviewFigures)} - {"layers", "commune_names"}
-
-
 def build_review(store: Store, period: Period, *, lang: str = "vi",
                  commune_codes: Sequence[str] = (), hamlet_codes: Sequence[str] = (),
                  kinds: Sequence[str] = (), severities: Sequence[int] = (),
@@ -91,7 +73,7 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
     fig = gather_review(store, period, lang=lang, commune_codes=commune_codes,
                         hamlet_codes=hamlet_codes, kinds=kinds, severities=severities,
                         target_s=target_s, radius_m=radius_m)
-    figures = {f.name: getattr(fig, f.name) for f in fields(fig) if f.name in _FIGURES}
+    figures = {f.name: getattr(fig, f.name) for f in fields(fig)}
     args = (fig.layers, fig.incidents, fig.gaps, fig.emerging, fig.lang)
     return Review(
         **figures,
