@@ -2,8 +2,8 @@
 waited on until it answers Streamlit's health check, and the dashboard itself (streamlit
 running ``dashboard/server.py``, as ``antt serve`` does, or another app).
 
-One place for the launch command and the free port, shared by bench/browser.py and
-tests/e2e (geo/pgserver.py keeps its own free port until it moves to bench/)."""
+One place for the launch command and the free port, shared by bench/browser.py,
+bench/pgserver.py and tests/e2e."""
 
 from __future__ import annotations
 

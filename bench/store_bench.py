@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -74,16 +75,20 @@ def _sqlite_counts(con: sqlite3.Connection, f: Filters) -> list:
                        [str(f.since), str(f.until)]).fetchall()
 
 
-def _crash_trials(db: Path, trials: int) -> tuple[int, int]:
-    """Kill a writer with SIGKILL *trials* times; return (acknowledged, lost)."""
-    rng = random.Random(7)
+def sigkill_trials(db: Path, trials: int, *, seed: int = 7, env: dict | None = None
+                   ) -> Iterator[tuple[set[int], set[int]]]:
+    """Kill a writer (tests/crash_writer.py, which prints each id after its commit) with
+    SIGKILL at a random moment, *trials* times; after each, yield the ids acknowledged so
+    far and the ids in the store. Shared with tests/store/test_concurrency.py."""
+    rng = random.Random(seed)
     Store(db).init()
     acked: set[int] = set()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = env or {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(trials):
         p = subprocess.Popen([sys.executable, str(ROOT / "tests" / "crash_writer.py"), str(db)],
                              stdout=subprocess.PIPE, text=True, env=env)
-        p.stdout.readline()
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("the crash writer did not start")
         for _ in range(rng.randint(1, 25)):
             line = p.stdout.readline()
             if line.strip().isdigit():
@@ -91,10 +96,19 @@ def _crash_trials(db: Path, trials: int) -> tuple[int, int]:
         p.send_signal(signal.SIGKILL)
         rest, _ = p.communicate()
         acked.update(int(x) for x in rest.split() if x.isdigit())
-    s = Store(db)
-    present = set(s.incidents()["id"])
-    s.close()
-    return len(acked), len(acked - present)
+        s = Store(db)
+        present = set(s.incidents()["id"])
+        s.close()
+        yield acked, present
+
+
+def _crash_trials(db: Path, trials: int) -> tuple[int, int]:
+    """Kill a writer with SIGKILL *trials* times; return (acknowledged, lost)."""
+    acked: set[int] = set()
+    lost: set[int] = set()
+    for acked, present in sigkill_trials(db, trials):
+        lost = acked - present
+    return len(acked), len(lost)
 
 
 def _counts(store: Store, filters: Filters) -> pd.Series:

@@ -44,6 +44,15 @@ def routes() -> gpd.GeoDataFrame:
         crs=4326)
 
 
+def checkpoints() -> gpd.GeoDataFrame:
+    """Two checkpoints on route C1-R1, one an hour."""
+    return gpd.GeoDataFrame({"code": ["C1-R1-C1", "C1-R1-C2"], "name": ["Ngã ba", "Cầu"],
+                             "route_code": ["C1-R1"] * 2, "seq": [1, 2],
+                             "interval_min": [60, 60]},
+                            geometry=[Point(106.505, 21.005), Point(106.515, 21.005)],
+                            crs=4326)
+
+
 def write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     gdf.to_file(path, driver="GPKG" if path.suffix == ".gpkg" else "GeoJSON")
     return path

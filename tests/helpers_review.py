@@ -23,10 +23,7 @@ H2 = (106.515, 21.005)                 # in C1-H2 "Thôn Đại Sơn"
 
 
 def _layers(store: Store, tmp_path, extra: dict | None = None) -> None:
-    cps = gpd.GeoDataFrame({"code": ["C1-R1-C1", "C1-R1-C2"], "name": ["Ngã ba", "Cầu"],
-                            "route_code": ["C1-R1"] * 2, "seq": [1, 2],
-                            "interval_min": [60, 60]},
-                           geometry=[Point(106.505, 21.005), Point(106.515, 21.005)], crs=4326)
+    cps = fx.checkpoints()
     hot = gpd.GeoDataFrame({"code": ["C1-HS1"], "name": ["Khu tranh chấp đất"],
                             "reason": ["Tranh chấp đất đai"], "risk": [3]},
                            geometry=[box(106.510, 21.010, 106.520, 21.020)], crs=4326)

@@ -125,11 +125,15 @@ def test_sites_board_suspend_needs_reason(app, demo):
     assert demo.get("site", code)["reason"] == "Mất điện"
 
 
+def _phone(app, demo, *, communes: str, **place: str):
+    """The field page on a hamlet team's phone (account to1, for one team or one site)."""
+    return app("field", make_account(demo, "field", username="to1", communes=communes,
+                                     **place))
+
+
 def test_teams_board_and_field_check_in(app, demo):
     unit = demo.frame("unit").iloc[0]
-    team = make_account(demo, "field", username="to1", communes=unit["commune_code"],
-                        unit=unit["code"])
-    at = app("field", team)
+    at = _phone(app, demo, communes=unit["commune_code"], unit=unit["code"])
     at.radio(key="field_task").set_value("checkin").run()
     at.selectbox(key="field_team").set_value(unit["code"]).run()
     assert at.button(key="field_checkin").disabled  # not before the phone says where it is
@@ -158,9 +162,7 @@ def test_teams_board_and_field_check_in(app, demo):
 
 def test_field_report_from_a_site(app, demo):
     site = demo.frame("site").iloc[2]
-    team = make_account(demo, "field", username="to1", communes=site["commune_code"],
-                        site=site["code"])
-    at = app("field", team)
+    at = _phone(app, demo, communes=site["commune_code"], site=site["code"])
     at.radio(key="field_where").set_value("site").run()
     at.selectbox(key="field_pick_site").set_value(site["code"]).run()
     at.selectbox(key="field_kind").set_value("disorder").run()

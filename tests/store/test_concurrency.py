@@ -3,8 +3,6 @@ database."""
 
 from __future__ import annotations
 
-import random
-import signal
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bench.store_bench import sigkill_trials
 from geo import incidents as inc
 from geo.drills.simulate import bulk_history
 from geo.errors import StaleVersion
@@ -92,24 +91,9 @@ def test_readers_and_writers_in_threads(staffed):
 @pytest.mark.slow
 def test_sigkill_never_loses_an_acknowledged_incident(db):
     """A child prints each id after its commit; we SIGKILL it at random moments."""
-    rng = random.Random(20210523)
-    Store(db).init()
     acknowledged: set[int] = set()
-    for trial in range(20):
-        child = subprocess.Popen([PYTHON, str(ROOT / "tests" / "crash_writer.py"),
-                                  str(db)], stdout=subprocess.PIPE, text=True,
-                                 env=cli_env(db))
-        assert child.stdout.readline().strip() == "ready"
-        for _ in range(rng.randint(1, 25)):
-            line = child.stdout.readline()
-            if line.strip().isdigit():
-                acknowledged.add(int(line))
-        child.send_signal(signal.SIGKILL)
-        rest, _ = child.communicate()
-        acknowledged.update(int(x) for x in rest.split() if x.isdigit())
-        store = Store(db)
-        present = set(store.incidents()["id"])
-        store.close()
+    for trial, (acknowledged, present) in enumerate(
+            sigkill_trials(db, 20, seed=20210523, env=cli_env(db))):
         missing = acknowledged - present
         assert not missing, f"trial {trial}: acknowledged but lost: {sorted(missing)}"
     assert len(acknowledged) >= 20

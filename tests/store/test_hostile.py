@@ -185,40 +185,37 @@ def _check_in(store, ctx, n, **over):
                                            actor=args["actor"])["code"])
 
 
+def _with(command: str, field: str, kind: str, run) -> tuple:
+    """A row of COMMANDS: *run* with the payload as its keyword *field*."""
+    return command, field, kind, lambda s, c, n, v: run(s, c, n, **{field: v})
+
+
 # (command, field, kind of field, how to run it with the payload)
 COMMANDS = [
-    ("incident.report", "description", TEXT, lambda s, c, n, v: _report(s, c, n, description=v)),
-    ("incident.report", "actor", ACTOR, lambda s, c, n, v: _report(s, c, n, actor=v)),
-    ("incident.report", "site_code", CODE, lambda s, c, n, v: _report(s, c, n, site_code=v)),
-    ("incident.report", "target_code", CODE,
-     lambda s, c, n, v: _report(s, c, n, target_code=v)),
-    ("incident.report", "hamlet_code", CODE,
-     lambda s, c, n, v: _report(s, c, n, hamlet_code=v)),
-    ("incident.report", "commune_code", CODE,
-     lambda s, c, n, v: _report(s, c, n, commune_code=v)),
-    ("incident.report", "request_id", CODE, lambda s, c, n, v: _report(s, c, n, request_id=v)),
-    ("incident.move", "note", TEXT, lambda s, c, n, v: _incident_note(s, c, n, note=v)),
-    ("incident.move", "actor", ACTOR, lambda s, c, n, v: _incident_note(s, c, n, actor=v)),
+    _with("incident.report", "description", TEXT, _report),
+    _with("incident.report", "actor", ACTOR, _report),
+    _with("incident.report", "site_code", CODE, _report),
+    _with("incident.report", "target_code", CODE, _report),
+    _with("incident.report", "hamlet_code", CODE, _report),
+    _with("incident.report", "commune_code", CODE, _report),
+    _with("incident.report", "request_id", CODE, _report),
+    _with("incident.move", "note", TEXT, _incident_note),
+    _with("incident.move", "actor", ACTOR, _incident_note),
     ("incident.dispatch", "team_code", CODE, lambda s, c, n, v: _dispatch(s, c, n, v)),
-    ("site.register", "code", CODE, lambda s, c, n, v: _site_register(s, c, n, code=v)),
-    ("site.register", "name", NAME, lambda s, c, n, v: _site_register(s, c, n, name=v)),
-    ("site.register", "hamlet_code", CODE,
-     lambda s, c, n, v: _site_register(s, c, n, hamlet_code=v)),
-    ("site.register", "commune_code", CODE,
-     lambda s, c, n, v: _site_register(s, c, n, commune_code=v)),
-    ("site.register", "actor", ACTOR, lambda s, c, n, v: _site_register(s, c, n, actor=v)),
-    ("site.move", "reason", TEXT, lambda s, c, n, v: _site_suspend(s, c, n, reason=v)),
-    ("site.move", "actor", ACTOR, lambda s, c, n, v: _site_suspend(s, c, n, actor=v)),
-    ("unit.register", "code", CODE, lambda s, c, n, v: _unit_register(s, c, n, code=v)),
-    ("unit.register", "name", NAME, lambda s, c, n, v: _unit_register(s, c, n, name=v)),
-    ("unit.register", "route_code", CODE,
-     lambda s, c, n, v: _unit_register(s, c, n, route_code=v)),
-    ("unit.register", "commune_code", CODE,
-     lambda s, c, n, v: _unit_register(s, c, n, commune_code=v)),
-    ("unit.register", "actor", ACTOR, lambda s, c, n, v: _unit_register(s, c, n, actor=v)),
-    ("unit.check_in", "checkpoint_code", CODE,
-     lambda s, c, n, v: _check_in(s, c, n, checkpoint_code=v)),
-    ("unit.check_in", "actor", ACTOR, lambda s, c, n, v: _check_in(s, c, n, actor=v)),
+    _with("site.register", "code", CODE, _site_register),
+    _with("site.register", "name", NAME, _site_register),
+    _with("site.register", "hamlet_code", CODE, _site_register),
+    _with("site.register", "commune_code", CODE, _site_register),
+    _with("site.register", "actor", ACTOR, _site_register),
+    _with("site.move", "reason", TEXT, _site_suspend),
+    _with("site.move", "actor", ACTOR, _site_suspend),
+    _with("unit.register", "code", CODE, _unit_register),
+    _with("unit.register", "name", NAME, _unit_register),
+    _with("unit.register", "route_code", CODE, _unit_register),
+    _with("unit.register", "commune_code", CODE, _unit_register),
+    _with("unit.register", "actor", ACTOR, _unit_register),
+    _with("unit.check_in", "checkpoint_code", CODE, _check_in),
+    _with("unit.check_in", "actor", ACTOR, _check_in),
 ]
 
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point
 
 from geo import incidents as inc
 from geo.analysis.replay import state_at
@@ -20,10 +19,7 @@ from ..conftest import live_state, report_args
 
 @pytest.fixture
 def drill_store(store, tmp_path):
-    cps = gpd.GeoDataFrame({"code": ["C1-R1-C1", "C1-R1-C2"], "name": ["Ngã ba", "Cầu"],
-                            "route_code": ["C1-R1"] * 2, "seq": [1, 2],
-                            "interval_min": [60, 60]},
-                           geometry=[Point(106.505, 21.005), Point(106.515, 21.005)], crs=4326)
+    cps = fx.checkpoints()
     hot = gpd.GeoDataFrame({"code": ["C1-HS1"], "name": ["Khu tranh chấp đất"],
                             "reason": ["Tranh chấp đất đai kéo dài"], "risk": [3]},
                            geometry=[fx.hamlets().geometry[3]], crs=4326)
