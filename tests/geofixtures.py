@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, box, mapping
 
 LON0, LAT0, D = 106.50, 21.00, 0.01  # hamlet squares ~1 km
 
@@ -56,6 +56,11 @@ def checkpoints() -> gpd.GeoDataFrame:
 def write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     gdf.to_file(path, driver="GPKG" if path.suffix == ".gpkg" else "GeoJSON")
     return path
+
+
+def write_features(path: Path, rows: list[tuple[dict, object]]) -> Path:
+    """A GeoJSON file of ``(properties, shapely geometry)`` rows, written as given."""
+    return write_raw_geojson(path, [feature(mapping(geom), **props) for props, geom in rows])
 
 
 def write_raw_geojson(path: Path, features: list[dict]) -> Path:
