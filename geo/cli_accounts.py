@@ -9,6 +9,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 
 from geo import accounts, settings
 from geo.checks.inert import plain_text
@@ -80,11 +81,19 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_disable(args: argparse.Namespace) -> int:
+def _act_on(args: argparse.Namespace, command: Callable[[Store, accounts.Actor, object], object],
+            what: str, done: str) -> int:
+    """Log in, apply one account *command* to the one thing the line names (``args.<what>``,
+    an account or a wall token) and say it is *done* (a ``cli.*`` message naming it)."""
     store = _store(args)
-    accounts.disable_user(store, _account(args, store), args.username)
-    print(_t("user_disabled", username=args.username))
+    target = getattr(args, what)
+    command(store, _account(args, store), target)
+    print(_t(done, **{what: target}))
     return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    return _act_on(args, accounts.disable_user, "username", "user_disabled")
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
@@ -117,10 +126,7 @@ def cmd_wall_token_list(args: argparse.Namespace) -> int:
 
 
 def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
-    store = _store(args)
-    accounts.revoke_wall_token(store, _account(args, store), args.id)
-    print(_t("wall_revoked", id=args.id))
-    return 0
+    return _act_on(args, accounts.revoke_wall_token, "id", "wall_revoked")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
