@@ -1,10 +1,7 @@
 """The live layers' markers (see ``dashboard.maps.live_groups``): sites, incidents and
 team positions, drawn one by one or, when many, as one :class:`CompactPoints`; several
-markers at one place stand in a ring round it with their count. No Streamlit here.
-
-User text reaches this module's HTML only through ``geo.inert.html_text`` (see
-``dashboard.maps``; the sink scan, ``tests/unit/test_sink_scan.py``, reads this file too).
-"""
+markers at one place stand in a ring round it with their count. No Streamlit here;
+user text reaches the HTML only through ``html_text``, as in ``dashboard.maps``."""
 
 from __future__ import annotations
 

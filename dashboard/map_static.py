@@ -1,10 +1,8 @@
 """The static picture's parts (see ``dashboard.maps.base_map``): the drawers of the layers
 above the communes (hamlets, hotspots, routes, targets), the legends, the map's CSS and
-its controls. No Streamlit here.
-
-User text reaches this module's HTML only through ``geo.inert.html_text`` (see
-``dashboard.maps``; the sink scan, ``tests/unit/test_sink_scan.py``, reads this file too).
-"""
+its controls. No Streamlit here. Names and other user text pass through ``html_text``
+on their way into the HTML (the sink scan, ``tests/unit/test_sink_scan.py``, reads this
+module too)."""
 
 from __future__ import annotations
 
