@@ -3,12 +3,15 @@ user and wall-token.
 
 Commands that write or export act as an account: ``--user NAME`` (or ``ANTT_USER``),
 whose password is asked for without echo, or read from ``ANTT_PASSWORD`` or, with
-``--password-stdin``, from the first line of standard input (for scripts)."""
+``--password-stdin``, from the first line of standard input (for scripts).
+
+The account side (the database and the account a command acts as, ``user`` and
+``wall-token``) is in ``geo.cli_accounts``; the messages and what is printed in
+``geo.cli_output``."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
@@ -19,79 +22,15 @@ from pathlib import Path
 
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
+from geo.cli_accounts import _account, _store, add_parsers
+from geo.cli_output import _message, _print_problems, _print_row, _say, _t, cli_lang, set_lang
 from geo.clock import local_midnight_utc, local_text, to_utc
-from geo.errors import AnttError, Invalid, Problem, first_problems
-from geo.i18n import LANGS, message
+from geo.errors import AnttError, Invalid
+from geo.i18n import LANGS
 from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["main"]
-
-# The language of this run's messages (main() sets it: --lang, ANTT_LANG, LANG).
-_LANG = "vi"
-
-
-def _t(key: str, **params: object) -> str:
-    """A message of the command line in this run's language (``cli.*`` in geo/i18n)."""
-    return message(f"cli.{key}", _LANG, **params)
-
-
-def cli_lang(env: dict[str, str] | None = None) -> str:
-    """Vietnamese unless asked otherwise: ``ANTT_LANG`` (vi, en), else English when the
-    system's ``LC_ALL``/``LANG`` is an English locale."""
-    env = os.environ if env is None else env
-    if env.get("ANTT_LANG") in LANGS:
-        return env["ANTT_LANG"]
-    system = env.get("LC_ALL") or env.get("LANG") or ""
-    return "en" if system.lower().startswith("en") else "vi"
-
-
-def _store(args: argparse.Namespace) -> Store:
-    """The database, created and migrated if needed (so `antt simulate` works on a new
-    file, and an old file gets new migrations before any command reads it)."""
-    store = Store(args.db)
-    store.init()
-    return store
-
-
-def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
-    """A password: ANTT_PASSWORD, the first line of stdin (--password-stdin), or asked
-    for without echo. ANTT_PASSWORD is taken out of the environment once read, so no
-    process this one starts inherits it and nothing that prints the environment shows it."""
-    if os.environ.get("ANTT_PASSWORD") and not confirm:
-        return os.environ.pop("ANTT_PASSWORD")
-    if getattr(args, "password_stdin", False):
-        return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
-                        "--password-stdin")
-
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Nhập lại / again: ") != first:
-        raise AnttError("the two passwords differ")
-    return first
-
-
-def _account(args: argparse.Namespace, store: Store) -> accounts.Actor:
-    """Log in as ``--user`` (every attempt is recorded; five failures lock the name).
-
-    Until a database has its first account it is being set up by whoever holds the
-    file (a drill, a first import): commands then act as ``setup:<OS user>``."""
-    if accounts.needs_bootstrap(store) and not args.user:
-        return f"setup:{getpass.getuser()}"
-    if not args.user:
-        raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)")
-    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "),
-                          source=f"cli:{getpass.getuser()}")
-
-
-def _print_row(row: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(row, default=str, ensure_ascii=False))
-    else:
-        # The terminal is a sink too: no escape sequences from stored text.
-        print(" ".join(f"{k}={plain_text(v)}".replace("\n", " ") for k, v in row.items()
-                       if v is not None))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -138,30 +77,6 @@ def _stale_day_hint(store: Store) -> None:
 def _bootstrap_hint(store: Store) -> None:
     if accounts.needs_bootstrap(store):
         print(_t("no_accounts"))
-
-
-def _problem_text(problem: Problem) -> str:
-    """A problem with its row and field, in this run's language when the catalogue has
-    its message, else in the command's own (English) words."""
-    if not problem.key:
-        return plain_text(problem)
-    where = _t("problem_row", row=problem.row, field=problem.field) \
-        if problem.row is not None else "" if problem.field == "file" else \
-        _t("problem_field", field=problem.field)
-    return plain_text(where + message(problem.key, _LANG, **problem.params))
-
-
-def _print_problems(problems: list[Problem], kind: str = "error") -> None:
-    """The first problems (``PROBLEMS_SHOWN``), one a line, then how many more."""
-    shown, more = first_problems(problems)
-    for problem in shown:
-        print(_t(kind, text=_problem_text(problem)), file=sys.stderr)
-    if more:
-        print(_t("more_problems", n=f"{more:,}"), file=sys.stderr)
-
-
-def _say(msg: str) -> None:
-    print(f"  … {msg}", file=sys.stderr, flush=True)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -222,7 +137,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     statuses = {"incidents": "status", "sites": "site_status", "units": "unit_status"}
     for name, group in statuses.items():
         by = counts[name]
-        detail = ", ".join(f"{message(f'{group}.{k}', _LANG)} {v}" for k, v in by.items()) \
+        detail = ", ".join(f"{_message(f'{group}.{k}')} {v}" for k, v in by.items()) \
             or _t("none")
         print(_t("status_line", name=_t(f"status_{name}"), n=sum(by.values()), detail=detail))
     last = local_text(counts["last_event_at"], "%d/%m/%Y %H:%M:%S") or _t("none")
@@ -323,73 +238,6 @@ def _filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hamlet", nargs="+", help="hamlet codes")
     p.add_argument("--kind", nargs="+", choices=incidents.KINDS)
     p.add_argument("--severity", nargs="+", choices=["1", "2", "3", "4"])
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    store = _store(args)
-    actor = _account(args, store)
-    if not isinstance(actor, str):  # the admin's own password was asked for first
-        accounts.require(actor, "users.manage")
-    password = _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True)
-    row = accounts.add_user(store, actor, username=args.username,
-                            display_name=args.display_name or args.username, role=args.role,
-                            password=password, communes=args.commune or accounts.ALL,
-                            unit_code=args.team, site_code=args.site)
-    print(_t("user_added", username=row["username"], role=message(f"role.{row['role']}", _LANG),
-             communes=row["communes"]))
-    return 0
-
-
-def cmd_user_passwd(args: argparse.Namespace) -> int:
-    store = _store(args)
-    actor = _account(args, store)
-    accounts.set_password(store, actor, args.username,
-                          _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True))
-    print(_t("password_changed", username=args.username))
-    return 0
-
-
-def cmd_user_disable(args: argparse.Namespace) -> int:
-    store = _store(args)
-    accounts.disable_user(store, _account(args, store), args.username)
-    print(_t("user_disabled", username=args.username))
-    return 0
-
-
-def cmd_user_list(args: argparse.Namespace) -> int:
-    store = _store(args)
-    accounts.require(_account(args, store), "users.manage")
-    for a in accounts.users(store):
-        active = store.get("user", a.username)["active"]
-        print(f"{plain_text(a.username):<16} {a.role:<10} {','.join(a.communes):<12} "
-              f"{_t('active') if active else _t('disabled'):<9} {plain_text(a.display_name)}")
-    return 0
-
-
-def cmd_wall_token_create(args: argparse.Namespace) -> int:
-    store = _store(args)
-    row, token = accounts.create_wall_token(store, _account(args, store), args.label,
-                                            args.commune or accounts.ALL)
-    commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
-    print(_t("wall_token", id=row["id"], label=plain_text(row["label"])))
-    print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")
-    return 0
-
-
-def cmd_wall_token_list(args: argparse.Namespace) -> int:
-    store = _store(args)
-    accounts.require(_account(args, store), "users.manage")
-    for t in accounts.wall_tokens(store):
-        state = _t("revoked") if t["revoked"] else _t("active")
-        print(f"{t['id']:>4} {state:<8} {t['communes']:<12} {plain_text(t['label'])}")
-    return 0
-
-
-def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
-    store = _store(args)
-    accounts.revoke_wall_token(store, _account(args, store), args.id)
-    print(_t("wall_revoked", id=args.id))
-    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -524,36 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", nargs="+", required=True, help="file(s) ending .pdf or .html")
     _filter_args(rp)
     rp.set_defaults(fn=cmd_report)
-
-    us = sub.add_parser("user", help="accounts (admin)").add_subparsers(dest="sub",
-                                                                        required=True)
-    ua = us.add_parser("add", help="add an account (the first needs no login)")
-    ua.add_argument("username")
-    ua.add_argument("--role", required=True, choices=accounts.ROLES)
-    ua.add_argument("--display-name", help="the name shown on events (default: username)")
-    ua.add_argument("--commune", nargs="+", help="commune codes it may see and change "
-                    "(default: all)")
-    ua.add_argument("--team", help="a field account's team code")
-    ua.add_argument("--site", help="a field account's polling site code")
-    ua.set_defaults(fn=cmd_user_add)
-    up = us.add_parser("passwd", help="set a new password (admin, or your own)")
-    up.add_argument("username")
-    up.set_defaults(fn=cmd_user_passwd)
-    ud = us.add_parser("disable", help="disable an account; its sessions end")
-    ud.add_argument("username")
-    ud.set_defaults(fn=cmd_user_disable)
-    us.add_parser("list", help="list accounts").set_defaults(fn=cmd_user_list)
-
-    wt = sub.add_parser("wall-token", help="read-only wall screens (admin)").add_subparsers(
-        dest="sub", required=True)
-    wc = wt.add_parser("create", help="a token URL for a wall screen")
-    wc.add_argument("label", help='e.g. "Màn hình phòng chỉ huy"')
-    wc.add_argument("--commune", nargs="+", help="commune codes it shows (default: all)")
-    wc.set_defaults(fn=cmd_wall_token_create)
-    wt.add_parser("list", help="list wall tokens").set_defaults(fn=cmd_wall_token_list)
-    wr = wt.add_parser("revoke", help="revoke a wall token")
-    wr.add_argument("id", type=int)
-    wr.set_defaults(fn=cmd_wall_token_revoke)
+    add_parsers(sub)
 
     mg = sub.add_parser("migrate", help="copy this database (layers, accounts, incidents, "
                         "the event log) into another, e.g. the province's PostgreSQL server")
@@ -572,9 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit 0 when done, 2 with one line per problem when refused or
     when the database or a file cannot be used; never a traceback (``ANTT_DEBUG=1``
     prints it)."""
-    global _LANG
     args = build_parser().parse_args(argv)
-    _LANG = args.lang or cli_lang()
+    set_lang(args.lang or cli_lang())
     if os.environ.get("ANTT_DEBUG"):
         logging.basicConfig(level=logging.DEBUG)
     try:

@@ -97,9 +97,9 @@ def test_compact_layer_json_cannot_close_its_script():
 
 
 def test_the_alert_banner_uses_the_palettes_alert_red():
-    from dashboard import alerts
+    from dashboard import alerts, map_static
     from geo.palette import ALERT_COLOUR
-    assert ALERT_COLOUR in alerts._CSS and ALERT_COLOUR in maps._ALERT_CSS
+    assert ALERT_COLOUR in alerts._CSS and ALERT_COLOUR in map_static._ALERT_CSS
 
 
 def test_outlines_are_drawn_simplified_within_half_a_pixel_and_kept_exact():

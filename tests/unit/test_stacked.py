@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import maps, theme
+from dashboard import map_markers, maps, theme
 from geo.i18n import label
 from geo.palette import KIND_SYMBOLS, SEVERITY_COLOURS, SITE_COLOURS, UNIT_COLOURS
 
@@ -149,13 +149,13 @@ def test_the_clustered_path_spreads_them_too():
 def test_the_ring_never_overlaps_and_keeps_its_centre_free():
     for size in (22, 30, 54):
         for n in range(2, 41):
-            ring = maps._ring(n, size)
+            ring = map_markers._ring(n, size)
             assert len(ring) == n == len(set(ring))
-            assert ring == maps._ring(n, size)
+            assert ring == map_markers._ring(n, size)
             assert min(math.hypot(*p) for p in ring) >= 0.9 * size - 1
             assert min(math.dist(a, b) for a, b in itertools.combinations(ring, 2)) \
                 >= size, (n, size)
-    assert maps._ring(1, 30) == [(0, 0)]
+    assert map_markers._ring(1, 30) == [(0, 0)]
 
 
 def test_urgent_incidents_stand_out_on_the_wall_only():

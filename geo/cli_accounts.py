@@ -1,0 +1,162 @@
+"""The accounts side of the `antt` command line: the database a command opens and the
+account it acts as (``--user``; the password without echo, from ``ANTT_PASSWORD`` or
+with ``--password-stdin`` from standard input), and the ``user`` and ``wall-token``
+commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+
+from geo import accounts, settings
+from geo.checks.inert import plain_text
+from geo.cli_output import _message, _t
+from geo.errors import AnttError
+from geo.store import Store
+
+
+def _store(args: argparse.Namespace) -> Store:
+    """The database, created and migrated if needed (so `antt simulate` works on a new
+    file, and an old file gets new migrations before any command reads it)."""
+    store = Store(args.db)
+    store.init()
+    return store
+
+
+def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
+    """A password: ANTT_PASSWORD, the first line of stdin (--password-stdin), or asked
+    for without echo. ANTT_PASSWORD is taken out of the environment once read, so no
+    process this one starts inherits it and nothing that prints the environment shows it."""
+    if os.environ.get("ANTT_PASSWORD") and not confirm:
+        return os.environ.pop("ANTT_PASSWORD")
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
+                        "--password-stdin")
+
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Nhập lại / again: ") != first:
+        raise AnttError("the two passwords differ")
+    return first
+
+
+def _account(args: argparse.Namespace, store: Store) -> accounts.Actor:
+    """Log in as ``--user`` (every attempt is recorded; five failures lock the name).
+
+    Until a database has its first account it is being set up by whoever holds the
+    file (a drill, a first import): commands then act as ``setup:<OS user>``."""
+    if accounts.needs_bootstrap(store) and not args.user:
+        return f"setup:{getpass.getuser()}"
+    if not args.user:
+        raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)")
+    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "),
+                          source=f"cli:{getpass.getuser()}")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    store = _store(args)
+    actor = _account(args, store)
+    if not isinstance(actor, str):  # the admin's own password was asked for first
+        accounts.require(actor, "users.manage")
+    password = _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True)
+    row = accounts.add_user(store, actor, username=args.username,
+                            display_name=args.display_name or args.username, role=args.role,
+                            password=password, communes=args.commune or accounts.ALL,
+                            unit_code=args.team, site_code=args.site)
+    print(_t("user_added", username=row["username"], role=_message(f"role.{row['role']}"),
+             communes=row["communes"]))
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    store = _store(args)
+    actor = _account(args, store)
+    accounts.set_password(store, actor, args.username,
+                          _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True))
+    print(_t("password_changed", username=args.username))
+    return 0
+
+
+def _act_on(args: argparse.Namespace, command: Callable[[Store, accounts.Actor, object], object],
+            what: str, done: str) -> int:
+    """Log in, apply one account *command* to the one thing the line names (``args.<what>``,
+    an account or a wall token) and say it is *done* (a ``cli.*`` message naming it)."""
+    store = _store(args)
+    target = getattr(args, what)
+    command(store, _account(args, store), target)
+    print(_t(done, **{what: target}))
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    return _act_on(args, accounts.disable_user, "username", "user_disabled")
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.require(_account(args, store), "users.manage")
+    for a in accounts.users(store):
+        active = store.get("user", a.username)["active"]
+        print(f"{plain_text(a.username):<16} {a.role:<10} {','.join(a.communes):<12} "
+              f"{_t('active') if active else _t('disabled'):<9} {plain_text(a.display_name)}")
+    return 0
+
+
+def cmd_wall_token_create(args: argparse.Namespace) -> int:
+    store = _store(args)
+    row, token = accounts.create_wall_token(store, _account(args, store), args.label,
+                                            args.commune or accounts.ALL)
+    commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
+    print(_t("wall_token", id=row["id"], label=plain_text(row["label"])))
+    print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")
+    return 0
+
+
+def cmd_wall_token_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    accounts.require(_account(args, store), "users.manage")
+    for t in accounts.wall_tokens(store):
+        state = _t("revoked") if t["revoked"] else _t("active")
+        print(f"{t['id']:>4} {state:<8} {t['communes']:<12} {plain_text(t['label'])}")
+    return 0
+
+
+def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
+    return _act_on(args, accounts.revoke_wall_token, "id", "wall_revoked")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """The ``user`` and ``wall-token`` commands, on the parser's *sub* commands."""
+    us = sub.add_parser("user", help="accounts (admin)").add_subparsers(dest="sub",
+                                                                        required=True)
+    ua = us.add_parser("add", help="add an account (the first needs no login)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=accounts.ROLES)
+    ua.add_argument("--display-name", help="the name shown on events (default: username)")
+    ua.add_argument("--commune", nargs="+", help="commune codes it may see and change "
+                    "(default: all)")
+    ua.add_argument("--team", help="a field account's team code")
+    ua.add_argument("--site", help="a field account's polling site code")
+    ua.set_defaults(fn=cmd_user_add)
+    up = us.add_parser("passwd", help="set a new password (admin, or your own)")
+    up.add_argument("username")
+    up.set_defaults(fn=cmd_user_passwd)
+    ud = us.add_parser("disable", help="disable an account; its sessions end")
+    ud.add_argument("username")
+    ud.set_defaults(fn=cmd_user_disable)
+    us.add_parser("list", help="list accounts").set_defaults(fn=cmd_user_list)
+
+    wt = sub.add_parser("wall-token", help="read-only wall screens (admin)").add_subparsers(
+        dest="sub", required=True)
+    wc = wt.add_parser("create", help="a token URL for a wall screen")
+    wc.add_argument("label", help='e.g. "Màn hình phòng chỉ huy"')
+    wc.add_argument("--commune", nargs="+", help="commune codes it shows (default: all)")
+    wc.set_defaults(fn=cmd_wall_token_create)
+    wt.add_parser("list", help="list wall tokens").set_defaults(fn=cmd_wall_token_list)
+    wr = wt.add_parser("revoke", help="revoke a wall token")
+    wr.add_argument("id", type=int)
+    wr.set_defaults(fn=cmd_wall_token_revoke)
