@@ -15,6 +15,7 @@ from . import (
     map_bench,
     ops_bench,
     outline_bench,
+    phone_bench,
     province_bench,
     review_bench,
     store_bench,
@@ -27,7 +28,7 @@ BENCHES = {"store": store_bench.run, "geo": geo_bench.run, "map": map_bench.run,
            "import": import_bench.run, "load": load_bench.run,
            "province": province_bench.run, "login": login_bench.run,
            "limits": limits_bench.run,
-           "outline": outline_bench.run}
+           "outline": outline_bench.run, "phone": phone_bench.run}
 
 
 def main() -> int:

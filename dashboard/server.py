@@ -9,6 +9,8 @@ runs): Streamlit's server with two additions the plain ``app.py`` cannot have.
 * The session cookie is HttpOnly: the page exchanges a single-use ticket (``geo.web``) at
   ``POST /api/session`` for a ``Set-Cookie``; ``DELETE`` clears it at logout. Page
   JavaScript never sees the token.
+* Streamlit's JavaScript and CSS (and our vendored Leaflet) go out gzip-compressed, each
+  file compressed once (``dashboard.compress``; ``ANTT_COMPRESS=0`` turns it off).
 
 Run as plain ``streamlit run dashboard/app.py`` (or AppTest) there is no route: a login
 then lasts as long as the tab's Streamlit session (see ``dashboard.auth.cookie_script``).
@@ -34,6 +36,7 @@ from starlette.routing import Route  # noqa: E402
 from starlette.types import ASGIApp, Receive, Scope, Send  # noqa: E402
 from streamlit import config, net_util  # noqa: E402
 
+from dashboard.compress import StaticGzip  # noqa: E402
 from geo import settings, web  # noqa: E402
 from geo.i18n import message  # noqa: E402
 
@@ -122,11 +125,13 @@ def _allow_public_origins() -> None:
 
 _allow_public_origins()
 web.TICKETS.served = True
+# Absolute: a relative path resolves against the launcher under `streamlit run` but
+# against the working directory under uvicorn.
+_MAIN = Path(__file__).with_name("app.py")
 app = st.App(
-    # Absolute: a relative path resolves against the launcher under `streamlit run` but
-    # against the working directory under uvicorn.
-    Path(__file__).with_name("app.py"),
+    _MAIN,
     routes=[Route(web.session_path(config.get_option("server.baseUrlPath") or ""),
                   session_route, methods=["POST", "DELETE"])],
-    middleware=[Middleware(SameOriginOnly)],
+    middleware=[Middleware(SameOriginOnly)]
+    + ([Middleware(StaticGzip, main_script=_MAIN)] if settings.get("compress") else []),
 )

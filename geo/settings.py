@@ -57,6 +57,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_url", "", "Behind a proxy that does not pass the browser's Host "
             "header: the address(es) users open, comma-separated (https://antt.example); "
             "pages from any other origin cannot use the dashboard's websocket or session."),
+    Setting("compress", 1, "1: the dashboard sends Streamlit's JavaScript and CSS (and the "
+            "vendored Leaflet) gzip-compressed, each file compressed once and kept in "
+            "memory (a third of the bytes on a phone's first visit); 0: as Streamlit "
+            "sends them, uncompressed (a baseline, or behind a proxy that compresses)."),
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
             "is asked for, or read from ANTT_PASSWORD (then taken out of the environment) or "
             "standard input."),
