@@ -58,8 +58,7 @@ class Tx:
 
     def __init__(self, cur: Cursor, at: datetime, last_event_id: int,
                  last_at: datetime | None) -> None:
-        self.cursor = cur  # for the store's own bulk paths (geo.store.bulk)
-        self._cur = cur
+        self.cursor = cur  # the transaction's cursor (the bulk paths write through it too)
         self.at = at
         self.last_at = last_at  # the log's last event time before this transaction
         self._events: list[tuple] = []
@@ -68,12 +67,12 @@ class Tx:
         self._end_at: datetime | None = None  # the newest event time this one writes
 
     def get(self, entity: str, key: object) -> dict | None:
-        return q.row(self._cur, entity, key)
+        return q.row(self.cursor, entity, key)
 
     def get_many(self, entity: str, keys: Sequence[object]) -> dict[object, dict]:
         """The current rows of *keys* (those that exist), by key, in one query."""
         spec = ENTITIES[entity]
-        rows = self._cur.rows(
+        rows = self.cursor.rows(
             f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
             f"WHERE {spec['key']} IN (SELECT unnest($keys))", {"keys": list(keys)})
         return {r[0]: dict(zip(spec["columns"], r, strict=True)) for r in rows}
@@ -92,10 +91,10 @@ class Tx:
         return self.get(entity, key) is not None
 
     def incident_by_request(self, request_id: str) -> dict | None:
-        return q.incident_by_request(self._cur, request_id)
+        return q.incident_by_request(self.cursor, request_id)
 
     def next_incident_id(self) -> int:
-        return q.next_id(self._cur, "incidents", "id")
+        return q.next_id(self.cursor, "incidents", "id")
 
     def create(self, entity: str, row: dict, *, actor: str, action: str = "create",
                detail: dict | None = None) -> dict:
@@ -103,7 +102,7 @@ class Tx:
         new = {c: row.get(c) for c in spec["columns"]}
         new.update(version=1, updated_at=self.at, updated_by=actor)
         cols = spec["columns"]
-        self._cur.run(
+        self.cursor.run(
             f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
             f"VALUES ({', '.join('$' + c for c in cols)})", new)
         self._event(entity, new[spec["key"]], action, actor, 1, None, new, detail)
@@ -123,7 +122,7 @@ class Tx:
         params = {c: new[c] for c in changed}
         params[spec["key"]] = new[spec["key"]]
         params["expected"] = current["version"]
-        done = self._cur.run(
+        done = self.cursor.run(
             f"UPDATE {spec['table']} SET {sets} "
             f"WHERE {spec['key']} = ${spec['key']} AND version = $expected", params)
         if done != 1:  # cannot happen while writes are serialised; be loud
@@ -141,9 +140,9 @@ class Tx:
                 "updated_by": actor} for r in rows]
         if not new:
             return 0
-        with self._cur.staged("_many", pd.DataFrame(new, columns=cols).astype(object),
+        with self.cursor.staged("_many", pd.DataFrame(new, columns=cols).astype(object),
                               spec["table"]):
-            self._cur.run(f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
+            self.cursor.run(f"INSERT INTO {spec['table']} ({', '.join(cols)}) "
                           f"SELECT {', '.join(cols)} FROM _many")
         for row in new:
             self._event(entity, row[spec["key"]], action, actor, 1, None, row, None)
@@ -166,8 +165,8 @@ class Tx:
         frame["_expected"] = pd.Series([int(current["version"]) for current, _ in changes],
                                        dtype="int64")
         settable = [c for c in cols if c != key]
-        with self._cur.staged("_many", frame, spec["table"]):
-            done = self._cur.run(
+        with self.cursor.staged("_many", frame, spec["table"]):
+            done = self.cursor.run(
                 f"UPDATE {spec['table']} AS t SET "
                 + ", ".join(f"{c} = m.{c}" for c in settable)
                 + f" FROM _many AS m WHERE t.{key} = m.{key} AND t.version = m._expected")
@@ -180,7 +179,7 @@ class Tx:
 
     def next_id(self, entity: str) -> int:
         spec = ENTITIES[entity]
-        return q.next_id(self._cur, spec["table"], spec["key"])
+        return q.next_id(self.cursor, spec["table"], spec["key"])
 
     def note_event(self, entity_id: str, action: str, actor: str,
                    detail: dict | None = None) -> None:
@@ -189,69 +188,69 @@ class Tx:
                             None, None, detail))
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
-        self._cur.run("DELETE FROM credentials WHERE username = $u", {"u": username})
-        self._cur.run("INSERT INTO credentials VALUES ($u, $h, $at)",
+        self.cursor.run("DELETE FROM credentials WHERE username = $u", {"u": username})
+        self.cursor.run("INSERT INTO credentials VALUES ($u, $h, $at)",
                           {"u": username, "h": password_hash, "at": self.at})
 
     def password_hash(self, username: str) -> str | None:
-        return q.password_hash(self._cur, username)
+        return q.password_hash(self.cursor, username)
 
     def note_login_failure(self, username: str, source: str, forget_before: datetime
                            ) -> None:
         """Count a failed login of *username* from *source* (and forget those older
         than *forget_before*: the throttle only looks back one window)."""
-        self._cur.run("DELETE FROM login_failures WHERE occurred_at < $before",
+        self.cursor.run("DELETE FROM login_failures WHERE occurred_at < $before",
                       {"before": forget_before})
-        self._cur.run("INSERT INTO login_failures VALUES ($at, $u, $src)",
+        self.cursor.run("INSERT INTO login_failures VALUES ($at, $u, $src)",
                       {"at": self.at, "u": username, "src": source})
 
     def forget_login_failures(self, username: str, source: str) -> None:
         """A successful login from *source* clears that source's failures for the name."""
-        self._cur.run("DELETE FROM login_failures WHERE username = $u AND source = $src",
+        self.cursor.run("DELETE FROM login_failures WHERE username = $u AND source = $src",
                       {"u": username, "src": source})
 
     def open_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
-        self._cur.run("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
+        self.cursor.run("INSERT INTO sessions VALUES ($t, $u, $at, $exp, NULL)",
                           {"t": token_hash, "u": username, "at": self.at, "exp": expires_at})
 
     def session_user(self, token_hash: str) -> str | None:
         """The user name of a session open now (the wall clock's now, even when a drill
         writes at another time), or None."""
-        return q.session_user(self._cur, token_hash, utcnow())
+        return q.session_user(self.cursor, token_hash, utcnow())
 
     def wall_token_by_hash(self, token_hash: str) -> dict | None:
-        return q.wall_token(self._cur, token_hash)
+        return q.wall_token(self.cursor, token_hash)
 
     def feature(self, kind: str, code: str) -> dict | None:
         """One stored feature's code, name, commune and props (no geometry), or None."""
-        rows = self._cur.rows("SELECT code, name, commune_code, props FROM features "
+        rows = self.cursor.rows("SELECT code, name, commune_code, props FROM features "
                               "WHERE kind = $kind AND code = $code", {"kind": kind, "code": code})
         return dict(zip(("code", "name", "commune_code", "props"), rows[0], strict=True)) \
             if rows else None
 
     def end_sessions(self, username: str) -> int:
         """End every open session of *username* (a logout ends it everywhere)."""
-        return self._cur.run(
+        return self.cursor.run(
             "UPDATE sessions SET ended_at = $at WHERE username = $u AND ended_at IS NULL",
             {"u": username, "at": self.at})
 
     def features(self, kind: str) -> pd.DataFrame:
-        return q.features(self._cur, kind)
+        return q.features(self.cursor, kind)
 
     def put_features(self, kind: str, rows: pd.DataFrame, *, actor: str, source: str,
                      added: int, changed: int) -> None:
         """Insert or replace features of *kind* by code (columns: code, name,
         commune_code, props, geom) and record the import."""
-        with self._cur.staged("_features",
+        with self.cursor.staged("_features",
                               rows[["code", "name", "commune_code", "props", "geom"]],
                               "features"):
-            self._cur.run("DELETE FROM features WHERE kind = $kind AND code IN "
+            self.cursor.run("DELETE FROM features WHERE kind = $kind AND code IN "
                           "(SELECT code FROM _features)", {"kind": kind})
-            self._cur.run("INSERT INTO features (kind, code, name, commune_code, props, geom) "
+            self.cursor.run("INSERT INTO features (kind, code, name, commune_code, props, geom) "
                           "SELECT $kind, code, name, commune_code, props, geom FROM _features",
                           {"kind": kind})
-        nxt = q.next_id(self._cur, "layer_imports", "id")
-        self._cur.run("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
+        nxt = q.next_id(self.cursor, "layer_imports", "id")
+        self.cursor.run("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
                           "$added, $changed)", {"id": nxt, "at": self.at, "actor": actor,
                                                 "kind": kind, "source": source, "added": added,
                                                 "changed": changed})
@@ -278,15 +277,15 @@ class Tx:
         """Write the events made through this object, and move the clock past every event
         of the transaction (never back: a merge may bring older events)."""
         if self._events and len(self._events) < 50:
-            self._cur.many(
+            self.cursor.many(
                 "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 self._events)
         elif self._events:  # an import's thousands of events: one statement, not one each
-            self._cur.insert_frame("events", pd.DataFrame(self._events, columns=EVENT_COLUMNS))
+            self.cursor.insert_frame("events", pd.DataFrame(self._events, columns=EVENT_COLUMNS))
         if self._next_event == self._first_event:
             return
         end = self._end_at if self.last_at is None else max(self._end_at, self.last_at)
-        self._cur.run("UPDATE clock SET last_event_id = $id, last_at = $at",
+        self.cursor.run("UPDATE clock SET last_event_id = $id, last_at = $at",
                       {"id": self._next_event - 1, "at": end})
 
 
