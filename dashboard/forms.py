@@ -22,7 +22,8 @@ from geo.checks.inert import md_text
 from geo.checks.text import searchable
 from geo.errors import AnttError, Invalid
 
-__all__ = ["pick_place", "show_location", "Sent", "form_key", "send_report", "show_sent"]
+__all__ = ["pick_place", "show_location", "Sent", "form_key", "send_report", "show_sent",
+           "clear_form"]
 
 _LAYER = {"site": "sites", "target": "targets", "hamlet": "hamlets"}
 FORM_KEY = "f"  # the page URL's query parameter that holds the form's key
@@ -167,6 +168,13 @@ def _same(name: str, clear: dict[str, object]) -> None:
     """Button callback: the report is the incident already logged; clear the form."""
     sent: Sent = state.get(name)
     state.set(name, replace(sent, outcome="same", duplicates=()))
+    clear_form(clear)
+
+
+def clear_form(clear: dict[str, object]) -> None:
+    """Reset the *clear* keys (widget or state key → value) for the next call: from a
+    button's callback, or at the top of a run before the form's widgets are drawn (a
+    widget's value cannot be changed once it is drawn in the run)."""
     for key, value in clear.items():
         if key in state.DEFAULTS:
             state.set(key, value)

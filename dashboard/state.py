@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "op_point": None,           # operator page: picked (lon, lat)
     "op_click": None,           # operator page: last map click acted on
     "op_sent": None,            # operator page: the last report sent (forms.Sent)
+    "op_clear": False,          # operator page: clear the form before drawing it (saved)
     "alert_sound": False,       # beep for a new alert (the sidebar's switch)
     "alert_outcome": None,      # the last acknowledgement: ("ok"/"stale"/"error", message)
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)

@@ -13,9 +13,11 @@ from geo import settings
 lang = state.get("lang")
 view = state.get("view")
 actor = state.get("account")
-# What "yes, the same incident" clears: the place and what was typed (widget → value).
+# What a saved report and "yes, the same incident" clear for the next call: the place and
+# what was chosen and typed (widget → value).
 CLEAR = {"op_point": None, "op_kind": None, "op_description": "", "op_pick_site": None,
-         "op_pick_target": None, "op_pick_hamlet": None}
+         "op_pick_target": None, "op_pick_hamlet": None,
+         "op_severity": list(inc.SEVERITIES)[1], "op_source": inc.SOURCES[0]}
 
 
 def _label(group: str, code: object) -> str:
@@ -24,6 +26,9 @@ def _label(group: str, code: object) -> str:
 
 st.title(t("op.title", lang))
 forms.form_key()  # in the URL before anything is sent: a reconnect brings it back
+if state.get("op_clear"):  # the last run saved a report: an empty form for the next call
+    forms.clear_form(CLEAR)
+    state.set("op_clear", False)
 layers_version = data.store().layers_version()  # before the layers: see mapview.desk_base
 layers = view.layers(data.layers())
 
@@ -65,7 +70,7 @@ with right:
                  commune_code=view.one_commune), lang, scope=view.commune_codes)
         state.set("op_sent", sent)
         if sent.outcome in ("saved", "again"):
-            state.set("op_point", None)
+            state.set("op_clear", True)
         st.rerun()  # the outcome, and any refusal by its field, drawn with the form
     forms.show_sent("op_sent", lang, clear=CLEAR)
 
