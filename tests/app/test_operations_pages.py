@@ -26,6 +26,11 @@ def test_operator_logs_at_a_site_and_a_double_submit_logs_once(app, demo):
     at.main.button[0].click().run()  # the form's submit button
     assert not at.exception
     assert "Đã ghi vụ việc số #1" in at.success[0].value
+    # The form starts empty for the next call: place, kind and text are not carried over.
+    assert at.selectbox(key="op_pick_site").value is None
+    assert at.selectbox(key="op_kind").value is None and at.text_area(
+        key="op_description").value == ""
+    at.selectbox(key="op_pick_site").set_value(site["code"]).run()
     at.selectbox(key="op_kind").set_value("tampering")
     at.text_area(key="op_description").input("Danh sách cử tri bị xé")
     at.main.button[0].click().run()  # the same form sent again, after its confirmation:
