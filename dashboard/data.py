@@ -8,10 +8,12 @@ import streamlit as st
 
 from geo import settings
 from geo.analysis.places import commune_labels, load_layer
+from geo.event_text import Names, names_of
 from geo.io.importer import LAYER_ORDER
 from geo.store import Filters, Store
 
 __all__ = ["store", "incidents", "layers", "sites", "units", "latest_events", "place_names",
+           "event_names",
            "hamlet_names", "team_names",
            "checkins", "review"]
 
@@ -81,6 +83,17 @@ def display_names() -> dict[str, str]:
     name (a team reporting from the field acts as itself)."""
     s = store()
     return {**team_names(), **_display_names(s.path, s.last_event()[0])}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _event_names(path: str, last_event: int, layers_version: int) -> Names:
+    return names_of(_store(path))
+
+
+def event_names() -> Names:
+    """Every name an event's words need (``geo.event_text``): people, teams, places."""
+    s = store()
+    return _event_names(s.path, s.last_event()[0], s.layers_version())
 
 
 def latest_events(n: int, filters: Filters) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo import sites, units
@@ -166,3 +167,17 @@ def live_state(store: Store) -> dict[str, dict[str, dict]]:
     from geo.analysis.replay import current_state
 
     return current_state(store)
+
+
+def read_people_csv(data: bytes | Path) -> pd.DataFrame:
+    """A CSV for people (``geo.io.people_csv``) with its Vietnamese headers read back to
+    the store's column names, so a test can compare it with what the store holds."""
+    import io as _io
+
+    from geo.i18n import catalogue
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    assert raw.startswith(b"\xef\xbb\xbf"), "a CSV for Excel starts with a UTF-8 BOM"
+    back = {v: k.removeprefix("csv.") for k, v in catalogue("vi").items()
+            if k.startswith("csv.")}
+    frame = pd.read_csv(_io.BytesIO(raw), encoding="utf-8-sig", decimal=",")
+    return frame.rename(columns=back)

@@ -11,6 +11,7 @@ from dashboard import data, state
 from dashboard.i18n import label, t
 from geo.audit import ACTIONS, CATEGORIES, PAGE_SIZES, AuditFilter, audit_page
 from geo.clock import local_text, local_to_utc, to_local, utcnow
+from geo.event_text import detail_text, entity_text
 from geo.io.exports import audit_csv
 
 
@@ -53,17 +54,18 @@ c_page.number_input(t("audit.page", lang, pages=shown.pages), min_value=1,
                     max_value=shown.pages, step=1, key="audit_page")
 c_range.caption(t("audit.range", lang, first=shown.first, last=shown.last, n=shown.total))
 events = shown.events
+words = data.event_names()  # codes in words: no "unit 10732-TEAM1", no raw JSON
 table = {
     t("ticker.time", lang): [local_text(a, "%d/%m/%Y %H:%M:%S") for a in events["occurred_at"]],
-    t("audit.user", lang): [names.get(a, a) for a in events["actor"]],
+    t("audit.user", lang): [words.person(a) for a in events["actor"]],
     t("audit.action", lang): [label("action", a, lang) for a in events["action"]],
-    t("audit.entity", lang): [f"{e} {i}" for e, i in zip(events["entity"], events["entity_id"],
-                                                         strict=True)],
-    t("audit.detail", lang): events["detail"].fillna(""),
+    t("audit.entity", lang): [entity_text(e, i, words, lang) for e, i in
+                              zip(events["entity"], events["entity_id"], strict=True)],
+    t("audit.detail", lang): [detail_text(d, words, lang) for d in events["detail"]],
 }
 st.dataframe(table, hide_index=True, width="stretch", height=620)
 # Every matching event, not this page: fetched when the button is pressed.
 st.download_button(t("audit.download", lang, n=shown.total),
-                   data=lambda: audit_csv(store, flt),
+                   data=lambda: audit_csv(store, flt, lang),
                    file_name=f"antt-nhat-ky-{category}-{since:%Y%m%d}-{until:%Y%m%d}.csv",
                    mime="text/csv", key="audit_csv", on_click="ignore")

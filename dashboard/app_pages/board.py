@@ -3,8 +3,6 @@ dispatch of the nearest free team. Renders only."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -13,10 +11,10 @@ from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
 from geo.analysis import dispatch
-from geo.analysis.places import commune_labels
 from geo.checks.inert import md_text
 from geo.clock import local_text, utcnow
 from geo.errors import NotFound
+from geo.event_text import detail_text, number
 
 lang = state.get("lang")
 view = state.get("view")
@@ -29,26 +27,8 @@ def _label(group: str, code: object) -> str:
 
 
 def _detail(detail: object) -> str:
-    """An event's detail in words: team names for team codes, notes as they were typed."""
-    if not isinstance(detail, str):
-        return ""
-    teams = data.team_names()
-    out = []
-    for k, v in json.loads(detail).items():
-        if k in ("team_code", "previous_team"):
-            out.append(f"{t('col.team', lang)}: {teams.get(v, v)}")
-        elif k == "note":
-            out.append(str(v))
-        elif k == "outside_communes":
-            out.append(t("detail.outside_communes", lang))
-        elif k == "nearest_commune":
-            communes = commune_labels(data.layers()["communes"])
-            out.append(t("detail.nearest_commune", lang, name=communes.get(v, v)))
-        elif k == "distance_m":
-            out.append(t("detail.distance_m", lang, m=v))
-        elif v not in (None, ""):
-            out.append(f"{k}: {v}")
-    return " · ".join(out)
+    """An event's detail in words: team and place names for codes, notes as typed."""
+    return detail_text(detail, data.event_names(), lang)
 
 
 def _act(incident_id: int, action: str, version: int, team: str | None) -> None:
@@ -150,7 +130,7 @@ with c1:
             st.markdown(t("board.nearest", lang, kmh=int(SPEED_KMH)))
             teams = data.team_names()
             labels = {r.code: t("board.team_option", lang, name=teams.get(r.code, r.name),
-                                m=f"{r.distance_m:,.0f}", eta=f"{r.eta_min:.0f}",
+                                m=number(r.distance_m, lang), eta=f"{r.eta_min:.0f}",
                                 status=_label("unit_status", r.status))
                       for r in options.itertuples(index=False)}
             team = st.radio(t("col.team", lang), list(labels), key=f"team_{incident_id}",

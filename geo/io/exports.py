@@ -1,9 +1,9 @@
 """Exports of a filtered set of incidents and their events: GeoJSON, GeoPackage, CSV, Parquet.
 
 Parquet comes straight from DuckDB (``Store.write_parquet``; times naive UTC, as
-stored). CSV is written here with a UTF-8 BOM (Excel on Windows reads Vietnamese
-right), times in Vietnam time with their offset and a ``_utc`` column beside each, and
-every cell through ``geo.checks.inert.csv_cell``, so no text opens as a spreadsheet
+stored, codes as codes: for machines). CSV is for people (``geo.io.people_csv``): headers
+and values in words, names for codes, Vietnam date-times Excel reads as dates, a UTF-8
+BOM, every cell through ``geo.checks.inert.csv_cell`` so no text opens as a spreadsheet
 formula. GeoJSON and GeoPackage
 carry points: an incident at its position, an event at the position in its ``after``
 snapshot (none for a unit that never reported one).
@@ -25,8 +25,8 @@ import shapely
 
 from geo.analysis.spatial import WGS84
 from geo.audit import AuditFilter, audit_events
-from geo.checks.inert import csv_cell
-from geo.clock import series_local, series_utc
+from geo.event_text import Names, names_of
+from geo.io.people_csv import people_csv
 from geo.store import Filters, Store
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
@@ -51,7 +51,7 @@ def events_gdf(events: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str] = FORMATS,
-           filters: Filters | None = None) -> list[Path]:
+           filters: Filters | None = None, lang: str = "vi") -> list[Path]:
     """Write the filtered incidents and their events in each of *formats*; return the files.
 
     GeoJSON gives ``incidents.geojson`` and ``events.geojson``; GeoPackage one
@@ -64,10 +64,11 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
     out.mkdir(parents=True, exist_ok=True)
     written = store.write_parquet(out, filters) if "parquet" in formats else []
     if "csv" in formats:
+        names = names_of(store)
         for name, frame in (("incidents", store.incidents(filters).sort_values("id")),
                             ("events", store.filtered_events(filters))):
             path = out / f"{name}.csv"
-            write_csv(frame, path)
+            write_csv(frame, path, names, lang)
             written.append(path)
     if "geojson" in formats or "gpkg" in formats:
         inc = incidents_gdf(store.incidents(filters).sort_values("id"))
@@ -87,50 +88,28 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
     return written
 
 
-def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
-    safe = _local_times(frame)
-    for col in safe.columns:
-        # Text columns are ``object`` or, since pandas 3, ``str``: guard both.
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].astype(object).map(csv_cell)
-    return safe
+def write_csv(frame: pd.DataFrame, path: Path, names: Names | None = None,
+              lang: str = "vi") -> None:
+    """*frame* as a CSV for people (:func:`geo.io.people_csv.people_csv`)."""
+    path.write_bytes(people_csv(frame, names or Names(), lang))
 
 
-def _local_times(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each time column (stored naive UTC) as Vietnam time with its offset
-    ("2021-05-23T07:00:00+07:00"), and beside it ``<column>_utc`` ("2021-05-23T00:00:00Z"):
-    a spreadsheet shows the time people lived, and the UTC column sorts and joins."""
-    out = frame.copy()
-    for col in [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]:
-        utc = series_utc(frame[col])
-        local = series_local(utc)
-        out[col] = [t.isoformat(timespec="seconds") if pd.notna(t) else None for t in local]
-        out.insert(out.columns.get_loc(col) + 1, f"{col}_utc",
-                   [t.strftime("%Y-%m-%dT%H:%M:%SZ") if pd.notna(t) else None for t in utc])
-    return out
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """*frame* as CSV with a BOM (Excel on Windows reads Vietnamese right), times in
-    Vietnam time with UTC beside them, text cells guarded against formulas."""
-    _guarded(frame).to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
+def csv_bytes(frame: pd.DataFrame, names: Names | None = None, lang: str = "vi") -> bytes:
     """:func:`write_csv` for a download button."""
-    return _guarded(frame).to_csv(index=False).encode("utf-8-sig")
+    return people_csv(frame, names or Names(), lang)
 
 
-def audit_csv(store: Store, flt: AuditFilter) -> bytes:
-    """The audit events *flt* matches (:func:`geo.audit.audit_events`) as a CSV download
-    (every text cell guarded for spreadsheets)."""
-    return csv_bytes(audit_events(store, flt))
+def audit_csv(store: Store, flt: AuditFilter, lang: str = "vi") -> bytes:
+    """The audit events *flt* matches (:func:`geo.audit.audit_events`) as a CSV download:
+    who by display name, what in words."""
+    return people_csv(audit_events(store, flt), names_of(store), lang)
 
 
-def export_zip(store: Store, fmt: str, filters: Filters | None = None) -> bytes:
+def export_zip(store: Store, fmt: str, filters: Filters | None = None, lang: str = "vi"
+               ) -> bytes:
     """One format's files in a zip, for a download button."""
     with tempfile.TemporaryDirectory(prefix="antt-export-") as tmp:
-        files = export(store, tmp, [fmt], filters)
+        files = export(store, tmp, [fmt], filters, lang)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for f in files:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import incidents as inc
+from geo.event_text import entity_text, names_of
 
 from ..conftest import make_account, report_args
 
@@ -61,7 +62,12 @@ def test_audit_page_pages_through_a_flood_and_keeps_operations_apart(staffed, mo
     assert shown() == f"Sự kiện {first}–{n} trong tổng số {n} (mới nhất trước)"
     assert len(at.dataframe[0].value) == n - first + 1
     oldest = log.iloc[0]
-    assert at.dataframe[0].value["Đối tượng"].iloc[-1] == f"{oldest.entity} {oldest.entity_id}"
+    # What an event is about, in words: "Tổ: Tổ tuần tra 1", never "unit T1".
+    shown_entity = at.dataframe[0].value["Đối tượng"]
+    assert shown_entity.iloc[-1] == entity_text(oldest.entity, oldest.entity_id,
+                                                names_of(staffed))
+    assert not shown_entity.str.match(r"^(unit|site|session|incident|user) ").any()
+    assert not at.dataframe[0].value["Chi tiết"].str.contains("{", regex=False).any()
 
     at.selectbox(key="audit_category").set_value("operations").run()
     operations = log[log["entity"].isin({"incident", "site", "unit"})]

@@ -21,7 +21,7 @@ from geo.io.exports import export
 from geo.io.report import build_review, render_html, render_pdf
 from geo.store import Filters, Store
 
-from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state
+from ..conftest import PYTHON, ROOT, add_accounts, cli_env, live_state, read_people_csv
 from ..helpers_review import SETUP, _layers
 
 DAY = Period(datetime(2021, 5, 22, 17, 0), datetime(2021, 5, 23, 17, 0))
@@ -148,14 +148,14 @@ def test_exports_read_back_equal_the_filtered_set(drill, tmp_path):
         np.testing.assert_allclose(got.geometry.x, want["lon"], atol=1e-9)
         np.testing.assert_allclose(got.geometry.y, want["lat"], atol=1e-9)
         assert got["hamlet_code"].eq(hamlet).all()
-    for got in (pd.read_csv(tmp_path / "out" / "incidents.csv"),
+    for got in (read_people_csv(tmp_path / "out" / "incidents.csv"),
                 pd.read_parquet(tmp_path / "out" / "incidents.parquet")):
         assert sorted(got["id"]) == want["id"].tolist()
         np.testing.assert_allclose(got.sort_values("id")["lon"], want["lon"])
     for got in (gpd.read_file(tmp_path / "out" / "events.geojson"),
                 gpd.read_file(tmp_path / "out" / "review.gpkg", layer="events"),
                 pd.read_parquet(tmp_path / "out" / "events.parquet"),
-                pd.read_csv(tmp_path / "out" / "events.csv")):
+                read_people_csv(tmp_path / "out" / "events.csv")):
         assert sorted(got["id"]) == sorted(want_events["id"])
     ev = gpd.read_file(tmp_path / "out" / "events.geojson")
     one = ev[ev["entity"] == "incident"].iloc[0]

@@ -8,7 +8,7 @@ from geo.errors import AnttError
 from geo.io.exports import export
 from geo.store import Filters, Store
 
-from ..conftest import report_args
+from ..conftest import read_people_csv, report_args
 
 
 def test_migrations_recorded_and_idempotent(db_path):
@@ -72,7 +72,7 @@ def test_export_reads_back(staffed, tmp_path):
     files = export(staffed, tmp_path / "out", ["csv", "parquet"])
     assert {f.name for f in files} == {"incidents.csv", "incidents.parquet", "events.csv",
                                        "events.parquet"}
-    csv = pd.read_csv(tmp_path / "out" / "incidents.csv")
+    csv = read_people_csv(tmp_path / "out" / "incidents.csv")
     pq = pd.read_parquet(tmp_path / "out" / "incidents.parquet")
     live = staffed.incidents().sort_values("id")
     assert list(csv["id"]) == list(pq["id"]) == list(live["id"])
