@@ -63,16 +63,25 @@ state.set("view", view)
 
 
 def _page(path: str, name: str, **kw) -> st.Page:
-    return st.Page(f"app_pages/{path}.py", title=t(f"nav.{name}", lang), url_path=path, **kw)
+    return st.Page(f"app_pages/{path}.py", title=t(f"nav.{name}", lang),
+                   url_path=kw.pop("url_path", path), **kw)
+
+
+def _home(path: str) -> list[st.Page]:
+    """The role's first page at "/" and, hidden from the menu, the same page at "/<path>":
+    Streamlit serves its default page only at "/", so a bookmarked or typed "/live" opened
+    a "page not found" dialog."""
+    return [_page(path, path, default=True, url_path=f"{path}-home"),
+            _page(path, path, visibility="hidden")]
 
 
 # Each role sees only its pages: a page not in the list cannot be opened, even by URL.
 if account.via == "wall_token":
-    pages = [_page("live", "live", default=True)]
+    pages = _home("live")
 elif account.role == "field":
-    pages = [_page("field", "field", default=True)]
+    pages = _home("field")
 else:
-    pages = [_page("live", "live", default=True)]
+    pages = _home("live")
     if accounts.may(account, "incident.report"):
         pages.append(_page("operator", "operator"))
     pages += [_page(p, p) for p in ("board", "sites", "teams", "review", "incidents")]

@@ -129,6 +129,8 @@ def detail_text(detail: object, names: Names, lang: str = "vi") -> str:
     if not isinstance(items, dict):
         return str(items)
     out = []
+    # "outside every loaded commune" first: it is why the rest is said
+    items = dict(sorted(items.items(), key=lambda kv: kv[0] != "outside_communes"))
     for key, value in items.items():
         if value in (None, "", [], False) and key != "outside_communes":
             continue
