@@ -285,7 +285,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # this machine's public address (before server.py can stop it); a set
         # browser.serverAddress is printed instead.
         cmd += ["--browser.serverAddress", "localhost"]
-    return subprocess.call(cmd, env=env, cwd=app.parent.parent)
+    from geo.drills.live import start_player
+
+    # The demo's drill carries on while the dashboard runs (a real commune's never does).
+    player = None if is_url(args.db) else start_player(Path(args.db).resolve())
+    try:
+        return subprocess.call(cmd, env=env, cwd=app.parent.parent)
+    finally:
+        if player is not None:
+            player.stdin.close()  # its signal to stop; it also stops if we are killed
+            player.wait(timeout=30)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
             "vendored Leaflet) gzip-compressed, each file compressed once and kept in "
             "memory (a third of the bytes on a phone's first visit); 0: as Streamlit "
             "sends them, uncompressed (a baseline, or behind a proxy that compresses)."),
+    Setting("demo_play", 1, "1: `antt serve` on the demo database keeps its drill playing "
+            "(check-ins when due, new incidents, incidents moving on), so the picture stays "
+            "a live day; 0: the demo stands still at the minute `antt init` played it to. "
+            "A real commune's database is never played."),
+    Setting("demo_step_seconds", 15.0, "How often the demo's drill takes a step while "
+            "the dashboard runs (seconds)."),
     Setting("user", "", "The account the `antt` command acts as (or `--user`); its password "
             "is asked for, or read from ANTT_PASSWORD (then taken out of the environment) or "
             "standard input."),
