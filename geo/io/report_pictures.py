@@ -210,7 +210,8 @@ def _incidents(ax, here: pd.DataFrame, lang: str) -> list[tuple[float, float, fl
     here = here.reset_index(drop=True)
     group = stack_groups(here["lon"], here["lat"])
     counts = np.bincount(group)
-    lon, lat = here["lon"].to_numpy(dtype=float), here["lat"].to_numpy(dtype=float)
+    lon = here["lon"].to_numpy(dtype=float, copy=True)
+    lat = here["lat"].to_numpy(dtype=float, copy=True)
     # The ring's radius: 5 points, in degrees of this panel (its aspect is set after).
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     unit = max(x1 - x0, y1 - y0) / (ax.figure.get_size_inches()[0] * 72) * 1.6
