@@ -98,6 +98,8 @@ _SITE_AT = ((0, -0.5, 1), (-1, -0.5, -1), (-0.5, 0, 1), (-0.5, -1, -1), (0, 0, 1
             (-0.2, -1.5, -1), (-0.8, -1.5, -1), (-0.5, 1, 2), (-0.5, -2, -2))
 _HAMLET_AT = ((-0.5, 0, 1), (-0.5, -1, -1), (-0.5, -0.5, 0), (0, -0.5, 1),
               (-1, -0.5, -1), (-0.5, 1, 2), (-0.5, -2, -2), (-0.5, 2, 3), (-0.5, -3, -3))
+# Where the north arrow and the scale bar stand in a panel (fractions of its axes).
+_FURNITURE = (((0.92, 0.80), (0.98, 0.99)), ((0.02, 0.02), (0.30, 0.11)))
 _NAME = {"site": (6.5, "#1b5e20", 0, _SITE_AT), "hamlet": (7.5, "#37474f", 1, _HAMLET_AT)}
 
 
@@ -127,6 +129,9 @@ def _place_names(fig: Figure, panels: list[tuple], draw: bool
             px, py = ax.transData.transform((x, y))
             r = r * fig.dpi / 72
             obstacles.append((px - r, py - r, px + r, py + r))
+        for corners in _FURNITURE:  # the north arrow, the scale bar and its length
+            (x0, y0), (x1, y1) = ax.transAxes.transform(corners)
+            obstacles.append((x0, y0, x1, y1))
     out: list[tuple[str, float, float, float]] = []
     for lab, (x0, y0, _, _) in place_labels(todo, obstacles, (0, 0, width, height)):
         kind, d = kinds[id(lab)]
