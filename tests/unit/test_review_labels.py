@@ -82,3 +82,30 @@ def test_five_incidents_at_one_site_are_five_dots_with_their_count():
     assert len(boxes) == 5  # four hamlets and the site
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b), (a, b)
+
+
+def test_the_hourly_charts_legend_names_every_kind_in_full_within_the_picture():
+    """The HTML's chart: its legend wraps a long kind's name and stays inside the picture
+    (it ran off the right edge: "…áp phích, khẩu h"); the PDF gets the names as text."""
+    import matplotlib.pyplot as plt
+
+    from geo.i18n import label
+    from geo.incidents import KINDS
+    from geo.io import report_pictures as rp
+
+    hours = pd.date_range("2021-05-23 07:00", periods=4, freq="h", name="hour")
+    per_hour = pd.DataFrame({k: [1, 0, 2, 1] for k in KINDS}, index=hours)
+    png, kinds = rp.chart_png(per_hour, "vi")
+    assert png.startswith(b"\x89PNG")
+    assert [n for n, _ in kinds] == [label("kind", k, "vi") for k in KINDS]
+    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
+    handles = [ax.bar(["07"], [1]) for _ in KINDS]
+    rp._chart_legend(fig, handles, [n for n, _ in kinds])
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0
+    shown = "".join(t.get_text() for t in legend.get_texts()).replace("\n", " ")
+    for n, _ in kinds:
+        assert n in shown, n
+    plt.close(fig)
