@@ -42,32 +42,39 @@ def _draw_hamlets(group: folium.FeatureGroup, hamlets: gpd.GeoDataFrame, label: 
     # the markers (a hamlet's name stays readable when incidents crowd round its site).
     box, anchor = ((300, 30), (150, 40)) if dark else ((140, 18), (70, 26))
     above = {"z_index_offset": 1000} if dark else {}
+    # Not interactive: a click on a name falls through to the hamlet under it (the live
+    # map filters by it, the operator's map picks the place), never to the label's box.
     for _, h in hamlets.iterrows():
         p = h.geometry.representative_point()
         folium.Marker([p.y, p.x], icon=folium.DivIcon(
             html=(f'<div class="antt-hamlet" style="color:'
                   f'{MAP_DARK["text"] if dark else MAP_LIGHT["text"]}">'
                   f'{html_text(h["name"])}</div>'),
-            icon_size=box, icon_anchor=anchor), **above).add_to(group)
+            icon_size=box, icon_anchor=anchor, class_name="antt-hamlet-box"),
+            interactive=False, keyboard=False, **above).add_to(group)
 
 
 def _draw_hotspots(group: folium.FeatureGroup, hotspots: gpd.GeoDataFrame, label: Label,
-                   dark: bool) -> None:
+                   dark: bool, *, interactive: bool = True) -> None:
+    """The hotspots, each with its popup; not *interactive*: drawn only, and a click on
+    one is the map's (the operator's map, where a click anywhere picks the place)."""
     for _, h in hotspots.iterrows():
-        popup = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
-                 f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
+        popup = (folium.Popup(
+            f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
+            f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}",
+            max_width=320) if interactive else None)
         geom = h.geometry
         if geom.geom_type == "Point":
             folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
                           color=HOTSPOT_COLOUR, fill=True, fill_opacity=0.15, weight=2,
-                          popup=folium.Popup(popup, max_width=320)).add_to(group)
+                          popup=popup, interactive=interactive).add_to(group)
         else:
             folium.GeoJson(
                 gpd.GeoDataFrame(geometry=[geom], crs=4326),
                 style_function=lambda _f: {"color": HOTSPOT_COLOUR, "weight": 2,
                                            "fillColor": HOTSPOT_COLOUR, "fillOpacity": 0.18,
                                            "dashArray": "6 3"},
-                popup=folium.Popup(popup, max_width=320)).add_to(group)
+                popup=popup, interactive=interactive).add_to(group)
 
 
 def _draw_routes(group: folium.FeatureGroup, routes: gpd.GeoDataFrame, label: Label,
@@ -242,7 +249,9 @@ class _FocusWithoutScrolling(MacroElement):
 def _style(m: folium.Map, dark: bool) -> None:
     bg = MAP_DARK["sea"] if dark else MAP_LIGHT["sea"]
     css = (f"<style>.leaflet-container{{background:{bg};}}"
-           ".antt-hamlet{font:600 12px/1.2 sans-serif;text-align:center;"
+           # The name's own box is its text (the label placer measures it), centred.
+           ".antt-hamlet-box{text-align:center;pointer-events:none}"
+           ".antt-hamlet{display:inline-block;font:600 12px/1.2 sans-serif;"
            "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
            ".antt-target{width:10px;height:10px;background:#fff;border:2px solid;"
            "box-sizing:border-box}"

@@ -36,6 +36,7 @@ from dashboard.map_static import (
     _DRAWERS,
     WALL_LEGEND_WIDTH,
     Label,
+    _draw_hotspots,
     _FocusWithoutScrolling,
     _inert_props,
     _legend_html,
@@ -52,8 +53,8 @@ __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "
 
 def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
              tile_url: str = "", center: tuple[float, float] | None = None,
-             zoom: int | None = None, dark: bool = False, legend: bool = False
-             ) -> folium.Map:
+             zoom: int | None = None, dark: bool = False, legend: bool = False,
+             picking: bool = False) -> folium.Map:
     """The static picture: communes, hamlets (with names), hotspots, targets, routes.
 
     *label(group, code)* translates domain codes. The map's JS must be identical
@@ -62,6 +63,9 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
     *dark* is the wall screen's map: dark, large labels, a compact legend at the top
     right (the commune is fitted beside it), no zoom buttons, and the map fills its frame
     however tall the page makes it (see ``dashboard.theme``).
+
+    *picking*: the operator's map, where a click anywhere picks a place: the hotspots
+    are drawn without their popup and take no clicks.
     """
     communes = layers.get("communes")
     bounds = communes.total_bounds if communes is not None and len(communes) else None
@@ -96,7 +100,10 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
         layer = layers.get(kind)
         if layer is not None and len(layer):
             group = folium.FeatureGroup(name=label("layer", kind))
-            draw(group, layer, label, dark)
+            if kind == "hotspots":
+                _draw_hotspots(group, layer, label, dark, interactive=not picking)
+            else:
+                draw(group, layer, label, dark)
             group.add_to(m)
     _style(m, dark)
     if legend:
