@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -83,11 +85,14 @@ def display_names() -> dict[str, str]:
     return {**team_names(), **_display_names(s.path, s.last_event()[0])}
 
 
-def latest_events(n: int, filters: Filters) -> pd.DataFrame:
-    """The newest *n* events worth a ticker line of what *filters* shows: not the routine
-    position pings and checkpoint check-ins (every few minutes a team; they buried the
-    incidents on the wall; the teams page keeps the check-ins)."""
-    return store().recent_events(n, filters, skip_actions=("position", "checkin"))
+def latest_events(n: int, filters: Filters, teams: Sequence[str] | None = None
+                  ) -> pd.DataFrame:
+    """The newest *n* events worth a ticker line of what *filters* shows (and of *teams*
+    only, when given): not the routine position pings and checkpoint check-ins (every few
+    minutes a team; they buried the incidents on the wall; the teams page keeps the
+    check-ins)."""
+    return store().recent_events(n, filters, skip_actions=("position", "checkin"),
+                                 unit_codes=teams)
 
 
 def checkins() -> pd.DataFrame:
