@@ -34,11 +34,12 @@ from dashboard.map_markers import (
 )
 from dashboard.map_static import (
     _DRAWERS,
-    WALL_LEGEND_WIDTH,
+    WALL_LEGEND_HEIGHT,
     Label,
     _draw_hotspots,
     _FocusWithoutScrolling,
     _inert_props,
+    _LabelPlacer,
     _legend_html,
     _MetricScale,
     _style,
@@ -48,7 +49,7 @@ from geo.checks.inert import html_text
 from geo.palette import EMERGING_COLOUR, GAP_COLOUR, MAP_DARK, MAP_LIGHT
 
 __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
-           "CompactPoints", "aggregate_sites", "MAX_ZOOM", "WALL_LEGEND_WIDTH"]
+           "CompactPoints", "aggregate_sites", "MAX_ZOOM", "WALL_LEGEND_HEIGHT"]
 
 
 def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
@@ -60,8 +61,8 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
     *label(group, code)* translates domain codes. The map's JS must be identical
     between reruns for the same layers, so the browser keeps its view.
 
-    *dark* is the wall screen's map: dark, large labels, a compact legend at the top
-    right (the commune is fitted beside it), no zoom buttons, and the map fills its frame
+    *dark* is the wall screen's map: dark, large labels, a compact legend strip at the
+    top (the commune is fitted below it), no zoom buttons, and the map fills its frame
     however tall the page makes it (see ``dashboard.theme``).
 
     *picking*: the operator's map, where a click anywhere picks a place: the hotspots
@@ -93,8 +94,8 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
                                        "fillOpacity": 1.0 if not tile_url else 0.1},
             tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
         if bounds is not None and center is None:
-            pad = {"padding_top_left": (24, 24),
-                   "padding_bottom_right": (WALL_LEGEND_WIDTH + 40, 24)} if dark else {}
+            pad = {"padding_top_left": (24, WALL_LEGEND_HEIGHT + 16),
+                   "padding_bottom_right": (24, 24)} if dark else {}
             m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], **pad)
     for kind, draw in _DRAWERS:
         layer = layers.get(kind)
@@ -106,6 +107,8 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
                 draw(group, layer, label, dark)
             group.add_to(m)
     _style(m, dark)
+    if dark:
+        _LabelPlacer().add_to(m)
     if legend:
         m.get_root().html.add_child(folium.Element(_legend_html(label, dark)))
     return m
