@@ -77,7 +77,8 @@ def banner(view: View, lang: str, *, key: str, alerts: pd.DataFrame | None = Non
     listed = pending.sort_values(["severity", "reported_at", "id"],
                                  ascending=[False, True, True]).head(ALERT_LINES)
     with st.container(key=f"antt-alert-{key}", border=not compact):
-        st.error(t("alert.banner", lang, n=len(pending)))
+        st.error(_headline(pending, lang, now) if compact else
+                 t("alert.banner", lang, n=len(pending)))
         for r in listed.itertuples(index=False) if not compact else ():
             line = t("alert.line", lang, id=int(r.id), kind=label("kind", r.kind, lang),
                      severity=label("severity", int(r.severity), lang),
@@ -93,6 +94,21 @@ def banner(view: View, lang: str, *, key: str, alerts: pd.DataFrame | None = Non
                 st.markdown(line)
         if not compact and len(pending) > len(listed):
             st.markdown(t("alert.more", lang, n=len(pending) - len(listed)))
+
+
+def _headline(pending: pd.DataFrame, lang: str, now) -> str:
+    """The wall's one line: what the oldest alert is, where, how long it has waited, and
+    how many more wait ("Khẩn: Gây rối trật tự tại Nhà văn hóa thôn 3 — 12 phút, …")."""
+    head = inc.oldest_alert(pending, now)
+    if head is None:
+        return ""
+    layers = data.layers()
+    names = {c: n for kind in ("hamlets", "sites") if kind in layers
+             for c, n in zip(layers[kind]["code"], layers[kind]["name"], strict=True)}
+    place = names.get(head.site_code or "") or names.get(head.hamlet_code or "") or "—"
+    line = t("alert.wall_head", lang, kind=label("kind_short", head.kind, lang),
+             place=place, minutes=head.minutes)
+    return line + (t("alert.wall_more", lang, n=head.more) if head.more else "")
 
 
 def _ack(incident_id: int, version: int, lang: str) -> None:

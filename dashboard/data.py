@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -96,11 +98,14 @@ def event_names() -> Names:
     return _event_names(s.path, s.last_event()[0], s.layers_version())
 
 
-def latest_events(n: int, filters: Filters) -> pd.DataFrame:
-    """The newest *n* events worth a ticker line of what *filters* shows: not the routine
-    position pings and checkpoint check-ins (every few minutes a team; they buried the
-    incidents on the wall; the teams page keeps the check-ins)."""
-    return store().recent_events(n, filters, skip_actions=("position", "checkin"))
+def latest_events(n: int, filters: Filters, teams: Sequence[str] | None = None
+                  ) -> pd.DataFrame:
+    """The newest *n* events worth a ticker line of what *filters* shows (and of *teams*
+    only, when given): not the routine position pings and checkpoint check-ins (every few
+    minutes a team; they buried the incidents on the wall; the teams page keeps the
+    check-ins)."""
+    return store().recent_events(n, filters, skip_actions=("position", "checkin"),
+                                 unit_codes=teams)
 
 
 def checkins() -> pd.DataFrame:

@@ -6,8 +6,6 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.i18n import label, t
-from geo.checks.inert import md_text
-from geo.checks.text import searchable
 from geo.incidents import KINDS, LIFECYCLE, SEVERITIES
 from geo.view import ALL, WINDOWS, View
 
@@ -24,20 +22,14 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
     with st.sidebar:
         commune = st.selectbox(t("filter.commune", lang), choices, key="f_commune",
                                format_func=lambda c: t("filter.all_communes", lang)
-                               if c == ALL else searchable(communes[c]))
+                               if c == ALL else communes[c])
         options = [c for c, (_, cc) in hamlets.items() if commune in (ALL, cc)]
-        # The folded name after the dot lets "hue tri" find "Thôn Huề Trì".
-        chosen = st.multiselect(t("filter.hamlets", lang), options, key="f_hamlets",
-                                format_func=lambda c: searchable(hamlets[c][0]),
+        key = _take_map_hamlet(options)
+        # The name only: the folded one ("thon hue tri") is never shown.
+        chosen = st.multiselect(t("filter.hamlets", lang), options, key=key,
+                                format_func=lambda c: hamlets[c][0],
                                 placeholder=t("filter.hamlets_hint", lang))
-        # A hamlet clicked on the map lives in its own state, not in the widget's key:
-        # the browser sends widget values with every rerun it asks for (the live page's
-        # refresh among them) and would overwrite a value written from code.
-        clicked = state.get("map_hamlet")
-        if clicked in hamlets and clicked not in chosen:
-            st.caption(t("filter.map_hamlet", lang) + ": "
-                       + md_text(searchable(hamlets[clicked][0])))
-        if chosen or clicked:
+        if chosen:
             st.button(t("filter.clear_hamlets", lang), key="clear_hamlets",
                       on_click=_clear_hamlets)
         anything = t("filter.any", lang)  # not Streamlit's English "Choose options"
@@ -53,12 +45,27 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         window = st.radio(t("filter.window", lang), list(WINDOWS), key="f_window",
                           horizontal=True, format_func=lambda w: t(f"window.{w}", lang))
     picked = [h for h in chosen if h in options]
-    if clicked in options and clicked not in picked:
-        picked.append(clicked)
     return View(commune, picked, kinds, sev, statuses, window)
+
+
+def _take_map_hamlet(options: list[str]) -> str:
+    """The hamlet widget's key; a hamlet clicked on the map (one of *options*) joins its
+    selection, under a new key (``state.hamlets_key``), before the widget is drawn."""
+    key = state.hamlets_key()
+    clicked = state.get("map_hamlet")
+    if clicked is None:
+        return key
+    state.set("map_hamlet", None)
+    if clicked not in options:
+        return key
+    held = [h for h in st.session_state.get(key) or [] if h in options]
+    state.set("f_hamlets_gen", state.get("f_hamlets_gen") + 1)
+    key = state.hamlets_key()
+    st.session_state[key] = [*held, clicked] if clicked not in held else held
+    return key
 
 
 def _clear_hamlets() -> None:
     """Button callback (runs before the script, when the widget may still be changed)."""
-    state.set("f_hamlets", [])
+    st.session_state[state.hamlets_key()] = []
     state.set("map_hamlet", None)

@@ -282,8 +282,10 @@ def _incident_popup(i, label) -> str:
             f"<br>{html_text(i.description)}")
 
 
-# Incident markers on the wall, by severity (px): the urgent ones (3, 4) stand out.
-_WALL_INCIDENT_SIZE = {1: 30, 2: 34, 3: 46, 4: 54}
+# Incident markers on the wall, by severity (px): the urgent ones (3, 4) stand out; the
+# kind's letter in them is at least 24 px (read from 5 m).
+_WALL_INCIDENT_SIZE = {1: 36, 2: 40, 3: 52, 4: 58}
+_WALL_LETTER_PX = 24
 _WALL_INCIDENT_RADIUS = {1: 7, 2: 8, 3: 12, 4: 14}  # the compact (canvas) path
 
 
@@ -325,7 +327,8 @@ def _incidents_group(incidents: pd.DataFrame, label, cluster_above: int, wall: b
                   f'data-id="{int(i.id)}" style="width:{int(size)}px;'
                   f'height:{int(size)}px;line-height:{int(size - (10 if urgent else 6))}px;'
                   f'background:{fill};border:{border};border-radius:50%;color:#fff;'
-                  f'font:700 {int(size // 2)}px sans-serif;text-align:center;'
+                  f'font:700 {int(max(size // 2, _WALL_LETTER_PX) if wall else size // 2)}px '
+                  'sans-serif;text-align:center;'
                   f'box-sizing:border-box">{KIND_SYMBOLS.get(i.kind, "?")}</div>'),
             icon_size=(size, size), icon_anchor=(size // 2 - dx, size // 2 - dy),
             popup_anchor=(dx, dy - size // 2))

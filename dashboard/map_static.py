@@ -42,32 +42,38 @@ def _draw_hamlets(group: folium.FeatureGroup, hamlets: gpd.GeoDataFrame, label: 
     # the markers (a hamlet's name stays readable when incidents crowd round its site).
     box, anchor = ((300, 30), (150, 40)) if dark else ((140, 18), (70, 26))
     above = {"z_index_offset": 1000} if dark else {}
+    # Not interactive: a click on a name falls through to the hamlet under it (the live
+    # map filters by it, the operator's map picks the place), never to the label's box.
     for _, h in hamlets.iterrows():
         p = h.geometry.representative_point()
         folium.Marker([p.y, p.x], icon=folium.DivIcon(
             html=(f'<div class="antt-hamlet" style="color:'
                   f'{MAP_DARK["text"] if dark else MAP_LIGHT["text"]}">'
                   f'{html_text(h["name"])}</div>'),
-            icon_size=box, icon_anchor=anchor), **above).add_to(group)
+            icon_size=box, icon_anchor=anchor, class_name="antt-hamlet-box"),
+            interactive=False, keyboard=False, **above).add_to(group)
 
 
 def _draw_hotspots(group: folium.FeatureGroup, hotspots: gpd.GeoDataFrame, label: Label,
-                   dark: bool) -> None:
+                   dark: bool, *, interactive: bool = True) -> None:
+    """The hotspots, each with its popup; not *interactive*: drawn only, and a click on
+    one is the map's (the operator's map, where a click anywhere picks the place)."""
     for _, h in hotspots.iterrows():
-        popup = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
-                 f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
+        text = (f"<b>{html_text(h['name'])}</b><br>{html_text(h.get('reason'))}"
+                f"<br>{html_text(label('layer', 'risk'))}: {html_text(h.get('risk'))}")
+        popup = {"popup": folium.Popup(text, max_width=320)} if interactive else {}
         geom = h.geometry
         if geom.geom_type == "Point":
             folium.Circle([geom.y, geom.x], radius=float(h.get("radius_m") or 300),
                           color=HOTSPOT_COLOUR, fill=True, fill_opacity=0.15, weight=2,
-                          popup=folium.Popup(popup, max_width=320)).add_to(group)
+                          interactive=interactive, **popup).add_to(group)
         else:
             folium.GeoJson(
                 gpd.GeoDataFrame(geometry=[geom], crs=4326),
                 style_function=lambda _f: {"color": HOTSPOT_COLOUR, "weight": 2,
                                            "fillColor": HOTSPOT_COLOUR, "fillOpacity": 0.18,
                                            "dashArray": "6 3"},
-                popup=folium.Popup(popup, max_width=320)).add_to(group)
+                interactive=interactive, **popup).add_to(group)
 
 
 def _draw_routes(group: folium.FeatureGroup, routes: gpd.GeoDataFrame, label: Label,
@@ -134,21 +140,25 @@ def _legend_html(label: Label, dark: bool) -> str:
             f'</b></summary>{"".join(rows)}</details></div>')
 
 
-WALL_LEGEND_WIDTH = 250  # px: the wall's legend column (the commune is fitted beside it)
+WALL_LEGEND_HEIGHT = 60  # px: the wall's legend strip, two lines at the map's top (the
+# commune is fitted below it)
+# Its type: 22 px, not the ticker's 24: the fourteen entries then fit two lines across
+# the map at 1920×1080 (at 24 px they took three, 15 % of the map; now under 10 %).
+WALL_LEGEND_FONT_PX = 22
 
 
 def _wall_legend_html(label: Label) -> str:
-    """The wall's legend: only what changes during the day (site statuses, incident
-    severities, team statuses), in type read from 5 m, at the map's top right. Each symbol
-    is drawn as on the map; the kind letters are left to the desk legend and the popups."""
+    """The wall's legend: only what changes during the day (incident severities, site
+    statuses, team statuses), in type read from 5 m, as one strip at the map's top that
+    wraps onto a second line: a tenth of the map at 1920×1080, not a column over a
+    quarter of it. The groups tell themselves apart by their symbols (ringed circles,
+    dots, bars), each drawn as on the map; the kind letters are left to the desk legend
+    and the popups."""
     def row(symbol: str, text: str) -> str:
-        return f'<div class="antt-legend-row">{symbol}<span>{html_text(text)}</span></div>'
-
-    def head(text: str) -> str:
-        return f'<div class="antt-legend-head">{html_text(text)}</div>'
+        return f'<span class="antt-legend-row">{symbol}<span>{html_text(text)}</span></span>'
 
     def site(colour: str) -> str:
-        return (f'<i style="width:18px;height:18px;border-radius:50%;background:{colour};'
+        return (f'<i style="width:16px;height:16px;border-radius:50%;background:{colour};'
                 'border:2px solid #fff"></i>')
 
     def incident(sev: int, colour: str) -> str:
@@ -157,19 +167,21 @@ def _wall_legend_html(label: Label) -> str:
                 f'border-radius:50%;background:{colour};border:{ring}"></i>')
 
     def unit(colour: str) -> str:
-        return f'<i style="width:24px;height:16px;border-radius:3px;background:{colour}"></i>'
+        return f'<i style="width:22px;height:14px;border-radius:3px;background:{colour}"></i>'
 
-    rows = [head(label("layer", "incidents"))]
-    rows += [row(incident(s, c), label("severity", s))
-             for s, c in sorted(SEVERITY_COLOURS.items(), reverse=True)]
-    rows.append(head(label("layer", "sites")))
+    sep = '<span class="antt-legend-sep"></span>'
+    rows = [row(incident(s, c), label("severity", s))
+            for s, c in sorted(SEVERITY_COLOURS.items(), reverse=True)]
+    rows.append(sep)
     rows += [row(site(c), label("site_status", s)) for s, c in SITE_COLOURS.items()]
-    rows.append(head(label("layer", "units")))
+    rows.append(sep)
     rows += [row(unit(c), label("unit_status", s)) for s, c in UNIT_COLOURS.items()]
-    return (f'<div class="antt-legend antt-legend-wall" style="position:absolute;top:12px;'
-            f'right:12px;z-index:1000;width:{WALL_LEGEND_WIDTH}px;box-sizing:border-box;'
-            'background:rgba(16,21,27,.94);color:#eceff1;padding:8px 14px;'
-            'border:1px solid #455a64;border-radius:8px;font:24px/1.25 sans-serif">'
+    return ('<div class="antt-legend antt-legend-wall" style="position:absolute;top:8px;'
+            'left:8px;right:8px;z-index:1000;display:flex;flex-wrap:wrap;'
+            'align-items:center;column-gap:10px;box-sizing:border-box;width:fit-content;'
+            'background:rgba(16,21,27,.9);color:#eceff1;padding:1px 8px;'
+            f'border:1px solid #455a64;border-radius:8px;font:{WALL_LEGEND_FONT_PX}px/1.15 '
+            'sans-serif">'
             f'{"".join(rows)}</div>')
 
 
@@ -187,10 +199,10 @@ _WALL_CSS = (
     ".antt-hamlet{font:700 22px/1.2 sans-serif !important;"
     "text-shadow:0 0 3px #000,0 0 6px #000 !important}"
     "html,body{overflow:hidden}#map_div{height:100vh !important}"
-    ".antt-legend-head{font-weight:700;margin-top:4px}"
-    ".antt-legend-row{display:flex;align-items:center;white-space:nowrap}"
+    ".antt-legend-row{display:inline-flex;align-items:center;white-space:nowrap}"
     ".antt-legend-row i{display:inline-block;flex:0 0 auto;box-sizing:border-box;"
-    "margin:0 10px 0 2px}"
+    "margin:0 6px 0 0}"
+    ".antt-legend-sep{align-self:stretch;border-left:2px solid #607d8b;margin:3px 0}"
     # The scale in metres only, its text large (the feet line's box is too short for it).
     ".leaflet-control-scale-line{font-size:18px;line-height:1.3;white-space:nowrap;"
     "background:rgba(255,255,255,.85)}"
@@ -239,10 +251,63 @@ class _FocusWithoutScrolling(MacroElement):
 {% endmacro %}""")
 
 
+class _LabelPlacer(MacroElement):
+    """The wall's labels never overlap: after every change of view or of layers, each
+    team label and then each hamlet name (in that order: what moves comes first) keeps
+    its place if that is free, else moves above, below or beside it, else is hidden.
+    Counts of stacked incidents stay where they are and are kept clear of. In the page,
+    offline: measured boxes (getBoundingClientRect), no library."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function (map) {
+  var PAD = 3, pending = false;
+  function all(sel) {
+    return Array.prototype.slice.call(map.getContainer().querySelectorAll(sel));
+  }
+  function place() {
+    pending = false;
+    var movable = all('div.antt-unit').concat(all('.antt-hamlet'));
+    movable.forEach(function (e) { e.style.transform = ''; e.style.visibility = ''; });
+    var taken = all('.antt-stack-count').map(function (e) {
+      return e.getBoundingClientRect(); });
+    function free(r) {
+      return !taken.some(function (t) {
+        return r.left < t.right + PAD && t.left < r.right + PAD &&
+               r.top < t.bottom + PAD && t.top < r.bottom + PAD; });
+    }
+    movable.forEach(function (e) {
+      var r = e.getBoundingClientRect();
+      if (!r.width) return;
+      var h = r.height + 2 * PAD, w = r.width / 2 + PAD;
+      var tries = [[0, 0], [0, -h], [0, h], [w, 0], [-w, 0], [0, -2 * h], [0, 2 * h]];
+      for (var i = 0; i < tries.length; i++) {
+        var dx = tries[i][0], dy = tries[i][1];
+        var m = {left: r.left + dx, right: r.right + dx, top: r.top + dy,
+                 bottom: r.bottom + dy};
+        if (free(m)) {
+          if (dx || dy) e.style.transform = 'translate(' + dx + 'px,' + dy + 'px)';
+          taken.push(m);
+          return;
+        }
+      }
+      e.style.visibility = 'hidden';
+    });
+  }
+  function later() {
+    if (!pending) { pending = true; requestAnimationFrame(place); }
+  }
+  map.on('zoomend moveend resize viewreset layeradd layerremove', later);
+  later();
+})({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+
 def _style(m: folium.Map, dark: bool) -> None:
     bg = MAP_DARK["sea"] if dark else MAP_LIGHT["sea"]
     css = (f"<style>.leaflet-container{{background:{bg};}}"
-           ".antt-hamlet{font:600 12px/1.2 sans-serif;text-align:center;"
+           # The name's own box is its text (the label placer measures it), centred.
+           ".antt-hamlet-box{text-align:center;pointer-events:none}"
+           ".antt-hamlet{display:inline-block;font:600 12px/1.2 sans-serif;"
            "text-shadow:0 0 3px rgba(255,255,255,.8);white-space:nowrap;pointer-events:none}"
            ".antt-target{width:10px;height:10px;background:#fff;border:2px solid;"
            "box-sizing:border-box}"

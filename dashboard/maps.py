@@ -34,10 +34,12 @@ from dashboard.map_markers import (
 )
 from dashboard.map_static import (
     _DRAWERS,
-    WALL_LEGEND_WIDTH,
+    WALL_LEGEND_HEIGHT,
     Label,
+    _draw_hotspots,
     _FocusWithoutScrolling,
     _inert_props,
+    _LabelPlacer,
     _legend_html,
     _MetricScale,
     _style,
@@ -47,21 +49,24 @@ from geo.checks.inert import html_text
 from geo.palette import EMERGING_COLOUR, GAP_COLOUR, MAP_DARK, MAP_LIGHT
 
 __all__ = ["STATIC", "localize", "base_map", "live_groups", "analysis_groups", "layer_control",
-           "CompactPoints", "aggregate_sites", "MAX_ZOOM", "WALL_LEGEND_WIDTH"]
+           "CompactPoints", "aggregate_sites", "MAX_ZOOM", "WALL_LEGEND_HEIGHT"]
 
 
 def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
              tile_url: str = "", center: tuple[float, float] | None = None,
-             zoom: int | None = None, dark: bool = False, legend: bool = False
-             ) -> folium.Map:
+             zoom: int | None = None, dark: bool = False, legend: bool = False,
+             picking: bool = False) -> folium.Map:
     """The static picture: communes, hamlets (with names), hotspots, targets, routes.
 
     *label(group, code)* translates domain codes. The map's JS must be identical
     between reruns for the same layers, so the browser keeps its view.
 
-    *dark* is the wall screen's map: dark, large labels, a compact legend at the top
-    right (the commune is fitted beside it), no zoom buttons, and the map fills its frame
+    *dark* is the wall screen's map: dark, large labels, a compact legend strip at the
+    top (the commune is fitted below it), no zoom buttons, and the map fills its frame
     however tall the page makes it (see ``dashboard.theme``).
+
+    *picking*: the operator's map, where a click anywhere picks a place: the hotspots
+    are drawn without their popup and take no clicks.
     """
     communes = layers.get("communes")
     bounds = communes.total_bounds if communes is not None and len(communes) else None
@@ -89,16 +94,21 @@ def base_map(layers: dict[str, gpd.GeoDataFrame], *, label: Label,
                                        "fillOpacity": 1.0 if not tile_url else 0.1},
             tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
         if bounds is not None and center is None:
-            pad = {"padding_top_left": (24, 24),
-                   "padding_bottom_right": (WALL_LEGEND_WIDTH + 40, 24)} if dark else {}
+            pad = {"padding_top_left": (24, WALL_LEGEND_HEIGHT + 16),
+                   "padding_bottom_right": (24, 24)} if dark else {}
             m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], **pad)
     for kind, draw in _DRAWERS:
         layer = layers.get(kind)
         if layer is not None and len(layer):
             group = folium.FeatureGroup(name=label("layer", kind))
-            draw(group, layer, label, dark)
+            if kind == "hotspots":
+                _draw_hotspots(group, layer, label, dark, interactive=not picking)
+            else:
+                draw(group, layer, label, dark)
             group.add_to(m)
     _style(m, dark)
+    if dark:
+        _LabelPlacer().add_to(m)
     if legend:
         m.get_root().html.add_child(folium.Element(_legend_html(label, dark)))
     return m

@@ -171,13 +171,17 @@ def cached_groups(key: Hashable, base: StaticMap,
 
 
 def desk_base(layers: dict, *, label: Callable[[str, str], str], version: int,
-              communes: Sequence[str], lang: str, tile_url: str) -> StaticMap:
+              communes: Sequence[str], lang: str, tile_url: str,
+              picking: bool = False) -> StaticMap:
     """The desk's plain base map (``maps.base_map`` without a legend) of *layers*, the
     layers of *communes* at layer *version* in the page's database: the review's two maps
     and the operator's share one render. Read *version* before *layers*, so that an import
-    in between can only leave a newer picture under an older key (never read again)."""
-    return static_map(("desk", data.store().path, version, tuple(communes), lang, tile_url),
-                      lambda: maps.base_map(layers, label=label, tile_url=tile_url))
+    in between can only leave a newer picture under an older key (never read again).
+    *picking*: the operator's map (``maps.base_map(picking=True)``), rendered apart."""
+    return static_map(("desk", data.store().path, version, tuple(communes), lang, tile_url,
+                       picking),
+                      lambda: maps.base_map(layers, label=label, tile_url=tile_url,
+                                            picking=picking))
 
 
 def show(base: StaticMap, groups: Sequence[folium.FeatureGroup] = (), *, key: str,

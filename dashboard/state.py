@@ -10,12 +10,13 @@ import streamlit as st
 from geo.incidents import OPEN
 from geo.view import ALL
 
-__all__ = ["DEFAULTS", "init", "get", "set"]
+__all__ = ["DEFAULTS", "init", "get", "set", "hamlets_key"]
 
 DEFAULTS: dict[str, Any] = {
     "lang": "vi",               # UI language: "vi" (default) or "en"
     "f_commune": ALL,           # one commune code, or ALL ("*") for all
-    "f_hamlets": [],            # hamlet codes (empty: all)
+    "f_hamlets": [],            # hamlet codes (empty: all); see hamlets_key()
+    "f_hamlets_gen": 0,         # hamlets chosen on the map so far (the widget's key)
     "f_status": list(OPEN),     # the open statuses (geo.incidents.OPEN)
     "f_kind": [],               # incident kinds (empty: all)
     "f_severity": [],           # severities 1..4 (empty: all)
@@ -62,3 +63,13 @@ def set(key: str, value: Any) -> None:  # noqa: A001 - mirrors get()
     if key not in DEFAULTS:
         raise KeyError(f"undeclared session key {key!r}: add it to dashboard/state.py")
     st.session_state[key] = value
+
+
+def hamlets_key() -> str:
+    """The hamlet filter widget's key: "f_hamlets", then "f_hamlets_N" once N hamlets were
+    chosen on the map. A hamlet clicked on the map joins the selection under a new key:
+    the browser sends widget values with every rerun it asks for (the live page's check
+    every second among them), so a value written from code under the old key could be
+    overwritten by one the browser sent before it saw it; a new key it has never sent."""
+    gen = int(st.session_state.get("f_hamlets_gen", 0))
+    return "f_hamlets" if gen == 0 else f"f_hamlets_{gen}"

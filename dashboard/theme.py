@@ -53,7 +53,7 @@ h3 { font-size: 2rem !important; color: #ffffff !important; padding: 0 0 .2rem 0
 [data-testid="stMetric"] { background: #16202a; border-radius: 8px; padding: .3rem .8rem;
     min-height: 136px; box-sizing: border-box; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
-    font-size: 22px !important; color: #cfd8dc !important; line-height: 1.25 !important;
+    font-size: 24px !important; color: #cfd8dc !important; line-height: 1.2 !important;
     opacity: 1 !important; }
 /* The alert banner: one line, large (dashboard.alerts colours it). */
 [class*="st-key-antt-alert-"] [data-testid="stAlertContainer"] p {

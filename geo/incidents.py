@@ -8,6 +8,7 @@ written together or not at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -28,7 +29,7 @@ __all__ = [
     "KINDS", "SEVERITIES", "SOURCES", "LIFECYCLE", "OPEN", "ACTIONS",
     "report", "move", "verify", "dispatch", "arrive", "resolve", "close", "escalate",
     "false_alarm", "reassign", "add_note", "triage", "STAMPS", "acknowledge", "alerts",
-    "REMARKS", "earlier_report", "possible_duplicates",
+    "REMARKS", "earlier_report", "possible_duplicates", "AlertHead", "oldest_alert",
 ]
 
 KINDS: tuple[str, ...] = (
@@ -308,6 +309,36 @@ def alerts(store: Store, filters: Filters) -> pd.DataFrame:
     return store.unacknowledged(Filters(commune_codes=filters.commune_codes,
                                         hamlet_codes=filters.hamlet_codes, statuses=OPEN),
                                 settings.get("alert_severity"))
+
+
+@dataclass(frozen=True)
+class AlertHead:
+    """The alert a one-line banner names: the oldest one waiting, where it is (its
+    polling site, else its hamlet: codes, or None), how many minutes it has waited, and
+    how many other alerts wait besides it."""
+
+    id: int
+    kind: str
+    severity: int
+    site_code: str | None
+    hamlet_code: str | None
+    minutes: int
+    more: int
+
+
+def oldest_alert(pending: pd.DataFrame, now: datetime | None = None) -> AlertHead | None:
+    """The :class:`AlertHead` of *pending* (:func:`alerts`), or None when none waits."""
+    if pending.empty:
+        return None
+    r = pending.sort_values(["reported_at", "id"]).iloc[0]
+    waited = (to_utc(now) if now is not None else utcnow()) - to_utc(r["reported_at"])
+
+    def code(value: object) -> str | None:
+        return str(value) if isinstance(value, str) and value else None
+
+    return AlertHead(int(r["id"]), str(r["kind"]), int(r["severity"]), code(r.get("site_code")),
+                     code(r.get("hamlet_code")), max(0, int(waited.total_seconds() // 60)),
+                     len(pending) - 1)
 
 
 def add_note(store: Store, incident_id: int, note: str, *, expected_version: int, actor: Actor,

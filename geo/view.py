@@ -73,6 +73,24 @@ class View:
             keep &= rows["hamlet_code"].isin(self.hamlets)
         return rows[keep].reset_index(drop=True)
 
+    def teams(self, units: pd.DataFrame, hamlets: pd.DataFrame,
+              incident_ids: Iterable[int] = ()) -> list[str] | None:
+        """The teams of the hamlets shown, whose events the ticker keeps: those whose last
+        position lies in one of them, or that are sent to one of *incident_ids* (the
+        view's incidents). None when no hamlet is chosen (every team of the communes).
+        *hamlets*: the hamlet layer (code, geometry)."""
+        if not self.hamlets:
+            return None
+        from geo.analysis.places import in_hamlets  # geopandas: only when filtering
+        at = units.dropna(subset=["lon", "lat"])
+        inside = in_hamlets(at["lon"], at["lat"], hamlets, self.hamlets)
+        keep = set(at["code"][inside.to_numpy()])
+        if "incident_id" in units.columns:
+            ids = {int(i) for i in incident_ids}
+            keep |= {c for c, i in zip(units["code"], units["incident_id"], strict=True)
+                     if pd.notna(i) and int(i) in ids}
+        return sorted(keep)
+
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> View:
         """A wall screen's view from its URL:

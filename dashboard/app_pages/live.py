@@ -36,6 +36,10 @@ if layers["communes"].empty:
 layers = view.layers(layers)
 names = ", ".join(layers["communes"]["name"]) if view.one_commune else \
     t("filter.all_communes", lang)
+# The hamlets the view is narrowed to (chosen in the sidebar or on the map) are named.
+hamlet_names = layers["hamlets"].set_index("code")["name"].reindex(view.hamlets).dropna()
+if len(hamlet_names):
+    names += " · " + ", ".join(hamlet_names)
 st.title(f"{t('live.title', lang)} — {md_text(names)}")
 kpi_box = st.container()
 # The wall's ticker needs room for a line per event in large type.
@@ -85,14 +89,18 @@ def _read() -> dict:
     """Everything the live part shows, read in one go (kept to show while the database
     is busy)."""
     everything = {"kinds": [], "severities": [], "statuses": []}  # the KPIs count them all
+    units = view.frame(data.units())
+    open_now = data.incidents(view.filters(**{**everything, "statuses": list(OPEN)},
+                                           since=None), limit=None)
     return {
-        "sites": view.frame(data.sites()), "units": view.frame(data.units()),
+        "sites": view.frame(data.sites()), "units": units,
         "shown": data.incidents(view.filters(), limit=None),
         "today": data.incidents(view.filters(**everything, since=local_midnight_utc()),
                                 limit=None),
-        "open_now": data.incidents(view.filters(**{**everything, "statuses": list(OPEN)},
-                                                since=None), limit=None),
-        "ticker": data.latest_events(12, view.filters(statuses=[])),
+        "open_now": open_now,
+        # Under a hamlet filter, only the events of the teams in those hamlets.
+        "ticker": data.latest_events(12, view.filters(statuses=[]), teams=view.teams(
+            units, layers["hamlets"], open_now["id"])),
         "names": data.display_names(),
         "alerts": alerts.pending(view),
         "at": utcnow(),

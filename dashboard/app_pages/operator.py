@@ -9,6 +9,7 @@ from dashboard import data, forms, mapview, state
 from dashboard.i18n import label, t
 from geo import incidents as inc
 from geo import settings
+from geo.mapclick import new_click
 
 lang = state.get("lang")
 view = state.get("view")
@@ -75,22 +76,24 @@ with right:
     forms.show_sent("op_sent", lang, clear=CLEAR)
 
 with left:
-    # The static map is rendered once (shared with the review page's); only the picked
-    # point is drawn each run.
+    # The static map is rendered once (its hotspots take no clicks: a click anywhere picks
+    # the place); only the picked point is drawn each run.
     base = mapview.desk_base(layers, label=_label, version=layers_version,
                              communes=view.commune_codes, lang=lang,
-                             tile_url=settings.get("tile_url"))
+                             tile_url=settings.get("tile_url"), picking=True)
     picked = []
     if how == "map" and point:
         group = folium.FeatureGroup(name="picked")
         folium.CircleMarker([point[1], point[0]], radius=10, color="#c62828", weight=4,
                             fill=False).add_to(group)
         picked = [group]
-    value = mapview.show(base, picked, key="op_map", returned_objects=["last_clicked"],
-                         height=560)
-    click = (value or {}).get("last_clicked")
-    if how == "map" and click and click != state.get("op_click"):
-        state.set("op_click", click)
-        state.set("op_point", (float(click["lng"]), float(click["lat"])))
+    # A click on a layer that opens a popup (a hotspot) or on a marker never reaches the
+    # map's own click: the component reports it as the last object clicked instead.
+    value = mapview.show(base, picked, key="op_map",
+                         returned_objects=["last_clicked", "last_object_clicked"], height=560)
+    click = new_click(value, state.get("op_click"))
+    if how == "map" and click is not None:
+        state.set("op_click", click.seen)
+        state.set("op_point", click.point)
         st.rerun()
     st.caption(t("op.map_hint", lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Collection
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +18,7 @@ from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
-           "nearest_commune"]
+           "nearest_commune", "in_hamlets"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -54,6 +55,17 @@ def locate(store: Store, lon: float, lat: float) -> tuple[str | None, str | None
         return None, None
     got = assign_hamlets(points([lon], [lat]), hamlets).iloc[0]
     return got["commune_code"], got["hamlet_code"]
+
+
+def in_hamlets(lons: pd.Series, lats: pd.Series, hamlets: pd.DataFrame,
+               codes: Collection[str]) -> pd.Series:
+    """True for each point (*lons*, *lats*) that lies in one of the hamlets *codes* of the
+    hamlet layer *hamlets* (code, geometry, WGS84)."""
+    if len(lons) == 0:
+        return pd.Series([], dtype=bool)
+    chosen = gpd.GeoDataFrame(hamlets[hamlets["code"].isin(list(codes))], crs=WGS84)
+    got = assign_hamlets(points(lons.tolist(), lats.tolist()), chosen)
+    return got["hamlet_code"].notna().reset_index(drop=True)
 
 
 def commune_labels(communes: pd.DataFrame) -> dict[str, str]:

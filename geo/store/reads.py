@@ -92,11 +92,14 @@ class Reads:
             return cur.frame(sql, params)
 
     def recent_events(self, n: int, filters: Filters | None = None,
-                      skip_actions: Sequence[str] = ("position",)) -> pd.DataFrame:
+                      skip_actions: Sequence[str] = ("position",),
+                      unit_codes: Sequence[str] | None = None) -> pd.DataFrame:
         """The newest *n* events, newest first, with the entity's display name, for what
         *filters* shows: incidents by commune, hamlet, kind and severity (not status: a
         ticker tells what just happened, a close included); sites by commune and hamlet;
-        teams by commune. Routine *skip_actions* are left out."""
+        teams by commune, and only *unit_codes* when given (teams have no hamlet of their
+        own: the caller says which are in the hamlets shown). Routine *skip_actions* are
+        left out."""
         f = filters or Filters()
         inc_where, params = Filters(commune_codes=f.commune_codes, hamlet_codes=f.hamlet_codes,
                                     kinds=f.kinds, severities=f.severities).where()
@@ -105,9 +108,13 @@ class Reads:
              list(f.commune_codes) or None),
             ("hamlet_code IN (SELECT unnest($p_hamlets))", "p_hamlets",
              list(f.hamlet_codes) or None))
+        units = None if unit_codes is None else list(unit_codes)
         unit_where, unit_params = q.where(
             ("commune_code IN (SELECT unnest($p_communes))", "p_communes",
-             list(f.commune_codes) or None))
+             list(f.commune_codes) or None),
+            ("code IN (SELECT unnest($p_units))", "p_units", units or None))
+        if units == []:
+            unit_where += " AND FALSE"
         when, when_params = q.where(("e.occurred_at >= $since", "since", f.since))
         params.update(place_params, **unit_params, **when_params, n=int(n),
                       skip=list(skip_actions))

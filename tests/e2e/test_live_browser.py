@@ -155,14 +155,72 @@ def test_clicking_a_hamlet_filters_and_the_button_clears(dashboard, open_page):
     box = b.page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
     pt = frame.evaluate(f"() => map_div.latLngToContainerPoint([{p.y}, {p.x}])")
     b.page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
-    chip = b.page.get_by_text("Thôn Huề Trì · thon hue tri", exact=False)
-    chip.wait_for(timeout=30_000)  # behaviour, not speed: the machine may be busy
+    _filtered_by(b, "Thôn Huề Trì")
     # The KPIs follow the filter: one polling site (the hamlet's), not 19.
     b.page.get_by_text("Chưa mở 1", exact=True).wait_for(timeout=30_000)
     clear = b.page.get_by_role("button", name="Bỏ lọc thôn")
     clear.click()
-    b.page.get_by_text("Thôn Huề Trì · thon hue tri").wait_for(state="detached",
-                                                                 timeout=30_000)
+    b.page.wait_for_function(f"() => !({CHOSEN})().length", timeout=30_000)
+    assert b.errors == []
+
+
+# The hamlets chosen in the sidebar's filter (its chips), and the page's title.
+CHOSEN = """() => { const box = Array.from(document.querySelectorAll(
+    '[data-testid=stSidebar] [data-testid=stMultiSelect]')).find(
+    e => e.querySelector('label')?.innerText.trim() === 'Thôn');
+    return box ? Array.from(box.querySelectorAll('.react-aria-ComboBox [data-tag]'),
+                            e => e.innerText.trim()) : []; }"""
+TITLE = "() => document.querySelector('[data-testid=stMain] h1')?.innerText || ''"
+
+
+def _filtered_by(b, name: str) -> None:
+    """Wait until the sidebar's hamlet filter holds *name* (its name only, never the
+    folded one) and the title names it."""
+    b.page.wait_for_function(
+        f"(name) => ({CHOSEN})().includes(name) && ({TITLE})().includes(name)", arg=name,
+        timeout=30_000)  # behaviour, not speed: the machine may be busy
+    assert b.page.evaluate(CHOSEN) == [name]
+    assert " · thon" not in b.page.evaluate("() => document.body.innerText")
+
+
+TICKER = """() => Array.from(document.querySelectorAll('[class*="st-key-antt-tick-s"] p'))
+    .map(p => p.innerText)"""
+
+
+def test_clicking_a_hamlets_name_filters_by_it_and_the_ticker_follows(dashboard, open_page):
+    """A click on a hamlet's name (not only inside it away from its name) filters by the
+    hamlet; the title and the sidebar name it; the ticker keeps no event of a team in
+    another hamlet."""
+    from geo import units
+
+    from ..conftest import make_account
+    store = dashboard.store
+    duty = make_account(store, "operator", username="tick_e2e", communes="10732")
+    hamlets = load_layer(store, "hamlets").set_index("code").geometry
+    for code, hamlet in (("10732-TEAM1", "10732-H01"), ("10732-TEAM4", "10732-H05")):
+        p = hamlets[hamlet].representative_point()
+        units.report_position(store, code, p.x + 0.0005, p.y - 0.0005, actor=duty)
+        units.set_status(store, code, "start_patrol", actor=duty,
+                         expected_version=store.get("unit", code)["version"])
+    name_at = hamlets["10732-H01"].representative_point()
+    store.close()
+    b = open_page(dashboard.url + "/", session=dashboard.session())
+    frame = _settled(b)
+    assert any("Tổ tuần tra số 4" in x for x in b.page.evaluate(TICKER))
+    frame.evaluate(f"() => map_div.setView([{name_at.y}, {name_at.x}], 16, "
+                   "{animate: false})")
+    frame.evaluate(TWO_FRAMES)
+    label = frame.evaluate("""() => { const r = Array.from(document.querySelectorAll(
+        '.antt-hamlet')).filter(e => e.textContent === 'Thôn Huề Trì').map(
+        e => e.getBoundingClientRect()).find(r => r.width > 0);
+        return {x: r.left + r.width / 2, y: r.top + r.height / 2}; }""")
+    box = b.page.query_selector("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    b.page.mouse.click(box["x"] + label["x"], box["y"] + label["y"])
+    _filtered_by(b, "Thôn Huề Trì")
+    _refreshed(b)
+    lines = b.page.evaluate(TICKER)
+    assert any("Tổ tuần tra số 1" in x for x in lines), lines  # the team in Huề Trì
+    assert not [x for x in lines if "Tổ tuần tra số" in x and "số 1" not in x], lines
     assert b.errors == []
 
 

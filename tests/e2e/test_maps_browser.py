@@ -126,3 +126,89 @@ def test_review_analysis_map_switches_layers_and_swaps_them_on_a_filter(dashboar
     names = [n for n, _ in analysis.evaluate(LAYERS)]
     assert len(names) == len(set(names)) and set(ANALYSIS) <= set(names), names
     assert b.errors == [] and b.blocked == []
+
+
+def _spot_in(store, shape):
+    """A point inside *shape* as far as possible from every marker and route (and from
+    its own outline), where a click can only hit the polygons under it."""
+    import numpy as np
+    import shapely
+
+    from geo.analysis.places import load_layer
+    things = [g for kind in ("sites", "targets", "routes", "checkpoints")
+              for g in load_layer(store, kind).geometry]
+    near = shapely.union_all(things + [shape.boundary])
+    rng = np.random.default_rng(1)
+    minx, miny, maxx, maxy = shape.bounds
+    cands = [shapely.Point(x, y) for x, y in zip(rng.uniform(minx, maxx, 400),
+                                                 rng.uniform(miny, maxy, 400), strict=True)]
+    return max((c for c in cands if shape.contains(c)), key=near.distance)
+
+
+PICKED_TEXT = re.compile(r"^Vị trí đã chọn: \d+\.\d{5}, \d+\.\d{5}")
+
+
+def _pick_at(b, frame, x: float, y: float) -> tuple[float, float]:
+    """Click the operator's map at (*x*, *y*) in the map's own pixels; the place the
+    caption then names (lat, lon), after waiting for it to change."""
+    main = _main(b.page)
+    before = main.get_by_text(re.compile(r"^Vị trí đã chọn: ")).inner_text()
+    box = frame.frame_element().bounding_box()
+    b.page.mouse.click(box["x"] + x, box["y"] + y)
+    b.page.wait_for_function(
+        "(before) => Array.from(document.querySelectorAll('[data-testid=stMain] p'))"
+        ".some(p => p.innerText.startsWith('Vị trí đã chọn: ') && p.innerText !== before"
+        " && /\\d+\\.\\d{5}, \\d+\\.\\d{5}/.test(p.innerText))", arg=before, timeout=30_000)
+    text = main.get_by_text(PICKED_TEXT).inner_text()
+    lat, lon = (float(v) for v in re.findall(r"\d+\.\d{5}", text)[:2])
+    return lat, lon
+
+
+def test_operator_click_on_a_hotspot_or_a_hamlet_name_picks_the_place(dashboard, open_page):
+    """A click inside the hotspot (a layer with a popup) and a click on a hamlet's name
+    (a label's box) both pick the place: neither swallows the click."""
+    from geo.analysis.places import load_layer
+    store = dashboard.store
+    hotspot = load_layer(store, "hotspots").set_index("code").geometry["10732-HS1"]
+    spot = _spot_in(store, hotspot)
+    name_at = load_layer(store, "hamlets").set_index("code").geometry[
+        "10732-H04"].representative_point()  # Thôn 3's name stands just above it
+    store.close()
+    b = open_page(dashboard.url + "/operator",
+                  session=dashboard.session("operator", username="trucban-hotspot"))
+    _main(b.page).get_by_text("Vị trí đã chọn: chưa chọn").wait_for(timeout=30_000)
+    _idle(b.page)
+    frame = b.map_frame()
+    go = f"() => map_div.setView([{spot.y}, {spot.x}], 16, {{animate: false}})"
+    polls = []
+
+    def moved() -> bool:
+        polls.append(frame.evaluate(VIEW)[2] == 16)
+        if not polls[-1]:
+            frame.evaluate(go)
+        return polls[-2:] == [True, True]
+    assert _wait(moved, 30)
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                   "requestAnimationFrame(r)))")
+    pt = frame.evaluate(f"() => map_div.latLngToContainerPoint([{spot.y}, {spot.x}])")
+    lat, lon = _pick_at(b, frame, pt["x"], pt["y"])
+    assert lat == pytest.approx(spot.y, abs=2e-5) and lon == pytest.approx(spot.x, abs=2e-5)
+
+    # Thôn 3's name in the middle of the map: click the middle of its text.
+    frame.evaluate(f"() => map_div.setView([{name_at.y}, {name_at.x}], 16, "
+                   "{animate: false})")
+    frame.wait_for_function("""() => Array.from(document.querySelectorAll('.antt-hamlet'))
+        .some(e => { const r = e.getBoundingClientRect(); return e.textContent === 'Thôn 3'
+                     && r.width > 0 && r.top > 40 && r.bottom < innerHeight - 40; })""",
+                            timeout=30_000)
+    label = frame.evaluate("""() => { const r = Array.from(document.querySelectorAll(
+        '.antt-hamlet')).filter(e => e.textContent === 'Thôn 3').map(
+        e => e.getBoundingClientRect()).find(r => r.width > 0 && r.top > 40 &&
+        r.bottom < innerHeight - 40);
+        return {x: r.left + r.width / 2, y: r.top + r.height / 2}; }""")
+    want = frame.evaluate(f"() => map_div.containerPointToLatLng([{label['x']}, "
+                          f"{label['y']}])")
+    lat, lon = _pick_at(b, frame, label["x"], label["y"])
+    assert lat == pytest.approx(want["lat"], abs=5e-5)  # a pixel is 2e-5° here
+    assert lon == pytest.approx(want["lng"], abs=5e-5)
+    assert b.errors == [] and b.blocked == []

@@ -193,7 +193,7 @@ def test_the_wall_legend_is_compact_and_large():
     m = maps.base_map({}, label=_lab, center=POINT, dark=True, legend=True)
     html = m.get_root().render()
     legend = html[html.index('class="antt-legend antt-legend-wall"'):]
-    assert "font:24px" in legend and "<details" not in legend
+    assert "font:22px" in legend and "<details" not in legend
     for group, colours in (("severity", SEVERITY_COLOURS), ("site_status", SITE_COLOURS),
                            ("unit_status", UNIT_COLOURS)):
         for code, colour in colours.items():
