@@ -134,7 +134,16 @@ def error_text(error: AnttError) -> str:
     key = error.key or f"err.{error.code}"
     if not _has(key) or (isinstance(error, StoreBusy) and params.get("why")):
         return plain_text(error)
-    return plain_text(_message(key, **params))
+    return plain_text(_formatted(key, params, str(error)))
+
+
+def _formatted(key: str, params: dict, fallback: str) -> str:
+    """The catalogue message *key* with *params*; *fallback* (the English words) if the
+    message asks for a parameter the error does not carry: a refusal is never lost."""
+    try:
+        return _message(key, **params)
+    except (KeyError, IndexError, ValueError):
+        return fallback
 
 
 def code_label(group: str, code: object) -> str:
@@ -152,7 +161,7 @@ def _problem_text(problem: Problem) -> str:
         if problem.row is not None else "" if problem.field == "file" else \
         _t("problem_field", field=field)
     if problem.key and _has(problem.key):
-        return plain_text(where + _message(problem.key, **problem.params))
+        return plain_text(where + _formatted(problem.key, problem.params, problem.reason))
     return plain_text(where + problem.reason)
 
 

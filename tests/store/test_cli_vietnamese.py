@@ -203,3 +203,45 @@ def test_english_on_request_keeps_codes_and_gives_local_times(tmp_path):
                               "report", "--kind", "fyre"], capture_output=True, text=True,
                              env=env, timeout=120)
     assert "error: argument --kind: invalid choice: 'fyre'" in refused.stderr
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_kind_of_refusal_is_said_from_the_catalogue(lang):
+    """Each domain error, rendered as the command line prints it: its catalogue message
+    (not the English fallback) with Vietnam's time, in both languages."""
+    from geo import cli_output
+    from geo.accounts import LoginFailed, SessionEnded
+    from geo.clock import parse_period
+    from geo.errors import (
+        AnttError,
+        IllegalMove,
+        NotFound,
+        StaleVersion,
+        StoreBusy,
+        StoreUnusable,
+    )
+
+    def period() -> AnttError:
+        try:
+            parse_period("hôm qua")
+        except AnttError as e:
+            return e
+        raise AssertionError
+
+    errors = [IllegalMove("incident", 5, "verifying", "arrive", ["dispatch", "escalate"]),
+              StaleVersion("incident", 5, 1, 2, "trucban", datetime(2021, 5, 23, 2, 4, 5)),
+              NotFound("unit", "T9"), StoreBusy("x.duckdb", 30.2),
+              StoreUnusable("x.duckdb", "damaged"), LoginFailed(), SessionEnded("op"),
+              period()]
+    before = cli_output.current_lang()
+    cli_output.set_lang(lang)
+    try:
+        said = [cli_output.error_text(e) for e in errors]
+    finally:
+        cli_output.set_lang(before)
+    if lang == "vi":
+        assert all(s != str(e) for s, e in zip(said, errors, strict=True)), said
+        assert not _english("\n".join(said)), _english("\n".join(said))
+        assert said[0] == ("vụ việc 5: không thể có mặt khi đang ở trạng thái Xác minh; "
+                           "có thể: điều lực lượng, chuyển cấp trên")
+    assert "23/05/2021 09:04:05" in said[1] and "02:04:05" not in said[1]
