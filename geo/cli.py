@@ -134,7 +134,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from geo.drills.simulate import simulate
 
-    day = date.fromisoformat(args.day)
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        raise AnttError(f"--day {args.day}: write the day as YYYY-MM-DD", key="err.day",
+                        day=args.day) from None
     store = _store(args)
     accounts.require(_account(args, store), "layers.import")
     report = simulate(store, scale=args.scale, seed=args.seed, day=day,
