@@ -148,17 +148,22 @@ def require(actor: Actor, permission: str, *, commune: str | None = None,
     if actor.role not in roles:
         raise Forbidden(f"'{permission}' needs the role {' or '.join(roles)}; "
                         f"{actor.username} is {actor.role}",
-                        permission=permission, roles=", ".join(roles), role=actor.role)
+                        key="err.forbidden_role", permission=permission, roles=roles,
+                        role=actor.role, username=actor.username)
     if commune is not None and not actor.in_scope(commune):
         raise Forbidden(f"commune {commune} is outside {actor.username}'s communes "
-                        f"({', '.join(actor.communes)})", commune=commune)
+                        f"({', '.join(actor.communes)})", key="err.forbidden_commune",
+                        commune=commune, username=actor.username,
+                        communes=", ".join(actor.communes))
     if actor.role == "field":
         if unit is not None and unit != actor.unit_code:
             raise Forbidden(f"{actor.username} checks in for team {actor.unit_code} only, "
-                            f"not {unit}", unit=unit)
+                            f"not {unit}", key="err.forbidden_team", unit=unit,
+                            own=actor.unit_code, username=actor.username)
         if site is not None and site != actor.site_code:
             raise Forbidden(f"{actor.username} sets the status of site {actor.site_code} "
-                            f"only, not {site}", site=site)
+                            f"only, not {site}", key="err.forbidden_site", site=site,
+                            own=actor.site_code, username=actor.username)
     return actor.username
 
 
@@ -170,7 +175,8 @@ def require_place(actor: Actor, commune: str | None, what: str) -> None:
         return
     raise Forbidden(f"{what} is in commune {commune or '(none)'}, outside "
                     f"{actor.username}'s communes ({', '.join(actor.communes)})",
-                    commune=commune)
+                    key="err.forbidden_place", what=what, commune=commune or "—",
+                    username=actor.username, communes=", ".join(actor.communes))
 
 
 def within_scope(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
@@ -248,9 +254,11 @@ def needs_bootstrap(store: Store) -> bool:
 def _check_password(password: object, problems: list[Problem]) -> str:
     text = "" if password is None else str(password)
     if len(text) < MIN_PASSWORD:
-        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
+        problems.append(Problem("password", f"at least {MIN_PASSWORD} characters",
+                                key="problem.password_short", params={"n": MIN_PASSWORD}))
     if len(text) > 1024:
-        problems.append(Problem("password", "at most 1,024 characters"))
+        problems.append(Problem("password", "at most 1,024 characters",
+                                key="problem.password_long", params={"n": "1,024"}))
     return text
 
 
@@ -268,7 +276,9 @@ def add_user(store: Store, actor: Actor, *, username: str, role: str,
     display_name = clean_name(display_name or username, "display_name", problems,
                               required=True)
     if role not in ROLES:
-        problems.append(Problem("role", f"unknown role {role!r}; one of {', '.join(ROLES)}"))
+        problems.append(Problem("role", f"unknown role {role!r}; one of {', '.join(ROLES)}",
+                                key="problem.unknown_role",
+                                params={"value": repr(role), "choices": ", ".join(ROLES)}))
     unit_code = clean_code(unit_code, "unit_code", problems)
     site_code = clean_code(site_code, "site_code", problems)
     secret = _check_password(password, problems)
@@ -281,7 +291,8 @@ def add_user(store: Store, actor: Actor, *, username: str, role: str,
         if isinstance(actor, Account):
             authorize(tx, actor, "users.manage")
         if tx.exists("user", username):
-            raise Invalid([Problem("username", f"{username!r} already exists")])
+            raise Invalid([Problem("username", f"{username!r} already exists",
+                                   key="problem.exists", params={"value": repr(username)})])
         row = tx.create("user", {"username": username, "display_name": display_name,
                                  "role": role, "communes": json.dumps(scope),
                                  "unit_code": unit_code, "site_code": site_code,

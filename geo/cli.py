@@ -23,7 +23,19 @@ from pathlib import Path
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
 from geo.cli_accounts import _account, _store, add_parsers
-from geo.cli_output import _message, _print_problems, _print_row, _say, _t, cli_lang, set_lang
+from geo.cli_output import (
+    _message,
+    _print_problems,
+    _print_row,
+    _say,
+    _t,
+    cli_lang,
+    code_label,
+    current_lang,
+    error_text,
+    set_lang,
+)
+from geo.cli_parser import Parser, argv_lang, help_text
 from geo.clock import local_midnight_utc, local_text, to_utc
 from geo.errors import AnttError, Invalid
 from geo.i18n import LANGS
@@ -48,18 +60,19 @@ def cmd_init(args: argparse.Namespace) -> int:
         # A new database gets the demo communes and today's drill up to now.
         plans, summary, clock = load_live_demo(store, seed=args.seed,
                                                progress=sys.stderr.isatty(),
-                                               real_clock=args.real_clock)
+                                               real_clock=args.real_clock,
+                                               lang=current_lang())
         for plan in plans:
-            print(f"  demo: {plan.summary()}")
+            print(_t("demo_plan", summary=plan.summary(current_lang())))
         print("  " + summary)
         if clock:
             print(_t("demo_clock", hours=clock.total_seconds() / 3600))
         print(_t("demo_accounts"))
         for name, password, role in add_demo_accounts(store):
-            print(f"    {name:<8} {password:<20} {role}")
+            print(f"    {name:<8} {password:<20} {code_label('role', role)}")
     elif args.demo:
         for plan in load_demo(store):
-            print(f"  demo: {plan.summary()}")
+            print(_t("demo_plan", summary=plan.summary(current_lang())))
     else:
         _stale_day_hint(store)
     _bootstrap_hint(store)
@@ -90,7 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_problems(plan.errors)
         print(_t("import_refused", n=len(plan.errors)), file=sys.stderr)
         return 2
-    print(plan.summary())
+    print(plan.summary(current_lang()))
     for label, codes in ((_t("import_new"), plan.added), (_t("import_changed"), plan.changed)):
         if codes:
             shown = ", ".join(codes[:20]) + (" …" if len(codes) > 20 else "")
@@ -110,7 +123,8 @@ def cmd_layers(args: argparse.Namespace) -> int:
         return 0
     for r in summary.itertuples():
         where = _t("layer_where", n=r.communes) if r.communes else ""
-        print(_t("layer_line", kind=r.kind, n=r.features, where=where,
+        print(_t("layer_line", kind=_message(f"import.kind.{r.kind}"), n=r.features,
+                 where=where,
                  at=local_text(r.last_import, "%d/%m/%Y %H:%M")))
     return 0
 
@@ -120,11 +134,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     from geo.drills.simulate import simulate
 
-    day = date.fromisoformat(args.day)
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        raise AnttError(f"--day {args.day}: write the day as YYYY-MM-DD", key="err.day",
+                        day=args.day) from None
     store = _store(args)
     accounts.require(_account(args, store), "layers.import")
     report = simulate(store, scale=args.scale, seed=args.seed, day=day,
-                      progress=args.progress)
+                      progress=args.progress, lang=current_lang())
     print(report)
     return 0
 
@@ -165,7 +183,7 @@ def cmd_incident_move(args: argparse.Namespace) -> int:
                         accounts.within_scope(store.frame("unit"), actor), k=1)
         if offer.empty:
             raise AnttError("no team is free to send (available or on patrol, with a "
-                            "known position); give a team code")
+                            "known position); give a team code", key="err.no_free_team")
         team = str(offer["code"].iloc[0])
     row = incidents.move(store, args.id, args.action, expected_version=args.version,
                          actor=actor, team_code=team, note=args.note)
@@ -177,7 +195,7 @@ def cmd_unit_register(args: argparse.Namespace) -> int:
     store = _store(args)
     row = units.register(store, code=args.code, name=args.name, actor=_account(args, store),
                          size=args.size, route_code=args.route)
-    _print_row(row, args.json)
+    _print_row(row, args.json, "unit")
     return 0
 
 
@@ -208,7 +226,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     bad = [o for o in args.out if Path(o).suffix.lower() not in (".pdf", ".html", ".htm")]
     if bad:
-        raise AnttError(f"--out {bad[0]}: the written review is a .pdf or .html file")
+        raise AnttError(f"--out {bad[0]}: the written review is a .pdf or .html file",
+                        key="err.report_out", out=bad[0])
     period, f = _review_filters(args)
     store = _store(args)
     accounts.require(_account(args, store), "review.export")
@@ -217,13 +236,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         last = store.last_operation_at()
         if last is None:
-            raise AnttError("the database has no events yet: nothing to review")
+            raise AnttError("the database has no events yet: nothing to review",
+                            key="err.nothing_to_review")
         period = local_day(to_local(last).date())
     known = set(store.features("communes")["code"])
     unknown = [c for c in f.commune_codes if c not in known]
     if unknown:
         raise AnttError(f"--commune {unknown[0]}: no such commune in the layers "
-                        f"(known: {', '.join(sorted(known)) or 'none'})")
+                        f"(known: {', '.join(sorted(known)) or 'none'})",
+                        key="err.unknown_commune", commune=unknown[0],
+                        known=", ".join(sorted(known)) or "—")
     rev = build_review(store, period, lang="vi", commune_codes=f.commune_codes,
                        hamlet_codes=f.hamlet_codes, kinds=f.kinds, severities=f.severities)
     for out in args.out:
@@ -232,10 +254,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _filter_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--period", help="YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
-                   "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM, Vietnam time")
-    p.add_argument("--commune", nargs="+", help="commune codes")
-    p.add_argument("--hamlet", nargs="+", help="hamlet codes")
+    p.add_argument("--period", help=help_text("period"))
+    p.add_argument("--commune", nargs="+", help=help_text("communes"))
+    p.add_argument("--hamlet", nargs="+", help=help_text("hamlets"))
     p.add_argument("--kind", nargs="+", choices=incidents.KINDS)
     p.add_argument("--severity", nargs="+", choices=["1", "2", "3", "4"])
 
@@ -298,100 +319,93 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="antt", description="ANTT election-day security dashboard")
-    p.add_argument("--db", default=settings.get("db"),
-                   help="DuckDB file or postgresql:// URL (default: $ANTT_DB or "
-                        "%(default)s)")
-    p.add_argument("--json", action="store_true", help="print results as JSON")
-    p.add_argument("--user", default=settings.get("user") or None,
-                   help="the account to act as (default: $ANTT_USER)")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from the first line of standard input")
-    p.add_argument("--lang", choices=LANGS,
-                   help="language of the messages (default: $ANTT_LANG, else Vietnamese "
-                        "unless LANG is an English locale)")
+    """The parser, its help in this run's language (``set_lang`` first)."""
+    h = help_text
+    p = Parser(prog="antt", description=h("antt"))
+    p.add_argument("--db", default=settings.get("db"), help=h("db"))
+    p.add_argument("--json", action="store_true", help=h("json"))
+    p.add_argument("--user", default=settings.get("user") or None, help=h("user"))
+    p.add_argument("--password-stdin", action="store_true", help=h("password_stdin"))
+    p.add_argument("--lang", choices=LANGS, help=h("lang"))
     sub = p.add_subparsers(dest="command", required=True)
 
-    i = sub.add_parser("init", help="create the database, apply migrations, load the demo "
-                       "layers into a new database")
-    i.add_argument("--demo", action="store_true", help="(re)load the bundled demo layers")
-    i.add_argument("--empty", action="store_true", help="do not load the demo layers")
-    i.add_argument("--seed", type=int, default=1, help="seed of the demo drill")
-    i.add_argument("--real-clock", action="store_true",
-                   help="play the demo drill on the real clock even outside voting hours")
+    i = sub.add_parser("init", help=h("init"), description=h("init"))
+    i.add_argument("--demo", action="store_true", help=h("init_demo"))
+    i.add_argument("--empty", action="store_true", help=h("init_empty"))
+    i.add_argument("--seed", type=int, default=1, help=h("init_seed"))
+    i.add_argument("--real-clock", action="store_true", help=h("init_real_clock"))
     i.set_defaults(fn=cmd_init)
 
-    im = sub.add_parser("import", help="import a layer file (validated; atomic)")
-    im.add_argument("path")
+    im = sub.add_parser("import", help=h("import"), description=h("import"))
+    im.add_argument("path", help=h("import_path"))
     im.add_argument("--kind", required=True, choices=list(SCHEMAS))
-    im.add_argument("--crs", help="CRS when the file declares none, e.g. EPSG:9209")
-    im.add_argument("--encoding", help="CSV text encoding if not UTF-8, e.g. cp1258")
-    im.add_argument("--dry-run", action="store_true", help="show what would change only")
+    im.add_argument("--crs", help=h("import_crs"))
+    im.add_argument("--encoding", help=h("import_encoding"))
+    im.add_argument("--dry-run", action="store_true", help=h("import_dry_run"))
     im.set_defaults(fn=cmd_import)
-    sub.add_parser("layers", help="list the loaded map layers").set_defaults(fn=cmd_layers)
+    sub.add_parser("layers", help=h("layers"), description=h("layers")).set_defaults(
+        fn=cmd_layers)
 
-    sm = sub.add_parser("simulate", help="play a seeded election-day drill into the database")
+    sm = sub.add_parser("simulate", help=h("simulate"), description=h("simulate"))
     sm.add_argument("--scale", choices=["commune", "province", "national"], default="commune")
-    sm.add_argument("--seed", type=int, default=1)
-    sm.add_argument("--day", default="2021-05-23", help="election day (default: 23 May 2021)")
-    sm.add_argument("--no-progress", dest="progress", action="store_false")
+    sm.add_argument("--seed", type=int, default=1, help=h("init_seed"))
+    sm.add_argument("--day", default="2021-05-23", help=h("simulate_day"))
+    sm.add_argument("--no-progress", dest="progress", action="store_false",
+                    help=h("simulate_no_progress"))
     sm.set_defaults(fn=cmd_simulate)
-    sub.add_parser("status", help="counts of incidents, sites, units, events").set_defaults(
+    sub.add_parser("status", help=h("status"), description=h("status")).set_defaults(
         fn=cmd_status)
 
-    inc = sub.add_parser("incident", help="report or move an incident").add_subparsers(
-        dest="sub", required=True)
-    r = inc.add_parser("report", help="log a new incident")
+    inc = sub.add_parser("incident", help=h("incident"), description=h("incident")
+                         ).add_subparsers(dest="sub", required=True)
+    r = inc.add_parser("report", help=h("report"), description=h("report"))
     r.add_argument("--kind", required=True, choices=incidents.KINDS)
-    r.add_argument("--severity", required=True, help="1 low … 4 critical")
-    r.add_argument("--lon", required=True)
-    r.add_argument("--lat", required=True)
+    r.add_argument("--severity", required=True, help=h("severity"))
+    r.add_argument("--lon", required=True, help=h("lon"))
+    r.add_argument("--lat", required=True, help=h("lat"))
     r.add_argument("--source", required=True, choices=incidents.SOURCES)
-    r.add_argument("--description")
-    r.add_argument("--site", help="polling site code")
-    r.add_argument("--request-id", help="idempotency key: a repeat returns the first")
-    r.add_argument("--outside", action="store_true", help="the place is outside every loaded "
-                   "commune on purpose (recorded with the incident)")
+    r.add_argument("--description", help=h("description"))
+    r.add_argument("--site", help=h("site"))
+    r.add_argument("--request-id", help=h("request_id"))
+    r.add_argument("--outside", action="store_true", help=h("outside"))
     r.set_defaults(fn=cmd_incident_report)
-    m = inc.add_parser("move", help="apply a lifecycle action")
-    m.add_argument("id", type=int)
+    m = inc.add_parser("move", help=h("move"), description=h("move"))
+    m.add_argument("id", type=int, help=h("incident_id"))
     m.add_argument("action", choices=incidents.ACTIONS)
-    m.add_argument("--version", type=int, required=True, help="the version you read")
-    m.add_argument("--team", help="team code (dispatch, reassign), or 'nearest': the first "
-                   "free team the board would offer")
-    m.add_argument("--note")
+    m.add_argument("--version", type=int, required=True, help=h("version"))
+    m.add_argument("--team", help=h("team"))
+    m.add_argument("--note", help=h("note"))
     m.set_defaults(fn=cmd_incident_move)
 
-    un = sub.add_parser("unit", help="patrol units").add_subparsers(dest="sub", required=True)
-    u = un.add_parser("register", help="add a patrol unit")
-    u.add_argument("code")
-    u.add_argument("name")
-    u.add_argument("--size", type=int)
-    u.add_argument("--route")
+    un = sub.add_parser("unit", help=h("unit"), description=h("unit")).add_subparsers(
+        dest="sub", required=True)
+    u = un.add_parser("register", help=h("unit_register"), description=h("unit_register"))
+    u.add_argument("code", help=h("unit_code"))
+    u.add_argument("name", help=h("unit_name"))
+    u.add_argument("--size", type=int, help=h("unit_size"))
+    u.add_argument("--route", help=h("unit_route"))
     u.set_defaults(fn=cmd_unit_register)
 
-    e = sub.add_parser("export", help="incidents and their events (filtered) to files")
-    e.add_argument("--out", required=True, help="output folder")
+    e = sub.add_parser("export", help=h("export"), description=h("export"))
+    e.add_argument("--out", required=True, help=h("export_out"))
     e.add_argument("--format", nargs="+", default=["csv", "parquet"],
                    choices=["geojson", "gpkg", "csv", "parquet"])
     _filter_args(e)
     e.set_defaults(fn=cmd_export)
 
-    rp = sub.add_parser("report", help="the written review (báo cáo sơ kết) as PDF or HTML")
-    rp.add_argument("--out", nargs="+", required=True, help="file(s) ending .pdf or .html")
+    rp = sub.add_parser("report", help=h("review"), description=h("review"))
+    rp.add_argument("--out", nargs="+", required=True, help=h("review_out"))
     _filter_args(rp)
     rp.set_defaults(fn=cmd_report)
     add_parsers(sub)
 
-    mg = sub.add_parser("migrate", help="copy this database (layers, accounts, incidents, "
-                        "the event log) into another, e.g. the province's PostgreSQL server")
-    mg.add_argument("--to", required=True, metavar="URL",
-                    help="the target: postgresql://user@host/database (or a DuckDB path)")
-    mg.add_argument("--dry-run", action="store_true", help="say what would be copied")
+    mg = sub.add_parser("migrate", help=h("migrate"), description=h("migrate"))
+    mg.add_argument("--to", required=True, metavar="URL", help=h("migrate_to"))
+    mg.add_argument("--dry-run", action="store_true", help=h("migrate_dry_run"))
     mg.set_defaults(fn=cmd_migrate)
 
-    s = sub.add_parser("serve", help="start the dashboard")
-    s.add_argument("--port", type=int, default=8501)
+    s = sub.add_parser("serve", help=h("serve"), description=h("serve"))
+    s.add_argument("--port", type=int, default=8501, help=h("serve_port"))
     s.set_defaults(fn=cmd_serve)
     return p
 
@@ -400,8 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit 0 when done, 2 with one line per problem when refused or
     when the database or a file cannot be used; never a traceback (``ANTT_DEBUG=1``
     prints it)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    set_lang(argv_lang(argv) or cli_lang())  # before the parser: its help is in it
     args = build_parser().parse_args(argv)
-    set_lang(args.lang or cli_lang())
     if os.environ.get("ANTT_DEBUG"):
         logging.basicConfig(level=logging.DEBUG)
     try:
@@ -410,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(e.problems)
         return 2
     except AnttError as e:
-        print(_t("error", text=plain_text(e)), file=sys.stderr)
+        print(_t("error", text=error_text(e)), file=sys.stderr)
         return 2
     except OSError as e:
         where = f" {e.filename}" if e.filename else ""

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from geo import accounts, settings
 from geo.checks.inert import plain_text
-from geo.cli_output import _message, _t
+from geo.cli_output import _message, _t, code_label
+from geo.cli_parser import help_text
 from geo.errors import AnttError
 from geo.store import Store
 
@@ -36,11 +37,11 @@ def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
-                        "--password-stdin")
+                        "--password-stdin", key="err.no_password")
 
     first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Nhập lại / again: ") != first:
-        raise AnttError("the two passwords differ")
+    if confirm and getpass.getpass(_t("password_again")) != first:
+        raise AnttError("the two passwords differ", key="err.passwords_differ")
     return first
 
 
@@ -52,8 +53,9 @@ def _account(args: argparse.Namespace, store: Store) -> accounts.Actor:
     if accounts.needs_bootstrap(store) and not args.user:
         return f"setup:{getpass.getuser()}"
     if not args.user:
-        raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)")
-    return accounts.login(store, args.user, _password(args, f"Mật khẩu của {args.user}: "),
+        raise AnttError("this command acts as an account: give --user NAME (or ANTT_USER)",
+                        key="err.no_user")
+    return accounts.login(store, args.user, _password(args, _t("password_of", user=args.user)),
                           source=f"cli:{getpass.getuser()}")
 
 
@@ -62,7 +64,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     actor = _account(args, store)
     if not isinstance(actor, str):  # the admin's own password was asked for first
         accounts.require(actor, "users.manage")
-    password = _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True)
+    password = _password(args, _t("password_new", user=args.username), confirm=True)
     row = accounts.add_user(store, actor, username=args.username,
                             display_name=args.display_name or args.username, role=args.role,
                             password=password, communes=args.commune or accounts.ALL,
@@ -76,7 +78,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     store = _store(args)
     actor = _account(args, store)
     accounts.set_password(store, actor, args.username,
-                          _password(args, f"Mật khẩu mới cho {args.username}: ", confirm=True))
+                          _password(args, _t("password_new", user=args.username), confirm=True))
     print(_t("password_changed", username=args.username))
     return 0
 
@@ -101,7 +103,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     accounts.require(_account(args, store), "users.manage")
     for a in accounts.users(store):
         active = store.get("user", a.username)["active"]
-        print(f"{plain_text(a.username):<16} {a.role:<10} {','.join(a.communes):<12} "
+        print(f"{plain_text(a.username):<16} {code_label('role', a.role):<10} "
+              f"{','.join(a.communes):<12} "
               f"{_t('active') if active else _t('disabled'):<9} {plain_text(a.display_name)}")
     return 0
 
@@ -131,32 +134,34 @@ def cmd_wall_token_revoke(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """The ``user`` and ``wall-token`` commands, on the parser's *sub* commands."""
-    us = sub.add_parser("user", help="accounts (admin)").add_subparsers(dest="sub",
-                                                                        required=True)
-    ua = us.add_parser("add", help="add an account (the first needs no login)")
-    ua.add_argument("username")
-    ua.add_argument("--role", required=True, choices=accounts.ROLES)
-    ua.add_argument("--display-name", help="the name shown on events (default: username)")
-    ua.add_argument("--commune", nargs="+", help="commune codes it may see and change "
-                    "(default: all)")
-    ua.add_argument("--team", help="a field account's team code")
-    ua.add_argument("--site", help="a field account's polling site code")
-    ua.set_defaults(fn=cmd_user_add)
-    up = us.add_parser("passwd", help="set a new password (admin, or your own)")
-    up.add_argument("username")
-    up.set_defaults(fn=cmd_user_passwd)
-    ud = us.add_parser("disable", help="disable an account; its sessions end")
-    ud.add_argument("username")
-    ud.set_defaults(fn=cmd_user_disable)
-    us.add_parser("list", help="list accounts").set_defaults(fn=cmd_user_list)
-
-    wt = sub.add_parser("wall-token", help="read-only wall screens (admin)").add_subparsers(
+    h = help_text
+    us = sub.add_parser("user", help=h("users"), description=h("users")).add_subparsers(
         dest="sub", required=True)
-    wc = wt.add_parser("create", help="a token URL for a wall screen")
-    wc.add_argument("label", help='e.g. "Màn hình phòng chỉ huy"')
-    wc.add_argument("--commune", nargs="+", help="commune codes it shows (default: all)")
+    ua = us.add_parser("add", help=h("user_add"), description=h("user_add"))
+    ua.add_argument("username", help=h("username"))
+    ua.add_argument("--role", required=True, choices=accounts.ROLES)
+    ua.add_argument("--display-name", help=h("display_name"))
+    ua.add_argument("--commune", nargs="+", help=h("user_communes"))
+    ua.add_argument("--team", help=h("user_team"))
+    ua.add_argument("--site", help=h("user_site"))
+    ua.set_defaults(fn=cmd_user_add)
+    up = us.add_parser("passwd", help=h("user_passwd"), description=h("user_passwd"))
+    up.add_argument("username", help=h("username"))
+    up.set_defaults(fn=cmd_user_passwd)
+    ud = us.add_parser("disable", help=h("user_disable"), description=h("user_disable"))
+    ud.add_argument("username", help=h("username"))
+    ud.set_defaults(fn=cmd_user_disable)
+    us.add_parser("list", help=h("user_list"), description=h("user_list")).set_defaults(
+        fn=cmd_user_list)
+
+    wt = sub.add_parser("wall-token", help=h("wall"), description=h("wall")).add_subparsers(
+        dest="sub", required=True)
+    wc = wt.add_parser("create", help=h("wall_create"), description=h("wall_create"))
+    wc.add_argument("label", help=h("wall_label"))
+    wc.add_argument("--commune", nargs="+", help=h("wall_communes"))
     wc.set_defaults(fn=cmd_wall_token_create)
-    wt.add_parser("list", help="list wall tokens").set_defaults(fn=cmd_wall_token_list)
-    wr = wt.add_parser("revoke", help="revoke a wall token")
-    wr.add_argument("id", type=int)
+    wt.add_parser("list", help=h("wall_list"), description=h("wall_list")).set_defaults(
+        fn=cmd_wall_token_list)
+    wr = wt.add_parser("revoke", help=h("wall_revoke"), description=h("wall_revoke"))
+    wr.add_argument("id", type=int, help=h("wall_id"))
     wr.set_defaults(fn=cmd_wall_token_revoke)

@@ -142,11 +142,13 @@ def parse_period(text: str) -> Period:
     parts = [p.strip() for p in str(text).split("..")]
     if len(parts) not in (1, 2) or not all(_PART.match(p) for p in parts):
         raise AnttError(f"period {text!r}: write YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD or "
-                        "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM (Vietnam time)", field="period")
+                        "YYYY-MM-DDTHH:MM..YYYY-MM-DDTHH:MM (Vietnam time)", key="err.period",
+                        field="period", text=text)
     try:
         bounds = [datetime.fromisoformat(p.replace(" ", "T")) for p in parts]
     except ValueError as e:
-        raise AnttError(f"period {text!r}: {e}", field="period") from None
+        raise AnttError(f"period {text!r}: {e}", key="err.period", field="period",
+                        text=text) from None
     start = bounds[0]
     if len(parts) == 1:
         end = start + timedelta(days=1) if "T" not in parts[0] and " " not in parts[0] \
@@ -156,5 +158,6 @@ def parse_period(text: str) -> Period:
         if "T" not in parts[1] and " " not in parts[1]:
             end = end + timedelta(days=1)  # a whole last day
     if end <= start:
-        raise AnttError(f"period {text!r}: the end is not after the start", field="period")
+        raise AnttError(f"period {text!r}: the end is not after the start",
+                        key="err.period_order", field="period", text=text)
     return Period(local_to_utc(start), local_to_utc(end))

@@ -16,12 +16,15 @@ PROBLEMS_SHOWN = 50
 
 
 class AnttError(Exception):
-    """Base for every error the product explains to a user."""
+    """Base for every error the product explains to a user. *message* is English (the
+    log, a caller that prints it); *key* names the catalogue message (geo/i18n) the
+    command line and pages show instead, formatted with *params*."""
 
     code = "error"
 
-    def __init__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str, *, key: str | None = None, **params: object) -> None:
         super().__init__(message)
+        self.key = key
         self.params = params
 
 
@@ -87,7 +90,8 @@ class StaleVersion(AnttError):
         super().__init__(
             f"{entity} {entity_id} was changed by {actor} at {at} (version {current}, "
             f"you read {expected}); nothing was written, reload and try again",
-            entity=entity, entity_id=entity_id, actor=actor, at=at,
+            entity=entity, entity_id=entity_id, actor=actor, at=at, expected=expected,
+            current=current,
         )
 
 
@@ -106,7 +110,7 @@ class StoreBusy(AnttError):
         super().__init__(
             f"database {path} " + (why or f"stayed locked by another program for "
                                    f"{waited:.0f} s"),
-            path=path, waited=round(waited),
+            path=path, waited=round(waited), why=why,
         )
 
 

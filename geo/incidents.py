@@ -83,13 +83,18 @@ def _check_report(kind: object, severity: object, lon: object, lat: object, sour
                   ) -> list[Problem]:
     problems = []
     if kind not in KINDS:
-        problems.append(Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}"))
+        problems.append(Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}",
+                                key="problem.unknown_kind",
+                                params={"value": repr(kind), "choices": ", ".join(KINDS)}))
     if isinstance(severity, bool) or not isinstance(severity, int | str) or \
             str(severity).strip() not in {"1", "2", "3", "4"}:
-        problems.append(Problem("severity", f"must be 1, 2, 3 or 4, not {severity!r}"))
+        problems.append(Problem("severity", f"must be 1, 2, 3 or 4, not {severity!r}",
+                                key="problem.severity", params={"value": repr(severity)}))
     if source not in SOURCES:
         problems.append(Problem("source",
-                                f"unknown source {source!r}; one of {', '.join(SOURCES)}"))
+                                f"unknown source {source!r}; one of {', '.join(SOURCES)}",
+                                key="problem.unknown_source",
+                                params={"value": repr(source), "choices": ", ".join(SOURCES)}))
     problems += check_point(lon, lat)
     return problems
 
@@ -177,10 +182,12 @@ def _check_places(tx: Tx, actor: Actor, site_code: str | None, target_code: str 
     refs = []
     site = tx.get("site", site_code) if site_code else None
     if site_code and site is None:
-        refs.append(Problem("site_code", f"unknown polling site {site_code!r}"))
+        refs.append(Problem("site_code", f"unknown polling site {site_code!r}",
+                            key="problem.unknown_site", params={"value": repr(site_code)}))
     target = tx.feature("targets", target_code) if target_code else None
     if target_code and target is None:
-        refs.append(Problem("target_code", f"unknown key target {target_code!r}"))
+        refs.append(Problem("target_code", f"unknown key target {target_code!r}",
+                            key="problem.unknown_target", params={"value": repr(target_code)}))
     if refs:
         raise Invalid(refs)
     if site is not None:
@@ -229,9 +236,10 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
     if problems:
         raise Invalid(problems)
     if action in ("dispatch", "reassign") and not team_code:
-        raise Invalid([Problem("team_code", f"'{action}' needs a team")])
+        raise Invalid([Problem("team_code", f"'{action}' needs a team", key="problem.needs_team",
+                               params={"action": action})])
     if action == "note" and not text:
-        raise Invalid([Problem("note", "the note is empty")])
+        raise Invalid([Problem("note", "the note is empty", key="problem.note_empty")])
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update("incident", int(incident_id), expected_version)
@@ -251,7 +259,9 @@ def move(store: Store, incident_id: int, action: str, *, expected_version: int, 
             detail["team_code"] = team_code
         elif action == "reassign":
             if team_code == cur["team_code"]:
-                raise Invalid([Problem("team_code", f"already assigned to {team_code}")])
+                raise Invalid([Problem("team_code", f"already assigned to {team_code}",
+                                       key="problem.already_assigned",
+                                       params={"team": team_code})])
             _release_team(tx, cur["team_code"], cur["id"], actor)
             _take_team(tx, team_code, cur["id"], live)
             changes["team_code"] = team_code

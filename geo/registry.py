@@ -21,7 +21,9 @@ def whole_number(value: object, field: str, minimum: int, problems: list[Problem
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                               or value < minimum):
         what = "a positive whole number" if minimum == 1 else f"a whole number ≥ {minimum}"
-        problems.append(Problem(field, f"must be {what}, not {value!r}"))
+        key = "problem.positive_number" if minimum == 1 else "problem.whole_number"
+        problems.append(Problem(field, f"must be {what}, not {value!r}", key=key,
+                                params={"min": minimum, "value": repr(value)}))
 
 
 def register(store: Store, lifecycle: Lifecycle, *, actor: Actor, code: object, name: object,
@@ -43,7 +45,8 @@ def register(store: Store, lifecycle: Lifecycle, *, actor: Actor, code: object, 
     def cmd(tx: Tx) -> dict:
         authorize(tx, account, "layers.import", commune=commune_code)
         if tx.exists(entity, code):
-            raise Invalid([Problem("code", f"{entity} {code!r} already exists")])
+            raise Invalid([Problem("code", f"{entity} {code!r} already exists",
+                                   key="problem.exists", params={"value": repr(code)})])
         return tx.create(entity, row, actor=actor, action="register")
 
     return store.transact(cmd, at=at)

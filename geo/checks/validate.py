@@ -28,10 +28,12 @@ def check_point(lon: object, lat: object, row: int | None = None) -> list[Proble
         try:
             f = float(v)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            out.append(Problem(name, f"not a number: {v!r}", row))
+            out.append(Problem(name, f"not a number: {v!r}", row, key="problem.not_number",
+                               params={"value": repr(v)}))
             continue
         if not math.isfinite(f):
-            out.append(Problem(name, f"not a finite number: {v!r}", row))
+            out.append(Problem(name, f"not a finite number: {v!r}", row,
+                               key="problem.not_finite", params={"value": repr(v)}))
             continue
         vals[name] = f
     if out:
@@ -41,11 +43,13 @@ def check_point(lon: object, lat: object, row: int | None = None) -> list[Proble
         return []
     if _in_vietnam(y, x):
         return [Problem("lon", f"lon={x}, lat={y} look swapped (lat/lon order); "
-                        "give longitude first", row)]
+                        "give longitude first", row, key="problem.swapped",
+                        params={"lon": x, "lat": y})]
     if abs(x) > 180 or abs(y) > 90:
         return [Problem("lon", f"({x}, {y}) is not in degrees: metres given without a CRS?",
-                        row)]
-    return [Problem("lon", f"({x}, {y}) is outside Vietnam", row)]
+                        row, key="problem.not_degrees", params={"lon": x, "lat": y})]
+    return [Problem("lon", f"({x}, {y}) is outside Vietnam", row,
+                    key="problem.outside_vietnam", params={"lon": x, "lat": y})]
 
 
 def check_actor(actor: object) -> str:
@@ -55,7 +59,8 @@ def check_actor(actor: object) -> str:
     except ValueError as e:
         raise Invalid([Problem("actor", str(e))]) from None
     if not name:
-        raise Invalid([Problem("actor", "a name or call sign is required")])
+        raise Invalid([Problem("actor", "a name or call sign is required",
+                               key="problem.actor_required")])
     return name
 
 
@@ -70,7 +75,7 @@ def clean_field(value: object, field: str, problems: list[Problem], *, max_len: 
         problems.append(Problem(field, str(e), row))
         return ""
     if required and not out:
-        problems.append(Problem(field, "required", row))
+        problems.append(Problem(field, "required", row, key="problem.required"))
     return out
 
 

@@ -35,18 +35,18 @@ DEMO_INCIDENTS_PER_COMMUNE = 40
 
 
 def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
-                   real_clock: bool = False, now: datetime | None = None
+                   real_clock: bool = False, now: datetime | None = None, lang: str = "vi"
                    ) -> tuple[list[ImportPlan], str, timedelta]:
     """A new database's demo: the layers, and today's drill played up to now, so the
     wall screen shows a day in progress and live writes carry on after it. Outside voting
     hours the drill's clock is moved so that now is mid-morning of election day (unless
-    *real_clock*); returns the plans, the drill's summary and that move."""
+    *real_clock*); returns the plans, the drill's summary (in *lang*) and that move."""
     day, clock, now = drill_clock(now, real=real_clock)
     plans = load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day,
                       clock=clock)
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
                        progress=progress, clock=clock,
-                       incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE)
+                       incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE, lang=lang)
     return plans, summary, clock
 
 

@@ -22,6 +22,7 @@ from geo import settings
 from geo.analysis.dispatch import FREE
 from geo.clock import local_hour_utc, to_local, utcnow
 from geo.errors import AnttError
+from geo.i18n import message
 from geo.incidents import KINDS, LIFECYCLE, SOURCES, STAMPS
 from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
@@ -162,7 +163,8 @@ def _check_fresh(store: Store, day: date, clock: timedelta = timedelta(0)) -> No
         raise AnttError(
             f"this database already has events up to {last} UTC, after the drill for {day} "
             "would start. Events are kept in time order, so run the drill on a fresh "
-            "database: antt --db var/drill.duckdb simulate --scale ...")
+            "database: antt --db var/drill.duckdb simulate --scale ...",
+            key="err.drill_not_fresh", at=last, day=f"{day:%d/%m/%Y}")
 
 
 # When the demo's drill shows a day in progress on the real clock; outside these hours its
@@ -191,8 +193,8 @@ def drill_clock(now: datetime | None = None, *, real: bool = False
 def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date = DRILL_DAY,
              until: datetime | None = None, progress: bool = True,
              clock: timedelta = timedelta(0), incidents_per_commune: float = 9,
-             chunk: int = CHUNK) -> str:
-    """Play an election-day drill into *store*; return a one-paragraph summary.
+             chunk: int = CHUNK, lang: str = "vi") -> str:
+    """Play an election-day drill into *store*; return a one-paragraph summary in *lang*.
 
     With *until* (naive UTC), stop there: the demo plays today's drill up to now, so
     the wall screen shows a day in progress and live writes carry on after it. *clock*
@@ -202,11 +204,14 @@ def simulate(store: Store, *, scale: str = "commune", seed: int = 1, day: date =
     time, which bounds the memory; the drill is the same whatever it is.
     """
     if scale == "commune":
-        return _simulate_commune(store, seed, day, progress, until, clock,
-                                 incidents_per_commune)
-    if scale in SCALES:
-        return _simulate_bulk(store, scale, seed, day, progress, chunk)
-    raise ValueError(f"unknown scale {scale!r}: commune, province or national")
+        key, numbers = _simulate_commune(store, seed, day, progress, until, clock,
+                                         incidents_per_commune)
+    elif scale in SCALES:
+        key, numbers = _simulate_bulk(store, scale, seed, day, progress, chunk)
+    else:
+        raise ValueError(f"unknown scale {scale!r}: commune, province or national")
+    return message(key, lang, day=f"{day:%d/%m/%Y}", seed=seed,
+                   scale=message(f"drill.scale.{scale}", lang), **numbers)
 
 
 def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
@@ -221,7 +226,7 @@ def _random_point_in(geom, rng: np.random.Generator) -> tuple[float, float]:
 
 def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
                       until: datetime | None = None, clock: timedelta = timedelta(0),
-                      incidents_per_commune: float = 9) -> str:
+                      incidents_per_commune: float = 9) -> tuple[str, dict]:
     """Every change goes through the normal commands, in time order, so every rule holds.
     *clock*: how far the drill's clock is from the real one (every time is moved by it)."""
     from geo import incidents as inc
@@ -246,7 +251,8 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     routes = load_layer(store, "routes").set_index("code")
     checkpoints = load_layer(store, "checkpoints")
     if sites.empty or teams.empty or hamlets.empty:
-        raise AnttError("the commune drill needs the demo layers: run `antt init --demo`")
+        raise AnttError("the commune drill needs the demo layers: run `antt init --demo`",
+                        key="err.drill_needs_demo")
 
     queue: list[tuple[datetime, int, Callable[[datetime], None]]] = []
     seq = iter(range(10**9))
@@ -412,9 +418,9 @@ def _simulate_commune(store: Store, seed: int, day: date, progress: bool,
     store.checkpoint_after_write = True
     store.close()
     counts = store.counts()
-    return (f"commune drill on {day} (seed {seed}): {sum(counts['incidents'].values())} "
-            f"incidents, {len(sites)} sites, {len(teams)} teams, {counts['events']} events "
-            f"in the log")
+    return "drill.summary_commune", {  # "commune drill on <day> (seed 1): 37 incidents, …"
+        "incidents": sum(counts["incidents"].values()), "sites": len(sites),
+        "teams": len(teams), "events": counts["events"]}
 
 
 _KIND_WEIGHTS = np.array([.16, .14, .1, .1, .08, .08, .04, .12, .08, .05, .05])
@@ -477,7 +483,7 @@ def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
 
 
 def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: bool,
-                   chunk: int = CHUNK) -> str:
+                   chunk: int = CHUNK) -> tuple[str, dict]:
     """Rows and events made and written *chunk* sites, then *chunk* incidents, at a time
     in one transaction (``Store.bulk_load_chunks``): the same drill for any *chunk*."""
     from geo.analysis.places import to_features
@@ -578,5 +584,6 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
         chunks(), features={"communes": to_features(comm_geo, "communes"),
                             "sites": to_features(site_geo, "sites")}, actor=actor)
     bar.step()
-    return (f"{scale} drill on {day} (seed {seed}): {n_sites:,} sites in {len(communes):,} "
-            f"synthetic communes, {n_teams:,} teams, {n_inc:,} incidents, {n_events:,} events")
+    return "drill.summary_bulk", {"sites": f"{n_sites:,}", "communes": f"{len(communes):,}",
+                                  "teams": f"{n_teams:,}", "incidents": f"{n_inc:,}",
+                                  "events": f"{n_events:,}"}

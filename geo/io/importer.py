@@ -22,6 +22,7 @@ from pyproj import CRS
 from geo.accounts import Actor, authorize, require
 from geo.analysis.places import load_layer, to_features
 from geo.errors import Invalid, Problem
+from geo.i18n import message
 from geo.io.layers import LayerRead, read_layer
 from geo.io.positions import (
     check_inside,
@@ -62,11 +63,13 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
-        return (f"{self.kind} from {self.source} ({self.read.source_format}, "
-                f"{self.read.source_crs}): {len(self.added)} new, {len(self.changed)} changed, "
-                f"{len(self.unchanged)} unchanged, {len(self.not_in_file)} stored but not in "
-                f"the file (kept)")
+    def summary(self, lang: str = "vi") -> str:
+        """What the import would do, in *lang*: "communes from … (GeoJSON, EPSG:4326): 3
+        new, 0 changed, 0 unchanged, 0 stored but not in the file (kept)"."""
+        return message("import.summary", lang, kind=message(f"import.kind.{self.kind}", lang),
+                       source=self.source, format=self.read.source_format,
+                       crs=self.read.source_crs, new=len(self.added), changed=len(self.changed),
+                       unchanged=len(self.unchanged), kept=len(self.not_in_file))
 
 
 def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The demo and the drills, which play the whole day through the commands.
     ("drills", ("geo.drills",)),
     # The command line, on top of everything.
-    ("cli", ("geo.cli", "geo.cli_accounts", "geo.cli_output")),
+    ("cli", ("geo.cli", "geo.cli_accounts", "geo.cli_output", "geo.cli_parser")),
 ]
 
 
