@@ -216,7 +216,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     _, filters = _review_filters(args)
     store = _store(args)
     accounts.require(_account(args, store), "review.export")
-    for path in export(store, args.out, args.format, filters):
+    for path in export(store, args.out, args.format, filters, lang=current_lang()):
         print(path)
     return 0
 
@@ -297,7 +297,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.pop("ANTT_PASSWORD", None)  # the dashboard never needs it: not in its environment
     env = {**os.environ, "ANTT_DB": args.db if is_url(args.db) else str(Path(args.db).resolve())}
     _store(args).init()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+    port = args.port or settings.get("port")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.enableStaticServing", "true", "--client.showErrorDetails", "none",
            "--client.toolbarMode", "minimal", "--server.address", settings.get("address")]
@@ -405,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     mg.set_defaults(fn=cmd_migrate)
 
     s = sub.add_parser("serve", help=h("serve"), description=h("serve"))
-    s.add_argument("--port", type=int, default=8501, help=h("serve_port"))
+    s.add_argument("--port", type=int, default=None, help=h("serve_port"))
     s.set_defaults(fn=cmd_serve)
     return p
 

@@ -109,13 +109,24 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def dashboard_url() -> str:
+    """Where the screens open the dashboard: the first ``public_url`` (behind a proxy),
+    else this machine at the ``address`` and ``port`` `antt serve` listens on."""
+    public = [u.strip().rstrip("/") for u in settings.get("public_url").split(",") if u.strip()]
+    if public:
+        return public[0]
+    host = settings.get("address")
+    host = "localhost" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{host}:{settings.get('port')}"
+
+
 def cmd_wall_token_create(args: argparse.Namespace) -> int:
     store = _store(args)
     row, token = accounts.create_wall_token(store, _account(args, store), args.label,
                                             args.commune or accounts.ALL)
     commune = f"&commune={args.commune[0]}" if args.commune and len(args.commune) == 1 else ""
     print(_t("wall_token", id=row["id"], label=plain_text(row["label"])))
-    print(f"  http://{settings.get('address')}:8501/?wall=1&token={token}{commune}")
+    print(f"  {dashboard_url()}/?wall=1&token={token}{commune}")
     return 0
 
 

@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             "logging out ends it on every browser."),
     Setting("address", "127.0.0.1", "The address `antt serve` listens on; 0.0.0.0 opens the "
             "dashboard to the command centre's network (put TLS in front of it)."),
+    Setting("port", 8501, "The port `antt serve` listens on (`--port` overrides it); the "
+            "wall-screen links `antt wall-token create` prints use it too."),
     Setting("public_url", "", "Behind a proxy that does not pass the browser's Host "
             "header: the address(es) users open, comma-separated (https://antt.example); "
             "pages from any other origin cannot use the dashboard's websocket or session."),
