@@ -95,7 +95,7 @@ def _mine() -> folium.FeatureGroup:
             html="<div>&#9873;</div>", icon_size=(32, 32), icon_anchor=(16, 16),
             class_name="antt-site"),
             tooltip=folium.Tooltip(html_text(f"{t('field.map.site', lang)}: {s.name}"),
-                                   permanent=True, direction="right", offset=(16, 0))
+                                   permanent=True, direction="auto", offset=(16, 0))
         ).add_to(group)
     return group
 

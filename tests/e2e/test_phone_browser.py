@@ -77,6 +77,21 @@ SMALL_CONTROLS = """() => {
     return out; }"""
 ONE_MAP = """() => document.querySelectorAll(
     'iframe[title="streamlit_folium.st_folium"]').length === 1"""
+# The map's own spot nearest (lat, lon) that a tap reaches (not a route's line, which
+# takes the tap for itself): its container point and how many metres off it is.
+FREE_SPOT = """([lat, lon]) => {
+    const p = map_div.latLngToContainerPoint([lat, lon]);
+    const r = map_div.getContainer().getBoundingClientRect();
+    for (let d = 0; d <= 16; d += 2)
+        for (const [dx, dy] of [[d, 0], [-d, 0], [0, d], [0, -d], [d, d], [-d, -d], [d, -d],
+                                [-d, d]]) {
+            const e = document.elementFromPoint(r.left + p.x + dx, r.top + p.y + dy);
+            if (e && !e.closest('.leaflet-interactive, .leaflet-control')) {
+                const at = map_div.containerPointToLatLng([p.x + dx, p.y + dy]);
+                return [p.x + dx, p.y + dy, at.distanceTo([lat, lon])];
+            }
+        }
+    return [p.x, p.y, 0]; }"""
 # The Leaflet map of the page's (only) map frame: markers of a class, counted in its DOM.
 COUNT = "(cls) => document.querySelectorAll('.leaflet-marker-pane .' + cls).length"
 
@@ -128,14 +143,15 @@ def test_a_check_in_is_made_at_the_gps_position_not_at_a_tapped_spot(dashboard, 
     b = _phone(dashboard, open_page, unit, site, far)
     _task(b, "Qua chốt")
     b.page.get_by_text("Vị trí GPS của điện thoại:").wait_for(timeout=TIMEOUT)
+    button = b.page.get_by_role("button", name="Đã qua chốt")
+    button.wait_for(timeout=TIMEOUT)  # drawn after the task's map: the report's map is gone
     # Tap the checkpoint's own spot on the map, as a finger would (the GPS is unchanged).
     frame = _map(b)
-    x, y = frame.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint("
-                          "[lat, lon]); return [p.x, p.y]; }", [cp.geometry.y, cp.geometry.x])
+    x, y, off = frame.evaluate(FREE_SPOT, [cp.geometry.y, cp.geometry.x])
+    assert off < 150, off  # a tap there, were it the check-in's place, would be accepted
     box = frame.frame_element().bounding_box()
+    assert 0 < x < box["width"] and 0 < y < box["height"], (x, y, box)  # on the map
     b.page.mouse.click(box["x"] + x, box["y"] + y)
-    button = b.page.get_by_role("button", name="Đã qua chốt")
-    button.wait_for(timeout=TIMEOUT)
     b.page.wait_for_function("() => [...document.querySelectorAll('button')].some(e => "
                              "e.innerText.includes('Đã qua chốt') && !e.disabled)",
                              timeout=TIMEOUT)
