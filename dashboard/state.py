@@ -33,7 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
-    "field_outcome": None,      # field page: (kind, message) of the last refused site change
+    "field_site_outcome": None,  # field page: (kind, message) of the last site change
+    "field_checkin_outcome": None,  # field page: (kind, message) of the last check-in
+    "field_confirm_close": None,  # field page: the site whose closing awaits "confirm"
+    "field_gps": None,          # field page: the phone's last GPS fix (dashboard.gps)
     "field_point": None,        # field page: the place tapped on its map (lon, lat)
     "field_click": None,        # field page: the last map tap acted on
     "field_sent": None,         # field page: the last report sent (forms.Sent)

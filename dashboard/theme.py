@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["wall", "WALL_CSS", "review", "REVIEW_CSS"]
+__all__ = ["wall", "WALL_CSS", "review", "REVIEW_CSS", "phone", "PHONE_CSS"]
 
 WALL_CSS = """
 <style>
@@ -100,5 +100,32 @@ REVIEW_CSS = """
 """
 
 
+# The hamlet team's phone (the field page only): every control at least 44 px tall (a
+# thumb's width), no blank band above the title. Injected by that page alone, so the
+# wall and the desk keep their sizes.
+PHONE_CSS = """
+<style>
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
+.block-container h1 { padding-top: 0 !important; }
+.stApp button { min-height: 44px !important; }
+[data-testid="stRadioOption"] { min-height: 44px; align-items: center;
+    margin-right: 6px; }
+[data-testid="stSelectbox"] [role="group"], [data-testid="stSelectbox"] input,
+[data-testid="stTextInputRootElement"], [data-testid="stTextInputField"],
+.stApp select { min-height: 44px !important; }
+.stApp textarea { min-height: 88px !important; }
+/* The GPS watcher draws nothing: no room for it. */
+.st-key-field_gps_box { position: absolute !important; height: 0 !important;
+    overflow: hidden !important; }
+.st-key-field_close_zone { margin-top: 28px; padding-top: 14px;
+    border-top: 3px dashed #c62828; }
+</style>
+"""
+
+
 def review() -> None:
     st.markdown(REVIEW_CSS, unsafe_allow_html=True)
+
+
+def phone() -> None:
+    st.html(PHONE_CSS)  # style only: Streamlit gives it no room on the page

@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
-from geo.analysis.places import has_hamlets, locate, nearest_commune
+from geo.analysis.places import commune_labels, has_hamlets, load_layer, locate, nearest_commune
 from geo.analysis.spatial import points, within_distance
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
@@ -134,7 +134,7 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
             raise Invalid([Problem("lon", f"({float(lon):.5f}, {float(lat):.5f}) is outside "
                                           f"commune {commune_code}",
                                    key="incident.outside_commune",
-                                   params={"commune": commune_code})])
+                                   params={"commune": _commune_name(store, commune_code)})])
         commune_code = commune_code or located_commune
         nearest = nearest_commune(store, float(lon), float(lat)) if not commune_code else None
         if nearest and nearest[2] <= settings.get("position_tolerance_m"):
@@ -173,6 +173,12 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
         return tx.create("incident", row, actor=who, action="report", detail=flag or None)
 
     return store.transact(cmd, at=at)
+
+
+def _commune_name(store: Store, code: str) -> str:
+    """A commune as people know it (its name; the code only when none is loaded)."""
+    communes = load_layer(store, "communes")
+    return commune_labels(communes).get(code, code) if not communes.empty else code
 
 
 def _check_places(tx: Tx, actor: Actor, site_code: str | None, target_code: str | None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import pandas as pd
+
 from geo import registry, settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.analysis.places import load_layer
@@ -16,7 +18,7 @@ from geo.registry import whole_number
 from geo.store import Store, Tx
 
 __all__ = ["UNIT_LIFECYCLE", "UNIT_ACTIONS", "register", "set_status", "report_position",
-           "check_in"]
+           "check_in", "checkin_reach"]
 
 UNIT_LIFECYCLE = Lifecycle(
     entity="unit",
@@ -90,12 +92,7 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
         raise Invalid(problems)
 
     detail: dict = {"checkpoint": checkpoint_code}
-    known = load_layer(store, "checkpoints")
-    match = known[known["code"] == checkpoint_code] if not known.empty else known
-    if match.empty:
-        raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
-    here = points([float(lon)], [float(lat)])
-    dist = float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
+    match, dist = _checkpoint_at(store, checkpoint_code, lon, lat)
     limit = settings.get("checkin_far_m")
     if dist > limit:  # a check-in says "we were there": from elsewhere it is refused
         name = match["name"].iloc[0]
@@ -120,6 +117,24 @@ def check_in(store: Store, code: str, checkpoint_code: str, lon: float, lat: flo
 
     return _field_report(store, code, actor, lon, lat, "checkin", detail, at,
                          check=on_team_route, last_checkpoint=checkpoint_code)
+
+
+def _checkpoint_at(store: Store, checkpoint_code: str, lon: float, lat: float
+                   ) -> tuple[pd.DataFrame, float]:
+    """The checkpoint's row and how many metres (*lon*, *lat*) is from it."""
+    known = load_layer(store, "checkpoints")
+    match = known[known["code"] == checkpoint_code] if not known.empty else known
+    if match.empty:
+        raise Invalid([Problem("checkpoint_code", f"unknown checkpoint {checkpoint_code!r}")])
+    here = points([float(lon)], [float(lat)])
+    return match, float(within_distance(here, match, 1e7)["distance_m"].iloc[0])
+
+
+def checkin_reach(store: Store, checkpoint_code: str, lon: float, lat: float
+                  ) -> tuple[float, float]:
+    """(metres from the checkpoint, the ``checkin_far_m`` setting): how far the phone is
+    and how near a check-in must be, to show before the team taps "check in"."""
+    return _checkpoint_at(store, checkpoint_code, lon, lat)[1], settings.get("checkin_far_m")
 
 
 def _field_report(store: Store, code: str, account: Actor, lon: float, lat: float,

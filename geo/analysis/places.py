@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import settings
 from geo.analysis.spatial import WGS84, assign_hamlets, points, to_metric
 from geo.checks.text import fold
 from geo.codec import to_json
@@ -18,7 +19,7 @@ from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
-           "nearest_commune", "in_hamlets"]
+           "nearest_commune", "in_hamlets", "outside_communes"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -92,6 +93,24 @@ def nearest_commune(store: Store, lon: float, lat: float
     d = metric.distance(point.geometry.iloc[0])
     i = int(d.to_numpy().argmin())
     return communes["code"].iloc[i], communes["name"].iloc[i], float(d.iloc[i])
+
+
+def outside_communes(store: Store, lon: float, lat: float, codes: Sequence[str]
+                     ) -> tuple[str, float] | None:
+    """Where a point lies against the communes *codes* (a team's own): None inside one
+    of them (within the ``position_tolerance_m`` setting) or when none is loaded, else
+    ``(the nearest one's name as shown, metres to it)``."""
+    communes = load_layer(store, "communes")
+    names = commune_labels(communes) if not communes.empty else {}
+    mine = communes[communes["code"].isin(list(codes))] if not communes.empty else communes
+    if mine.empty:
+        return None
+    metric, point = to_metric(mine, points([lon], [lat]))
+    d = metric.distance(point.geometry.iloc[0])
+    i = int(d.to_numpy().argmin())
+    if float(d.iloc[i]) <= settings.get("position_tolerance_m"):
+        return None
+    return names[mine["code"].iloc[i]], float(d.iloc[i])
 
 
 def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:

@@ -143,18 +143,27 @@ def test_teams_board_and_field_check_in(app, demo):
     at.selectbox(key="field_team").set_value(unit["code"]).run()
     assert at.button(key="field_checkin").disabled  # not before the phone says where it is
     cp = load_layer(demo, "checkpoints").set_index("code").loc[at.radio(key="field_cp").value]
-    at.session_state["field_point"] = (cp.geometry.x + 0.01, cp.geometry.y)  # a tap 1 km off
+    # The GPS 1 km off; a spot tapped on the checkpoint itself does not count.
+    at.session_state["field_gps"] = {"lon": cp.geometry.x + 0.01, "lat": cp.geometry.y,
+                                     "accuracy": 5}
+    at.session_state["field_point"] = (cp.geometry.x, cp.geometry.y)
     at.run()
     at.button(key="field_checkin").click().run()
-    assert any("chỉ ghi qua chốt khi ở trong phạm vi" in e.value for e in at.error), \
+    assert any("chỉ ghi qua chốt khi ở trong phạm vi 200 m" in e.value for e in at.error), \
         [e.value for e in at.error]  # the refusal in the page's language, with the distance
     assert demo.get("unit", unit["code"])["last_checkin_at"] is None
-    at.session_state["field_point"] = (cp.geometry.x + 0.0005, cp.geometry.y)  # ~50 m: fine
+    gps = (cp.geometry.x + 0.0005, cp.geometry.y)  # ~50 m: fine
+    at.session_state["field_gps"] = {"lon": gps[0], "lat": gps[1], "accuracy": 5}
     at.run()
     at.button(key="field_checkin").click().run()
     assert not at.exception
     assert "Đã ghi qua chốt" in at.success[0].value
-    assert demo.get("unit", unit["code"])["last_checkin_at"] is not None
+    row = demo.get("unit", unit["code"])
+    assert row["last_checkin_at"] is not None
+    assert (row["lon"], row["lat"]) == gps  # where the GPS said, not where was tapped
+    # The check-in's message stays with the check-in: not on the site task.
+    at.radio(key="field_task").set_value("site").run()
+    assert not [s.value for s in at.success if "qua chốt" in s.value]
     assert any("Đang dùng: to1" in c.value for c in at.caption)  # who, on the page itself
     at = app("teams")
     shown = [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
@@ -176,6 +185,20 @@ def test_field_report_from_a_site(app, demo):
     df = demo.incidents()
     assert len(df) == 1 and df.iloc[0]["source"] == "hamlet_team"
     assert df.iloc[0]["site_code"] == site["code"]
+
+
+def test_field_report_outside_the_commune_names_it(app, demo):
+    """The refusal names the commune as people know it, not by its code."""
+    commune = load_layer(demo, "communes").iloc[0]
+    at = _phone(app, demo, communes=commune["code"])
+    w, s, e, n = load_layer(demo, "communes").total_bounds
+    at.session_state["field_point"] = (e + 0.05, n + 0.05)  # beyond every commune
+    at.run()
+    at.selectbox(key="field_kind").set_value("disorder").run()
+    at.button(key="field_send").click().run()
+    shown = " ".join(e.value for e in at.error)
+    assert f"ngoài xã {commune['name']}" in shown, shown
+    assert commune["code"] not in shown, shown
 
 
 def test_board_timeline_shows_the_accounts_display_name(app, demo):
