@@ -20,6 +20,7 @@ from geo.analysis.places import commune_labels, outside_communes
 from geo.checks.inert import html_text, md_text
 from geo.checks.text import searchable
 from geo.clock import local_text
+from geo.event_text import number
 from geo.sites import SITE_LIFECYCLE
 
 lang = state.get("lang")
@@ -35,7 +36,7 @@ def _l(group: str, code: object) -> str:
 
 
 def _metres(m: float) -> str:
-    return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
+    return f"{number(m / 1000, lang, 1)} km" if m >= 1000 else f"{number(m, lang)} m"
 
 
 def _site_move(code: str, action: str, version: int) -> None:
@@ -296,7 +297,7 @@ else:
             far, limit = unit_cmd.checkin_reach(data.store(), cp, here[0], here[1])
             (st.caption if far <= limit else st.warning)(t(
                 "field.checkin.reach", lang, checkpoint=md_text(names[cp]),
-                m=f"{far:,.0f}", limit=f"{limit:g}"))
+                m=number(far, lang), limit=f"{limit:g}"))
         if cp:
             st.button(t("field.checkin", lang), type="primary", use_container_width=True,
                       key="field_checkin", disabled=here is None, on_click=_check_in,

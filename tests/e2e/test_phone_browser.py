@@ -240,7 +240,8 @@ def test_e_far_from_the_commune_the_phone_says_so_by_name_and_keeps_the_map(dash
     said = b.page.locator('[data-testid="stAlert"]', has_text="ngoài xã")
     said.wait_for(timeout=TIMEOUT)
     text = said.inner_text()
-    assert f"ngoài xã {commune['name']}" in text and re.search(r"1[12]\.\d km", text), text
+    # "12,0 km": the Vietnamese decimal comma
+    assert f"ngoài xã {commune['name']}" in text and re.search(r"1[12],\d km", text), text
     frame = _map(b)
     frame.click(".leaflet-control-locate a")
     frame.wait_for_selector(".antt-outside", state="visible", timeout=TIMEOUT)

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Imports nothing of geo's but each other: errors, settings, time, text, the data a
     # layer file must hold.
     ("base", ("geo", "geo.errors", "geo.settings", "geo.clock", "geo.codec", "geo.palette",
+              "geo.mapclick",
               "geo.i18n", "geo.checks", "geo.web", "geo.lifecycle", "geo.layer_schemas")),
     # The database: the one place that reads and writes it.
     ("store", ("geo.store",)),
