@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["wall", "WALL_CSS", "phone", "PHONE_CSS"]
+__all__ = ["wall", "WALL_CSS", "review", "REVIEW_CSS", "phone", "PHONE_CSS"]
 
 WALL_CSS = """
 <style>
@@ -84,6 +84,22 @@ def wall() -> None:
     st.markdown(WALL_CSS, unsafe_allow_html=True)
 
 
+# The review page's summary: a figure's name and value wrap inside their column, never cut
+# ("Khẩn cấp 1 · Cao 1 · T…"); the value a little smaller than a lone number's.
+REVIEW_CSS = """
+<style>
+.st-key-antt-review-summary [data-testid="stMetricLabel"],
+.st-key-antt-review-summary [data-testid="stMetricLabel"] *,
+.st-key-antt-review-summary [data-testid="stMetricValue"],
+.st-key-antt-review-summary [data-testid="stMetricValue"] * {
+    white-space: normal !important; overflow: visible !important;
+    text-overflow: clip !important; overflow-wrap: anywhere; }
+.st-key-antt-review-summary [data-testid="stMetricValue"] { font-size: 1.6rem !important;
+    line-height: 1.25 !important; }
+</style>
+"""
+
+
 # The hamlet team's phone (the field page only): every control at least 44 px tall (a
 # thumb's width), no blank band above the title. Injected by that page alone, so the
 # wall and the desk keep their sizes.
@@ -105,6 +121,10 @@ PHONE_CSS = """
     border-top: 3px dashed #c62828; }
 </style>
 """
+
+
+def review() -> None:
+    st.markdown(REVIEW_CSS, unsafe_allow_html=True)
 
 
 def phone() -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, maps, mapview, state
+from dashboard import auth, data, maps, mapview, state, theme
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo.analysis import replay
@@ -116,33 +117,47 @@ def replay_view() -> None:
 
 replay_view()
 
+def _hourly_chart(per_hour: pd.DataFrame) -> alt.Chart:
+    """Stacked bars per hour and kind, the kinds' full names under the chart, one a line
+    (a legend beside it cuts a long name: "…áp phích, khẩu h")."""
+    per_hour = per_hour.loc[:, per_hour.sum() > 0]
+    hour, kind, n = t("report.chart.hour", lang), t("review.kind", lang), \
+        t("report.chart.count", lang)
+    long = per_hour.rename(columns=lambda k: _label("kind", k)).rename_axis(index=hour)
+    long.index = long.index.strftime("%d/%m %H:00")
+    long = long.reset_index().melt(id_vars=hour, var_name=kind, value_name=n)
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X(f"{hour}:N"),
+        y=alt.Y(f"{n}:Q", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color(f"{kind}:N", legend=alt.Legend(
+            orient="bottom", direction="vertical", columns=1, labelLimit=0, title=None))
+    ).properties(height=400, width="container")
+
+
 # ---- the figures ----------------------------------------------------------------------------
 st.subheader(t("review.summary", lang))
-cols = st.columns(4)
-for k, (name, value) in enumerate(rev.summary):
-    cols[k % 4].metric(name, value)
+theme.review()
+with st.container(key="antt-review-summary"):  # names and values wrap, never cut
+    cols = st.columns(4)
+    for k, (name, value) in enumerate(rev.summary):
+        cols[k % 4].metric(name, value)
 
 incidents = rev.incidents
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("review.analysis", lang))
-    base = _base()
-    # The analysis layers change with the review, not with every rerun: rendered once per
-    # review and base map, and swapped over the same base when the filters change.
-    analysis = mapview.cached_groups(
-        (analysis_mark, base.overlays), base,
-        lambda: maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
-                                     label=_label), layer_control=True)
-    mapview.show(base, key="review_analysis_map", live=analysis, height=520)
-with right:
-    st.subheader(t("review.hourly", lang))
-    if len(rev.hourly):
-        per_hour = rev.hourly.loc[:, rev.hourly.sum() > 0]
-        per_hour = per_hour.rename(columns=lambda k: _label("kind", k))
-        per_hour.index = per_hour.index.strftime("%d/%m %H:00")
-        st.bar_chart(per_hour, height=480)
-    else:
-        st.caption(t("review.none", lang))
+st.subheader(t("review.analysis", lang))
+base = _base()
+# The analysis layers change with the review, not with every rerun: rendered once per
+# review and base map, and swapped over the same base when the filters change.
+analysis = mapview.cached_groups(
+    (analysis_mark, base.overlays), base,
+    lambda: maps.analysis_groups(incidents, hex_bins(incidents), rev.gaps, rev.emerging,
+                                 label=_label), layer_control=True)
+mapview.show(base, key="review_analysis_map", live=analysis, height=520)
+# The chart the page's width, under the map: beside it, its kinds' long names were cut.
+st.subheader(t("review.hourly", lang))
+if len(rev.hourly):
+    st.altair_chart(_hourly_chart(rev.hourly), key="review_hourly")
+else:
+    st.caption(t("review.none", lang))
 
 
 def _table(head: list[str], rows: list[list[str]]) -> None:

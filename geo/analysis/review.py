@@ -22,7 +22,7 @@ from geo.incidents import KINDS, SEVERITIES
 
 __all__ = ["voting_window",
            "hamlet_table", "hourly", "coverage_gaps", "emerging_hotspots",
-           "hex_bins"]
+           "cluster_places", "hex_bins"]
 
 # Vietnamese law: polls open at 07:00 and close at 19:00 local time.
 VOTING_HOURS = (time(7, 0), time(19, 0))
@@ -160,6 +160,38 @@ def emerging_hotspots(incidents: pd.DataFrame, hotspots: gpd.GeoDataFrame, *,
         "hamlet_codes": [sorted({h for h in hs if isinstance(h, str)})
                          for hs in g["hamlet"].agg(list).to_numpy()]})
     return out.sort_values(["n", "cluster"], ascending=[False, True], ignore_index=True)
+
+
+def cluster_places(clusters: pd.DataFrame, sites: gpd.GeoDataFrame,
+                   hamlets: gpd.GeoDataFrame, hamlet_names: dict[str, str],
+                   near: str) -> list[str]:
+    """Where each cluster (``lon``, ``lat``) is, in words a reader knows: *near* (a
+    message with ``{site}`` and ``{hamlet}``, e.g. "gần {site}, {hamlet}") filled with the
+    nearest polling site and the hamlet the centre lies in (else the nearest one), named
+    by *hamlet_names* (code → name). Either part falls back to the other alone."""
+    if clusters.empty:
+        return []
+    pts = points(clusters["lon"], clusters["lat"])
+    m_pts, = to_metric(pts, lon=float(clusters["lon"].mean()))
+
+    def nearest(layer: gpd.GeoDataFrame) -> list[int | None]:
+        if layer is None or layer.empty:
+            return [None] * len(pts)
+        m_layer, = to_metric(layer.reset_index(drop=True), lon=float(clusters["lon"].mean()))
+        # A point inside a polygon is at distance 0 from it: the hamlet it lies in.
+        tree = shapely.STRtree(m_layer.geometry.values)
+        return [int(i) for i in tree.nearest(m_pts.geometry.values)]
+
+    site_at, hamlet_at = nearest(sites), nearest(hamlets)
+    out = []
+    for s_i, h_i in zip(site_at, hamlet_at, strict=True):
+        site = str(sites.iloc[s_i]["name"]) if s_i is not None else ""
+        code = hamlets.iloc[h_i]["code"] if h_i is not None else None
+        hamlet = hamlet_names.get(code, str(hamlets.iloc[h_i]["name"])) \
+            if h_i is not None else ""
+        out.append(near.format(site=site, hamlet=hamlet) if site and hamlet
+                   else near.split("{")[0] + (site or hamlet) if site or hamlet else "—")
+    return out
 
 
 def dbscan(geoms: np.ndarray, eps: float, min_samples: int) -> np.ndarray:

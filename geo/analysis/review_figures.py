@@ -18,6 +18,7 @@ from geo.accounts import display_names
 from geo.analysis.patrols import checkpoint_report
 from geo.analysis.places import commune_labels, load_layer
 from geo.analysis.review import (
+    cluster_places,
     coverage_gaps,
     emerging_hotspots,
     hamlet_table,
@@ -100,6 +101,9 @@ def gather_review(store: Store, period: Period, *, lang: str = "vi",
                             (window[0], min(window[1], max(utcnow(), window[0]))))
     cps = cps[cps["on_duty"]]
     emerging = emerging_hotspots(inc, layers["hotspots"])
+    # A cluster is found by the names a reader knows, not by its latitude and longitude.
+    emerging["place"] = cluster_places(emerging, layers["sites"], layers["hamlets"], names,
+                                       m("review.near"))
     serious_ids = inc.loc[inc["severity"].isin(SERIOUS)].sort_values(
         ["severity", "reported_at"], ascending=[False, True])["id"].tolist()
     timelines = store.events_of("incident", serious_ids[:MAX_SERIOUS])

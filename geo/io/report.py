@@ -28,7 +28,7 @@ from geo.analysis.review_figures import (
 )
 from geo.clock import Period, local_text
 from geo.i18n import message
-from geo.io.report_pictures import chart_png, map_png
+from geo.io.report_pictures import MAP_WIDTH_IN, chart_png, map_png
 from geo.store import Store
 
 __all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT",
@@ -49,6 +49,10 @@ class Review(ReviewFigures):
     # The PDF's map: the picture without names, and the names to write over it as text.
     pdf_map_png: bytes = b""
     pdf_map_names: tuple = ()
+    # The PDF's chart: the picture without its legend, and the kinds (name, colour hex) to
+    # write under it as text, wrapped, never cut.
+    pdf_chart_png: bytes = b""
+    chart_kinds: tuple = ()
 
     def m(self, key: str, **params: object) -> str:
         """A message of the catalogue in the review's language (plain text)."""
@@ -78,7 +82,9 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
     return Review(
         **figures,
         map_png=map_png(*args, titles=fig.commune_names)[0],
-        chart_png=chart_png(fig.hourly, fig.lang),
+        chart_png=chart_png(fig.hourly, fig.lang)[0],
+        **dict(zip(("pdf_chart_png", "chart_kinds"),
+                   chart_png(fig.hourly, fig.lang, legend=False), strict=True)),
         **dict(zip(("pdf_map_png", "pdf_map_names"),
                    map_png(*args, names=False, titles=fig.commune_names), strict=True)))
 
@@ -105,7 +111,7 @@ def checkpoint_rows(rev: Review) -> list[list[str]]:
 
 
 def emerging_rows(rev: Review) -> list[list[str]]:
-    return [[str(e.cluster), str(e.n), f"{e.lat:.5f}, {e.lon:.5f}", f"{e.radius_m:.0f} m",
+    return [[str(e.cluster), str(e.n), str(e.place), f"{e.radius_m:.0f} m",
              ", ".join(f"#{i}" for i in e.incident_ids[:12])]
             for e in rev.emerging.itertuples(index=False)]
 
@@ -195,7 +201,8 @@ def render_pdf(rev: Review) -> bytes:
             pdf.multi_cell(w, 5, rev.m("report.none"), new_x="LMARGIN", new_y="NEXT")
             return
         pdf.set_font("DejaVu", "", size)
-        with pdf.table(col_widths=widths, line_height=size * 0.55,
+        # Left-aligned: a justified heading spreads its words ("Đạt      thời hạn").
+        with pdf.table(col_widths=widths, line_height=size * 0.55, text_align="LEFT",
                        headings_style=FontFace(emphasis="BOLD", fill_color=(236, 239, 241))
                        ) as t:
             for r in [head, *rows]:
@@ -234,7 +241,8 @@ def render_pdf(rev: Review) -> bytes:
         table([rev.m("report.head.commune"), *head("hamlets", rev.lang)[1:]],
               hamlet_rows(rev.communes, rev.lang)[:PDF_ROWS + 1], widths, 7)
     heading(rev.m("report.sec.hourly"))
-    pdf.image(io.BytesIO(rev.chart_png), w=w)
+    pdf.image(io.BytesIO(rev.pdf_chart_png or rev.chart_png), w=w)
+    _pdf_kinds(pdf, rev.chart_kinds, w)
     heading(rev.m("report.sec.serious"))
     if not rev.serious:
         pdf.multi_cell(w, 5, rev.m("report.none"), new_x="LMARGIN", new_y="NEXT")
@@ -259,14 +267,34 @@ def render_pdf(rev: Review) -> bytes:
     return bytes(pdf.output())
 
 
+def _pdf_kinds(pdf, kinds: Sequence[tuple[str, str]], width: float) -> None:
+    """The chart's legend as text under it: a swatch and the kind's full name, two to a
+    line, a long name wrapped within its column."""
+    pdf.set_font("DejaVu", "", 7.5)
+    col = width / 2
+    for k in range(0, len(kinds), 2):
+        top, bottom = pdf.get_y(), pdf.get_y()
+        for j, (name, colour) in enumerate(kinds[k:k + 2]):
+            x = pdf.l_margin + j * col
+            rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+            pdf.set_fill_color(*rgb)
+            pdf.rect(x, top + 1, 3.5, 2.5, style="F")
+            pdf.set_xy(x + 5, top)
+            pdf.multi_cell(col - 7, 4.2, name, new_x="LMARGIN", new_y="NEXT")
+            bottom = max(bottom, pdf.get_y())
+        pdf.set_y(bottom)
+    pdf.set_font("DejaVu", "", 9)
+
+
 def _pdf_map(pdf, rev: Review, width: float, x: float) -> None:
     """The map picture, with the hamlet and site names written over it as text."""
     top = pdf.get_y()
     info = pdf.image(io.BytesIO(rev.pdf_map_png or rev.map_png), w=width, x=x)
     height = info.rendered_height
     pdf.set_text_color(40, 40, 40)
+    scale = width / (MAP_WIDTH_IN * 25.4)  # the picture's points → the page's
     for text, fx, fy, size in rev.pdf_map_names:
-        pdf.set_font("DejaVu", "", size)
+        pdf.set_font("DejaVu", "", size * scale)
         pdf.text(x + fx * width, top + fy * height, text)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("DejaVu", "", 9)

@@ -61,3 +61,41 @@ def test_a_commune_whose_name_repeats_is_named_with_its_district_and_province(de
     communes = set(every.communes["hamlet"])  # the group's name, here the commune's
     assert {label, "Cổ Dũng"} <= communes, communes
     assert "Thôn Huề Trì — " + label in set(every.hamlets["hamlet"])
+
+
+def test_the_pdf_names_kinds_in_full_places_clusters_by_name_and_justifies_nothing(demo):
+    """Five incidents at one polling site: a cluster found by the site's and hamlet's
+    names, not by latitude and longitude; the chart's kinds written in full under it
+    (the picture's legend cut "…áp phích, khẩu h"); no table heading spread out by
+    justification ("Đạt      thời hạn")."""
+    import re
+    import unicodedata
+
+    from geo.i18n import label
+
+    sites = load_layer(demo, "sites")
+    spots = load_layer(demo, "hotspots")
+    sites = sites[(sites["commune_code"] == "10732")
+                  & ~sites.geometry.apply(lambda p: spots.geometry.intersects(p).any())]
+    site = sites.iloc[0]
+    for k, kind in enumerate(("tampering", "misinformation", "tampering", "disorder",
+                              "filming")):
+        incidents.report(demo, **report_args(kind=kind, lon=site.geometry.x,
+                                             lat=site.geometry.y),
+                         at=local_hour_utc(date(2021, 5, 23), 9 + k))
+    rev = build_review(demo, local_day(date(2021, 5, 23)), commune_codes=["10732"])
+    assert len(rev.emerging) == 1 and rev.emerging["n"].iloc[0] == 5
+    place = rev.emerging["place"].iloc[0]
+    assert place.startswith(f"gần {site['name']}, Thôn"), place
+    pdf = render_pdf(rev)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
+    flat = "".join(text.split())
+    for kind in ("tampering", "misinformation", "disorder", "filming"):
+        assert "".join(label("kind", kind, "vi").split()) in flat, kind
+    clusters = text.split("7. Cụm vụ việc mới")[1]
+    assert not re.search(r"\d{2,3}\.\d{4,}", clusters), clusters
+    assert "".join(place.split()) in "".join(clusters.split())
+    # fpdf2 justifies a line by spacing its words in a TJ array: there is none.
+    content = b"".join(p.get_contents().get_data() for p in reader.pages)
+    assert b"] TJ" not in content
