@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
@@ -107,7 +108,9 @@ def _place_names(fig: Figure, panels: list[tuple], draw: bool
                  ) -> list[tuple[str, float, float, float]]:
     """Place the names of every panel at once (sites first) clear of each other and of
     the markers, within the picture; draw them, or return them for the PDF."""
-    renderer = fig.canvas.get_renderer()
+    # An Agg canvas of its own: inside the dashboard's process, pyplot's backend may not
+    # be Agg (then fig.canvas is the base canvas, which has no renderer to measure text).
+    renderer = FigureCanvasAgg(fig).get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     gap = 3 * fig.dpi / 72
     todo: list[Label] = []
@@ -296,7 +299,9 @@ def chart_png(per_hour: pd.DataFrame, lang: str, legend: bool = True
 def _chart_legend(fig: Figure, handles: list, names: list[str]) -> float:
     """The legend under the chart, in the most columns (up to three) that fit the
     picture's width with its names wrapped; returns the share of the height it takes."""
-    renderer = fig.canvas.get_renderer()
+    # An Agg canvas of its own: inside the dashboard's process, pyplot's backend may not
+    # be Agg (then fig.canvas is the base canvas, which has no renderer to measure text).
+    renderer = FigureCanvasAgg(fig).get_renderer()
     for ncol in (3, 2, 1):
         wrapped = [textwrap.fill(n, 40 if ncol > 1 else 90) for n in names]
         leg = fig.legend(handles, wrapped, fontsize=7, ncol=ncol, loc="lower center",
