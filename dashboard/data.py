@@ -124,17 +124,18 @@ def units() -> pd.DataFrame:
 @st.cache_data(ttl=30, show_spinner=False, max_entries=8)
 def _review(path: str, last_event: int, layers_version: int, start, end, communes: tuple,
             hamlets: tuple, kinds: tuple, severities: tuple, lang: str):
+    from geo.analysis.review_figures import gather_review
     from geo.clock import Period
-    from geo.io.report import build_review
 
-    return build_review(_store(path), Period(start, end), lang=lang,
-                        commune_codes=communes, hamlet_codes=hamlets, kinds=kinds,
-                        severities=severities)
+    return gather_review(_store(path), Period(start, end), lang=lang,
+                         commune_codes=communes, hamlet_codes=hamlets, kinds=kinds,
+                         severities=severities)
 
 
 def review(period, filters: Filters, lang: str):
     """The review's figures for *period* and the filters, in *lang*, cached until the log
-    grows."""
+    grows. Without its pictures: ``geo.io.report.with_pictures`` draws them for the PDF
+    and HTML, on download."""
     s = store()
     return _review(s.path, s.last_event()[0], s.layers_version(), period.start, period.end,
                    tuple(filters.commune_codes), tuple(filters.hamlet_codes),

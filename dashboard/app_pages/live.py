@@ -146,9 +146,12 @@ def live() -> None:
             st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
     with map_col:
         tile_url = settings.get("tile_url")
+        # The layers' version as the snapshot read it: while the file is held, the
+        # map is drawn from the last state without asking the database again.
+        path, layers_version = snap["mark"][0], snap["mark"][2]
         base = mapview.static_map(
-            ("live", data.store().path, data.store().layers_version(),
-             tuple(view.commune_codes), lang, view.wall, tile_url),
+            ("live", path, layers_version, tuple(view.commune_codes), lang, view.wall,
+             tile_url),
             lambda: maps.base_map(layers, label=_label, tile_url=tile_url, dark=view.wall,
                                   legend=True))
         if snap.get("live") is None:  # rendered once per snapshot, not once per check

@@ -29,6 +29,7 @@ from geo.io.report import (
     head,
     render_html,
     render_pdf,
+    with_pictures,
 )
 
 lang = state.get("lang")
@@ -189,9 +190,11 @@ for col, fmt in zip(cols, FORMATS, strict=True):
                         key=f"export_{fmt}", on_click="ignore")
 st.subheader(t("review.report", lang))
 c1, c2 = st.columns(2)
-c1.download_button(t("review.download_pdf", lang), data=lambda: render_pdf(rev),
+c1.download_button(t("review.download_pdf", lang),
+                   data=lambda: render_pdf(with_pictures(rev)),
                    file_name=f"bao-cao-so-ket-{stamp}.pdf", mime="application/pdf",
                    key="report_pdf", on_click="ignore", type="primary")
-c2.download_button(t("review.download_html", lang), data=lambda: render_html(rev),
+c2.download_button(t("review.download_html", lang),
+                   data=lambda: render_html(with_pictures(rev)),
                    file_name=f"bao-cao-so-ket-{stamp}.html", mime="text/html",
                    key="report_html", on_click="ignore")

@@ -60,6 +60,14 @@ class ReviewFigures:
     layers: dict[str, gpd.GeoDataFrame]
     commune_names: dict[str, str]
 
+    def m(self, key: str, **params: object) -> str:
+        """A message of the catalogue in the review's language (plain text)."""
+        return message(key, self.lang, **params)
+
+    @property
+    def title(self) -> str:
+        return self.m("report.title")
+
 
 def gather_review(store: Store, period: Period, *, lang: str = "vi",
                   commune_codes: Sequence[str] = (), hamlet_codes: Sequence[str] = (),

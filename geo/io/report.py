@@ -31,8 +31,9 @@ from geo.i18n import message
 from geo.io.report_pictures import MAP_WIDTH_IN, chart_png, map_png
 from geo.store import Store
 
-__all__ = ["Review", "build_review", "render_html", "render_pdf", "write_report", "FONT",
-           "head", "hamlet_rows", "gap_rows", "checkpoint_rows", "emerging_rows"]
+__all__ = ["Review", "build_review", "with_pictures", "render_html", "render_pdf",
+           "write_report", "FONT", "head", "hamlet_rows", "gap_rows", "checkpoint_rows",
+           "emerging_rows"]
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
@@ -54,14 +55,6 @@ class Review(ReviewFigures):
     pdf_chart_png: bytes = b""
     chart_kinds: tuple = ()
 
-    def m(self, key: str, **params: object) -> str:
-        """A message of the catalogue in the review's language (plain text)."""
-        return message(key, self.lang, **params)
-
-    @property
-    def title(self) -> str:
-        return self.m("report.title")
-
 
 def head(table: str, lang: str) -> list[str]:
     """Column headings of one of the review's tables (``hamlets``, ``gaps``, ...)."""
@@ -74,9 +67,16 @@ def build_review(store: Store, period: Period, *, lang: str = "vi",
                  target_s: float | None = None, radius_m: float | None = None) -> Review:
     """The review's figures for *period* and the filters
     (:func:`geo.analysis.review_figures.gather_review`), with its map and chart drawn."""
-    fig = gather_review(store, period, lang=lang, commune_codes=commune_codes,
-                        hamlet_codes=hamlet_codes, kinds=kinds, severities=severities,
-                        target_s=target_s, radius_m=radius_m)
+    return with_pictures(gather_review(
+        store, period, lang=lang, commune_codes=commune_codes, hamlet_codes=hamlet_codes,
+        kinds=kinds, severities=severities, target_s=target_s, radius_m=radius_m))
+
+
+def with_pictures(fig: ReviewFigures) -> Review:
+    """The review of *fig* with its map and chart drawn (seconds of matplotlib: the
+    review page draws them only when the PDF or HTML is asked for)."""
+    if isinstance(fig, Review):
+        return fig
     figures = {f.name: getattr(fig, f.name) for f in fields(fig)}
     args = (fig.layers, fig.incidents, fig.gaps, fig.emerging, fig.lang)
     return Review(

@@ -19,6 +19,7 @@ def test_live_page_shows_busy_notice_and_recovers(dashboard, open_page):
     b = open_page(f"{dashboard.url}/?commune=10732", session=dashboard.session())
     page = b.page
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+    assert b.map_frame() is not None  # drawn before the file is taken
     dashboard.store.close()  # the test process lets go of the file too
     holder = subprocess.Popen([sys.executable, str(ROOT / "tests" / "hold_lock.py"),
                                dashboard.store.path], stdin=subprocess.PIPE,
