@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from geo.checks.outline import in_vietnam
+from geo.checks.outline import in_vietnam, near_vietnam
 from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
 from geo.errors import Invalid, Problem
 
@@ -20,8 +20,17 @@ def _in_vietnam(lon: float, lat: float) -> bool:
     return bool(in_vietnam(lon, lat))
 
 
+def _near_vietnam(lon: float, lat: float) -> bool:
+    """In the outline or within its 10 km band (geo.checks.outline.near_vietnam)."""
+    return bool(near_vietnam(lon, lat))
+
+
 def check_point(lon: object, lat: object, row: int | None = None) -> list[Problem]:
-    """Problems with a WGS 84 lon/lat pair: missing, not a number, swapped, outside Vietnam."""
+    """Problems with a WGS 84 lon/lat pair: missing, not a number, swapped, outside Vietnam.
+
+    A point within the outline's 10 km band is accepted: a real site or incident on
+    the land border or the coast is never refused (an importer warns about it instead,
+    geo.io.layer_checks)."""
     out: list[Problem] = []
     vals = {}
     for name, v in (("lon", lon), ("lat", lat)):
@@ -41,10 +50,12 @@ def check_point(lon: object, lat: object, row: int | None = None) -> list[Proble
     x, y = vals["lon"], vals["lat"]
     if _in_vietnam(x, y):
         return []
-    if _in_vietnam(y, x):
+    if _in_vietnam(y, x) and not _near_vietnam(x, y):
         return [Problem("lon", f"lon={x}, lat={y} look swapped (lat/lon order); "
                         "give longitude first", row, key="problem.swapped",
                         params={"lon": x, "lat": y})]
+    if _near_vietnam(x, y):
+        return []
     if abs(x) > 180 or abs(y) > 90:
         return [Problem("lon", f"({x}, {y}) is not in degrees: metres given without a CRS?",
                         row, key="problem.not_degrees", params={"lon": x, "lat": y})]

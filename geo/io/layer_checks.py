@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.checks.outline import in_vietnam
+from geo.checks.outline import NEAR_KM, in_vietnam, near_vietnam
 from geo.checks.text import (
     CODE_MAX,
     NAME_MAX,
@@ -216,13 +216,20 @@ def _check_geometry(out: gpd.GeoDataFrame, schema: LayerSchema, rows: np.ndarray
     where = np.full((len(out), 2), np.nan)
     if check.any():
         where[check] = shapely.get_coordinates(shapely.point_on_surface(geoms[check]))
+    # Near the outline but outside it (an official boundary a little across OSM's border,
+    # or a point just offshore) is a warning: real land is never refused.
     inside = in_vietnam(where[:, 0], where[:, 1])
+    near = near_vietnam(where[:, 0], where[:, 1])
     swapped = in_vietnam(where[:, 1], where[:, 0])
     for i in np.flatnonzero(check & ~inside):
-        if swapped[i]:
-            why = "lon/lat look swapped (latitude first?)"
-        else:
-            why = f"outside Vietnam: ({where[i, 0]:.5g}, {where[i, 1]:.5g})"
+        at = f"({where[i, 0]:.5g}, {where[i, 1]:.5g})"
+        if near[i]:
+            warn.append(Problem("geometry", f"just outside Vietnam's outline (within "
+                                            f"{NEAR_KM} km of it): {at}; check the position",
+                                row=int(rows[i]), severity="warning"))
+            continue
+        why = "lon/lat look swapped (latitude first?)" if swapped[i] \
+            else f"outside Vietnam: {at}"
         err.append(Problem("geometry", why, row=int(rows[i])))
     polys = check & np.isin(types, ("Polygon", "MultiPolygon"))
     invalid = polys & ~shapely.is_valid(geoms)

@@ -117,6 +117,21 @@ def test_nan_inf_outside_vietnam_and_missing_fields(tmp_path):
     assert "required field missing" in str(r.errors[0]) and r.errors[0].field == "name"
 
 
+def test_border_sites_kept_near_border_warned_far_refused(tmp_path):
+    """Issue 30: real border communes are in; a point just across the border is a
+    warning; a point well inside a neighbour is still refused."""
+    feats = [fx.feature(fx.point(108.027725, 21.4832), code="A", name="Trà Cổ"),
+             fx.feature(fx.point(106.574243, 22.4874), code="B", name="Tà Lùng"),
+             fx.feature(fx.point(104.663576, 20.3043), code="C", name="Na Mèo"),
+             fx.feature(fx.point(107.97, 21.55), code="D", name="Dongxing"),
+             fx.feature(fx.point(102.6331, 17.9757), code="E", name="Vientiane")]
+    r = read_layer(fx.write_raw_geojson(tmp_path / "s.geojson", feats), "sites")
+    assert _fields(r) == {(5, "geometry")} and "outside Vietnam" in str(r.errors)
+    near = [p for p in r.warnings if p.field == "geometry"]
+    assert [p.row for p in near] == [4] and near[0].severity == "warning"
+    assert "just outside Vietnam's outline" in near[0].reason
+
+
 def test_self_intersecting_polygon_repaired_with_warning(tmp_path):
     bowtie = {"type": "Polygon", "coordinates": [[[106.5, 21.0], [106.51, 21.01],
                                                   [106.51, 21.0], [106.5, 21.01],

@@ -8,7 +8,8 @@ import pytest
 import shapely
 
 from geo.checks import outline
-from geo.checks.outline import in_vietnam
+from geo.checks.outline import in_vietnam, near_vietnam
+from geo.checks.validate import check_point
 
 # (name, lon, lat)
 INSIDE = [
@@ -38,6 +39,16 @@ INSIDE = [
     ("Thổ Chu", 103.4833, 9.30),
     ("Nam Du", 104.3667, 9.70),
     ("Cô Tô", 107.69806, 20.94722),
+    # Real points of communes on the land border and the coast that Natural Earth
+    # 1:10m (the outline before issue 30) refused (shared/geo-facts.md).
+    ("Trà Cổ (Móng Cái)", 108.027725, 21.4832),
+    ("Tà Lùng (Cao Bằng)", 106.574243, 22.4874),
+    ("Na Mèo (Thanh Hóa)", 104.663576, 20.3043),
+    # Border and coastal towns (rounded city-centre coordinates).
+    ("Móng Cái", 107.97, 21.52),
+    ("Hà Tiên", 104.48, 10.38),
+    ("Mũi Cà Mau, rounded", 104.73, 8.60),
+    ("Lũng Cú", 105.32, 23.36),
 ]
 
 OUTSIDE = [
@@ -64,6 +75,34 @@ def test_inside(name, lon, lat):
 @pytest.mark.parametrize(("name", "lon", "lat"), OUTSIDE, ids=[p[0] for p in OUTSIDE])
 def test_outside(name, lon, lat):
     assert not in_vietnam(lon, lat), name
+
+
+@pytest.mark.parametrize(("name", "lon", "lat"), INSIDE, ids=[p[0] for p in INSIDE])
+def test_inside_is_near_and_passes_check_point(name, lon, lat):
+    assert near_vietnam(lon, lat), name
+    assert check_point(lon, lat) == [], name
+
+
+@pytest.mark.parametrize(("name", "lon", "lat"), OUTSIDE, ids=[p[0] for p in OUTSIDE])
+def test_outside_is_not_near_and_refused(name, lon, lat):
+    assert not near_vietnam(lon, lat), name
+    problems = check_point(lon, lat)
+    assert problems and all(p.severity == "error" for p in problems), name
+
+
+# Just across the border or just offshore: outside the outline, inside its 10 km band.
+NEAR = [
+    # Dongxing (Guangxi), across the Ka Long river from Móng Cái: about 1 km from
+    # OpenStreetMap's Vietnam.
+    ("Dongxing, China", 107.97, 21.55),
+]
+
+
+@pytest.mark.parametrize(("name", "lon", "lat"), NEAR, ids=[p[0] for p in NEAR])
+def test_near_border_is_not_refused(name, lon, lat):
+    assert not in_vietnam(lon, lat), name
+    assert near_vietnam(lon, lat), name
+    assert check_point(lon, lat) == [], name
 
 
 def test_vectorised_matches_one_by_one():
@@ -112,9 +151,15 @@ def test_outline_file_and_cache():
     path = outline.OUTLINE_PATH
     assert path.stat().st_size < 300_000
     collection = json.loads(path.read_text(encoding="utf-8"))
-    (feature,) = collection["features"]
+    feature, near = collection["features"]
     assert feature["properties"]["name"] == "Việt Nam"
-    assert feature["properties"]["source"].startswith("Natural Earth 1:10m admin-0")
+    assert feature["properties"]["role"] == "outline"
+    assert feature["properties"]["source"].startswith("OpenStreetMap (ODbL 1.0)")
+    assert "OpenStreetMap contributors" in feature["properties"]["attribution"]
+    assert near["properties"]["role"] == "near"
+    band = outline.near_band()
+    assert band is outline.near_band() and shapely.is_prepared(band)
+    assert band.covers(geom)
     first = feature["geometry"]["coordinates"][0][0][0]
     assert all(round(c, 5) == c for c in first)
 
