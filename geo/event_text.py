@@ -129,16 +129,17 @@ def detail_text(detail: object, names: Names, lang: str = "vi") -> str:
     if not isinstance(items, dict):
         return str(items)
     out = []
-    # "outside every loaded commune" first: it is why the rest is said
-    items = dict(sorted(items.items(), key=lambda kv: kv[0] != "outside_communes"))
+    # "outside Vietnam / every loaded commune" first: it is why the rest is said
+    flags = ("outside_vietnam", "outside_communes")
+    items = dict(sorted(items.items(), key=lambda kv: (
+        flags.index(kv[0]) if kv[0] in flags else len(flags))))
     for key, value in items.items():
-        if value in (None, "", [], False) and key != "outside_communes":
+        if value in (None, "", [], False):
             continue
         if key == "note":
             out.append(str(value))
-        elif key == "outside_communes":
-            if value:
-                out.append(message("detail.outside_communes", lang))
+        elif key in flags:
+            out.append(message(f"detail.{key}", lang))
         else:
             out.append(f"{message(f'detail.key.{key}', lang)}: "
                        f"{_value(key, value, names, lang)}")

@@ -17,6 +17,7 @@ from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.analysis.places import commune_labels, has_hamlets, load_layer, locate, nearest_commune
 from geo.analysis.spatial import points, within_distance
+from geo.checks.outline import near_vietnam
 from geo.checks.text import TEXT_MAX
 from geo.checks.validate import check_actor, check_point, clean_code, clean_note
 from geo.clock import to_utc, utcnow
@@ -79,8 +80,8 @@ def triage(incidents: pd.DataFrame) -> pd.DataFrame:
                                  ascending=[False, True, True]).reset_index(drop=True)
 
 
-def _check_report(kind: object, severity: object, lon: object, lat: object, source: object
-                  ) -> list[Problem]:
+def _check_report(kind: object, severity: object, lon: object, lat: object, source: object,
+                  outside: bool = False) -> list[Problem]:
     problems = []
     if kind not in KINDS:
         problems.append(Problem("kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}",
@@ -95,7 +96,7 @@ def _check_report(kind: object, severity: object, lon: object, lat: object, sour
                                 f"unknown source {source!r}; one of {', '.join(SOURCES)}",
                                 key="problem.unknown_source",
                                 params={"value": repr(source), "choices": ", ".join(SOURCES)}))
-    problems += check_point(lon, lat)
+    problems += check_point(lon, lat, outside=outside)
     return problems
 
 
@@ -112,7 +113,7 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
     A repeated *request_id* (a form submitted twice) returns the first incident
     and writes nothing.
     """
-    problems = _check_report(kind, severity, lon, lat, source)
+    problems = _check_report(kind, severity, lon, lat, source, outside)
     description = clean_note(description, "description", problems)
     site_code = clean_code(site_code, "site_code", problems)
     target_code = clean_code(target_code, "target_code", problems)
@@ -128,6 +129,8 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
         raise Invalid(problems)
     require(actor, "incident.report")  # the role first: a refused account learns nothing
     flag: dict = {}
+    if outside and not bool(near_vietnam(float(lon), float(lat))):
+        flag["outside_vietnam"] = True  # accepted only because the operator said so
     if hamlet_code is None:
         located_commune, hamlet_code = locate(store, float(lon), float(lat))
         if commune_code and located_commune != commune_code and has_hamlets(store):
@@ -149,8 +152,8 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
                                        key="incident.outside_communes",
                                        params={"commune": nearest[1],
                                                "m": round(nearest[2])})])
-            flag = {"outside_communes": True, "nearest_commune": nearest[0],
-                    "distance_m": round(nearest[2])}
+            flag.update({"outside_communes": True, "nearest_commune": nearest[0],
+                         "distance_m": round(nearest[2])})
     account = actor
     require(account, "incident.report", commune=commune_code)  # out of scope: say so now
 

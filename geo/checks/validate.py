@@ -25,12 +25,15 @@ def _near_vietnam(lon: float, lat: float) -> bool:
     return bool(near_vietnam(lon, lat))
 
 
-def check_point(lon: object, lat: object, row: int | None = None) -> list[Problem]:
+def check_point(lon: object, lat: object, row: int | None = None, *,
+                outside: bool = False) -> list[Problem]:
     """Problems with a WGS 84 lon/lat pair: missing, not a number, swapped, outside Vietnam.
 
     A point within the outline's 10 km band is accepted: a real site or incident on
     the land border or the coast is never refused (an importer warns about it instead,
-    geo.io.layer_checks)."""
+    geo.io.layer_checks). *outside*: the operator says the point is outside on purpose
+    (``--outside``), so a point beyond the band is accepted too; only a point that is
+    not a position at all (not a number, not degrees) is still refused."""
     out: list[Problem] = []
     vals = {}
     for name, v in (("lon", lon), ("lat", lat)):
@@ -49,6 +52,8 @@ def check_point(lon: object, lat: object, row: int | None = None) -> list[Proble
         return out
     x, y = vals["lon"], vals["lat"]
     if _in_vietnam(x, y):
+        return []
+    if outside and abs(x) <= 180 and abs(y) <= 90:
         return []
     if _in_vietnam(y, x) and not _near_vietnam(x, y):
         return [Problem("lon", f"lon={x}, lat={y} look swapped (lat/lon order); "

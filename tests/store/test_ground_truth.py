@@ -292,3 +292,24 @@ def test_an_incident_outside_every_commune_is_refused_with_the_nearest_or_flagge
     assert detail["outside_communes"] is True and detail["nearest_commune"] == "C1"
     inside = inc.report(loaded, **report_args(lon=LON0 + 0.005, lat=LAT0 + 0.005))
     assert (inside["commune_code"], inside["hamlet_code"]) == ("C1", "C1-H1")
+
+
+def test_outside_lets_an_operator_record_a_point_beyond_the_border_and_says_so(loaded):
+    """``--outside`` always lets an operator record a real incident: a point beyond the
+    outline's band (here in Laos, Vientiane) is refused without it, recorded with it and
+    flagged in its event; a point that is no position at all is refused either way."""
+    from geo import incidents as inc
+    from geo.event_text import Names, detail_text
+
+    from ..conftest import report_args
+
+    vientiane = report_args(lon=102.6331, lat=17.9757)
+    with pytest.raises(Invalid, match="outside Vietnam"):
+        inc.report(loaded, **vientiane)
+    assert loaded.incidents().empty
+    row = inc.report(loaded, **vientiane, outside=True)
+    detail = loaded.events("incident", row["id"])["detail"].iloc[0]
+    assert json.loads(detail)["outside_vietnam"] is True
+    assert detail_text(detail, Names(), "vi").startswith("Ngoài lãnh thổ Việt Nam")
+    with pytest.raises(Invalid, match="not in degrees"):
+        inc.report(loaded, **report_args(lon=585_000, lat=2_320_000), outside=True)
