@@ -28,14 +28,23 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _password(args: argparse.Namespace, prompt: str, *, confirm: bool = False) -> str:
-    """A password: ANTT_PASSWORD, the first line of stdin (--password-stdin), or asked
-    for without echo. ANTT_PASSWORD is taken out of the environment once read, so no
-    process this one starts inherits it and nothing that prints the environment shows it."""
-    if os.environ.get("ANTT_PASSWORD") and not confirm:
-        return os.environ.pop("ANTT_PASSWORD")
+    """A password: from the environment, the next line of stdin (--password-stdin), or
+    asked for without echo (twice when *confirm*: a new account's password).
+
+    The acting account's password is ANTT_PASSWORD; a new password is ANTT_NEW_PASSWORD,
+    or ANTT_PASSWORD when no login used it first (``antt user add`` before any account
+    exists). Either is taken out of the environment once read, so no process this one
+    starts inherits it and nothing that prints the environment shows it."""
+    for name in ("ANTT_NEW_PASSWORD", "ANTT_PASSWORD") if confirm else ("ANTT_PASSWORD",):
+        if os.environ.get(name):
+            return os.environ.pop(name)
     if getattr(args, "password_stdin", False):
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
+        if confirm:
+            raise AnttError("no new password: give it on a terminal, in ANTT_NEW_PASSWORD "
+                            "(or ANTT_PASSWORD when no --user logs in first), or with "
+                            "--password-stdin", key="err.no_new_password")
         raise AnttError("no password: give it on a terminal, in ANTT_PASSWORD, or with "
                         "--password-stdin", key="err.no_password")
 

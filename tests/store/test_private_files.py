@@ -114,3 +114,34 @@ def test_antt_serve_starts_the_dashboard_without_antt_password(tmp_path, monkeyp
     assert geo.cli.main(["--db", str(tmp_path / "s.duckdb"), "serve"]) == 0
     assert len(started) == 1 and "ANTT_DB" in started[0]
     assert "ANTT_PASSWORD" not in started[0] and "ANTT_PASSWORD" not in os.environ
+
+
+def test_a_new_account_takes_its_password_from_the_environment(tmp_path, monkeypatch,
+                                                               capsys):
+    """``antt user add`` with no terminal: the first account (no login before it) takes
+    ANTT_PASSWORD, as the refusal message says; an admin adding one logs in with
+    ANTT_PASSWORD and gives the new one in ANTT_NEW_PASSWORD; neither stays behind."""
+    from geo import accounts
+    from geo.cli import main
+
+    db = tmp_path / "c.duckdb"
+    Store(db).init()
+    monkeypatch.setenv("ANTT_PASSWORD", TEST_PASSWORD)
+    assert main(["--db", str(db), "user", "add", "chief", "--role", "admin"]) == 0, \
+        capsys.readouterr().err
+    assert "ANTT_PASSWORD" not in os.environ
+    new = "mat-khau-moi-cua-to-1"
+    monkeypatch.setenv("ANTT_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setenv("ANTT_NEW_PASSWORD", new)
+    assert main(["--db", str(db), "--user", "chief", "user", "add", "to1", "--role",
+                 "operator"]) == 0, capsys.readouterr().err
+    assert "ANTT_NEW_PASSWORD" not in os.environ and "ANTT_PASSWORD" not in os.environ
+    store = Store(db)
+    assert accounts.login(store, "chief", TEST_PASSWORD).username == "chief"
+    assert accounts.login(store, "to1", new).username == "to1"
+    store.close()
+    # Nothing in the environment and no terminal: the message names ANTT_NEW_PASSWORD.
+    monkeypatch.setenv("ANTT_PASSWORD", TEST_PASSWORD)
+    assert main(["--db", str(db), "--user", "chief", "user", "add", "to2", "--role",
+                 "operator"]) != 0
+    assert "ANTT_NEW_PASSWORD" in capsys.readouterr().err
