@@ -194,7 +194,8 @@ def _map_panel(ax, layers: dict[str, gpd.GeoDataFrame], codes: list[str], inc: p
     markers += _incidents(ax, here, lang)
     g = gaps[gaps["commune_code"].isin(codes)] if len(gaps) else gaps
     if len(g):
-        ax.scatter(g["lon"], g["lat"], s=60, marker="x", color=GAP_COLOUR, zorder=5,
+        # Under the incidents (zorder 4): a cross never hides an incident at the same place.
+        ax.scatter(g["lon"], g["lat"], s=60, marker="x", color=GAP_COLOUR, zorder=3.5,
                    linewidth=1.6, label=message("report.map.gap", lang))
     if len(emerging):
         from matplotlib.collections import PatchCollection

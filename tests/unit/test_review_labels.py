@@ -109,3 +109,22 @@ def test_the_hourly_charts_legend_names_every_kind_in_full_within_the_picture():
     for n, _ in kinds:
         assert n in shown, n
     plt.close(fig)
+
+
+def test_an_incident_at_an_unpatrolled_place_is_drawn_over_its_cross():
+    """The "not patrolled" cross at a site, and an incident reported there: the dot is
+    drawn above the cross (it hid under it on the one-commune map)."""
+    site = fx.sites().assign(commune_code="C1").iloc[[0]]
+    x, y = site.geometry.x.iloc[0], site.geometry.y.iloc[0]
+    inc = pd.DataFrame({"id": [1], "lon": [x], "lat": [y], "severity": [3],
+                        "commune_code": ["C1"]})
+    gaps = pd.DataFrame({"commune_code": ["C1"], "lon": [x], "lat": [y]})
+    empty = gpd.GeoDataFrame({"code": [], "commune_code": []}, geometry=[], crs=4326)
+    layers = {"communes": fx.commune(), "hamlets": fx.hamlets(), "sites": site,
+              "targets": empty, "hotspots": empty, "routes": empty, "checkpoints": empty}
+    fig, _ = map_figure(layers, inc, gaps, pd.DataFrame(), "vi", names=False)
+    ax = fig.axes[0]
+    by_label = {c.get_label(): c.get_zorder() for c in ax.collections}
+    cross = by_label["Chưa được tuần tra"]
+    dot = next(z for name, z in by_label.items() if name.startswith("Vụ việc"))
+    assert dot > cross, by_label
