@@ -36,6 +36,7 @@ from shapely.ops import voronoi_diagram
 
 SEED = 20210523
 OUT = Path(__file__).resolve().parent
+CORE_SHARE = 0.4  # drawn sites stand this share of the equivalent radius inside the edge
 UTM = "EPSG:3405"  # VN-2000 / UTM 48N: all three communes lie west of 108° E
 
 # --------------------------------------------------------------------------------------
@@ -299,10 +300,19 @@ def gadm_outline(rng: random.Random, gadm: dict, area_m2: float) -> Polygon:
     raise RuntimeError(f"no outline fits {gadm['gid_3']}")
 
 
+def core(poly: Polygon) -> Polygon:
+    """The part of a drawn commune where a drawn polling site may stand: at least
+    CORE_SHARE of its equivalent radius inside the drawn outline. The outline fits the
+    real commune's box, centroid and area but not its shape, so its edges may lie in a
+    neighbour (a drawn An Phụ site once stood 182 m outside the real commune); a site this
+    deep inside is clear of them."""
+    return poly.buffer(-CORE_SHARE * math.sqrt(poly.area / math.pi))
+
+
 def spread_points(rng: random.Random, poly: Polygon, n: int, iters: int = 25) -> list[Point]:
-    """n well-spread points inside *poly*: random start, then Lloyd relaxation."""
+    """n well-spread points in the core of *poly*: random start, then Lloyd relaxation."""
     minx, miny, maxx, maxy = poly.bounds
-    inner = poly.buffer(-150)
+    inner = core(poly)
     pts: list[Point] = []
     while len(pts) < n:
         p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
@@ -442,7 +452,8 @@ def build() -> dict[str, list[dict]]:
             assert cell.geom_type == "Polygon" and cell.is_valid, (cc, i, cell.geom_type)
             hc = f"{cc}-H{i:02d}"
             add("hamlets", cell, {"code": hc, "name": hname, "commune_code": cc})
-            site = inside_point(rng, cell, p.x, p.y, 40, 160, margin=60)
+            site = inside_point(rng, cell.intersection(core(poly)), p.x, p.y, 40, 160,
+                                margin=60)
             sites.append((hc, hname, site, cell))
             label = "thôn " + hname[len("Thôn "):] if hname.startswith("Thôn ") else hname
             add("sites", site, {"code": f"{cc}-S{i:02d}", "name": f"Nhà văn hóa {label}",
