@@ -24,6 +24,7 @@ from geo.clock import local_hour_utc, to_local, utcnow
 from geo.errors import AnttError
 from geo.i18n import message
 from geo.incidents import KINDS, LIFECYCLE, SOURCES, STAMPS
+from geo.layer_schemas import SCHEMAS
 from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
 from geo.store.schema import event_row
@@ -498,8 +499,7 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
         {"code": communes["code"], "name": communes["name"], "commune_code": communes["code"]},
         geometry=shapely.box(communes["x0"], communes["y0"], communes["x0"] + size,
                              communes["y0"] + size), crs="EPSG:4326")
-    for col in ("district", "province", "admin_set", "area_km2", "population", "source",
-                "type", "aliases"):
+    for col in SCHEMAS["communes"].optional:
         comm_geo[col] = None
     comm_geo["source"] = "synthetic (drill)"
     site_geo = gpd.GeoDataFrame(sites[["code", "name", "hamlet_code", "commune_code",
