@@ -1,12 +1,13 @@
 """The 2025 two-level administrative units as reference data (issue 30): the shipped list,
 looking a unit up, its label, the crosswalk from 2021-era communes, unit types as files
-write them."""
+write them, and the province drill's names."""
 
 import csv
 import hashlib
 import json
 import re
 
+import numpy as np
 import pytest
 
 from geo import admin2025
@@ -161,6 +162,23 @@ def test_a_squashed_name_takes_the_2025_spelling_where_its_letters_match():
     assert admin2025.spelling("AnPhụ") is None  # no 2025 unit has these letters
     assert admin2025.spelling("HồChíMinh", "province") == "Hồ Chí Minh"
     assert admin2025.spelling("HảiDương", "province") is None  # not a 2025 province
+
+
+# ---- the province drill ------------------------------------------------------------------
+def test_the_province_drill_names_its_communes_as_hai_phongs_2025_units():
+    from geo.drills.simulate import SCALES, _synthetic_places
+
+    n_sites, _, per = SCALES["province"]
+    first, _ = _synthetic_places(n_sites, per, np.random.default_rng(1))
+    again, _ = _synthetic_places(n_sites, per, np.random.default_rng(2))
+    assert first["name"].tolist() == again["name"].tolist()  # deterministic
+    hai_phong = [u.name for u in admin2025.units() if u.province == "Thành phố Hải Phòng"]
+    assert len(hai_phong) == 114 and len(first) == 200
+    assert first["name"].tolist()[:114] == hai_phong
+    assert first["name"].iloc[114] == f"{hai_phong[0]} (2)"
+    assert first["name"].is_unique
+    assert set(first["province"]) == {"Thành phố Hải Phòng"}
+    assert all(re.match(r"(Xã|Phường|Đặc khu) ", n) for n in first["name"])
 
 
 @pytest.mark.parametrize("path", admin2025.data_files(), ids=lambda p: p.name)
