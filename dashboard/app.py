@@ -15,7 +15,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, chrome, data, filters, guard, state, theme  # noqa: E402
 from dashboard.i18n import LANGS, label, t  # noqa: E402
 from geo import accounts  # noqa: E402
-from geo.analysis.places import commune_labels  # noqa: E402
+from geo.analysis.places import commune_labels, commune_notes_2025  # noqa: E402
 from geo.view import View, account_scope  # noqa: E402
 
 # No page or page icons: Streamlit fetches Material-icon favicons from the internet.
@@ -56,7 +56,8 @@ else:
         st.button(t("auth.logout", lang), key="logout", on_click=auth.logout)
         st.toggle(t("alert.sound", lang), key="alert_sound")
     # A hamlet team's phone needs no filters: its page knows its team and site.
-    view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope)) \
+    view = filters.sidebar(communes, hamlets, lang, scoped=bool(scope),
+                           notes=commune_notes_2025(layers["communes"])) \
         if account.role != "field" else View()
 view.narrow(scope)
 state.set("view", view)

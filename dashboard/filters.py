@@ -13,9 +13,12 @@ __all__ = ["sidebar"]
 
 
 def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang: str,
-            *, scoped: bool = False) -> View:
+            *, scoped: bool = False, notes: dict[str, tuple[str, dict]] | None = None
+            ) -> View:
     """Filter widgets in the sidebar. *hamlets* maps code → (name, commune code). A
-    *scoped* account sees only its *communes*, and no "all communes" choice."""
+    *scoped* account sees only its *communes*, and no "all communes" choice. *notes*: what
+    the 2025 list says of a commune (``geo.analysis.places.commune_notes_2025``), shown
+    under the picker when that commune is chosen."""
     choices = list(communes) if scoped else [ALL, *communes]
     if state.get("f_commune") not in choices:
         state.set("f_commune", choices[0])
@@ -23,6 +26,9 @@ def sidebar(communes: dict[str, str], hamlets: dict[str, tuple[str, str]], lang:
         commune = st.selectbox(t("filter.commune", lang), choices, key="f_commune",
                                format_func=lambda c: t("filter.all_communes", lang)
                                if c == ALL else communes[c])
+        if notes and commune in notes:
+            said, params = notes[commune]
+            st.caption(t(said, lang, **params))
         options = [c for c, (_, cc) in hamlets.items() if commune in (ALL, cc)]
         key = _take_map_hamlet(options)
         # The name only: the folded one ("thon hue tri") is never shown.

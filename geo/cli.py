@@ -104,6 +104,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(_t("import_refused", n=len(plan.errors)), file=sys.stderr)
         return 2
     print(plan.summary(current_lang()))
+    for note in plan.notes_2025(current_lang()):
+        print(f"  {plain_text(note)}")
     for label, codes in ((_t("import_new"), plan.added), (_t("import_changed"), plan.changed)):
         if codes:
             shown = ", ".join(codes[:20]) + (" …" if len(codes) > 20 else "")
@@ -117,7 +119,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
-    summary = _store(args).layer_summary()
+    store = _store(args)
+    summary = store.layer_summary()
     if summary.empty:
         print(_t("no_layers"))
         return 0
@@ -126,7 +129,28 @@ def cmd_layers(args: argparse.Namespace) -> int:
         print(_t("layer_line", kind=_message(f"import.kind.{r.kind}"), n=r.features,
                  where=where,
                  at=local_text(r.last_import, "%d/%m/%Y %H:%M")))
+        if r.kind == "communes":
+            _print_notes_2025(store)
     return 0
+
+
+# Communes listed at most under ``antt layers`` with what the 2025 list says of them.
+NOTES_SHOWN = 20
+
+
+def _print_notes_2025(store: Store) -> None:
+    """Under the communes line: each commune the 2025 list knows, and what it says ("An Phụ:
+    nay thuộc Phường Trần Liễu, Thành phố Hải Phòng …"), the stored text made inert."""
+    from geo.analysis.places import commune_labels, commune_notes_2025, load_layer
+
+    communes = load_layer(store, "communes")
+    notes = commune_notes_2025(communes)
+    names = commune_labels(communes)
+    for code, (key, params) in list(notes.items())[:NOTES_SHOWN]:
+        print(plain_text(_t("layer_commune", commune=names[code],
+                            note=_message(key, **params))))
+    if len(notes) > NOTES_SHOWN:
+        print(_t("layer_more", n=len(notes) - NOTES_SHOWN))
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

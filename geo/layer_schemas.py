@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from geo.admin2025 import FIELDS as ADMIN_2025_FIELDS
+
 __all__ = ["LayerSchema", "SCHEMAS", "TARGET_KINDS"]
 
 TARGET_KINDS = ("peoples_committee", "party_office", "police", "ballot_storage",
@@ -36,9 +38,11 @@ class LayerSchema:
 
 _POLY = ("Polygon", "MultiPolygon")
 SCHEMAS: dict[str, LayerSchema] = {s.kind: s for s in (
+    # The 2025 fields are filled on import from the reference data (``geo.admin2025``):
+    # the 2025 unit a commune is, or the one a 2021-era commune is now part of.
     LayerSchema("communes", _POLY, ("code", "name"),
                 ("district", "province", "admin_set", "area_km2", "population", "source",
-                 "type", "aliases"),
+                 "type", "aliases", *ADMIN_2025_FIELDS),
                 ints=("population",), floats=("area_km2",),
                 minimums={"population": (0, True), "area_km2": (0, False)}),
     # A hamlet's commune may be named by code, by name, or found by containment.

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import settings
+from geo import admin2025, settings
 from geo.analysis.spatial import WGS84, assign_hamlets, points, to_metric
 from geo.checks.text import fold
 from geo.codec import to_json
@@ -19,7 +19,7 @@ from geo.layer_schemas import SCHEMAS
 from geo.store import Store
 
 __all__ = ["load_layer", "locate", "has_hamlets", "to_features", "commune_labels",
-           "nearest_commune", "in_hamlets", "outside_communes"]
+           "commune_notes_2025", "nearest_commune", "in_hamlets", "outside_communes"]
 
 _CACHE: dict[tuple[str, str], tuple[int, gpd.GeoDataFrame]] = {}
 _LOCK = threading.Lock()
@@ -70,15 +70,37 @@ def in_hamlets(lons: pd.Series, lats: pd.Series, hamlets: pd.DataFrame,
 
 
 def commune_labels(communes: pd.DataFrame) -> dict[str, str]:
-    """code → how a commune is shown: its name, or, where another loaded commune has the
-    same name (4,865 of Vietnam's communes share 1,359 names), "name (district, province)"."""
-    keys = communes["name"].map(lambda n: fold(str(n)))
+    """code → how a commune is shown: its name (for a commune the boundary file matched to a
+    2025 unit, the 2025 list's: "Phường Bắc An Phụ"), or, where another loaded commune has
+    the same name (4,865 of Vietnam's communes share 1,359 names), "name (district,
+    province)"."""
+    units = communes["unit_2025"] if "unit_2025" in communes.columns else \
+        pd.Series([None] * len(communes), index=communes.index)
+    shown = [unit.name if (unit := admin2025.by_code(u)) is not None else str(name)
+             for u, name in zip(units, communes["name"], strict=True)]
+    keys = pd.Series([fold(n) for n in shown])
     shared = keys.duplicated(keep=False).to_numpy()
     out = {}
-    for i, (code, name) in enumerate(zip(communes["code"], communes["name"], strict=True)):
+    for i, (code, name) in enumerate(zip(communes["code"], shown, strict=True)):
         where = [str(communes[c].iloc[i]) for c in ("district", "province")
                  if c in communes.columns and pd.notna(communes[c].iloc[i])] if shared[i] else []
-        out[code] = f"{name} ({', '.join(where)})" if where else str(name)
+        out[code] = f"{name} ({', '.join(where)})" if where else name
+    return out
+
+
+def commune_notes_2025(communes: pd.DataFrame) -> dict[str, tuple[str, dict[str, str]]]:
+    """code → what the 2025 list says of each commune it knows, as a catalogue key and its
+    parameters (``geo.admin2025.note``): "đơn vị hành chính năm 2025: Xã Cẩm Tân, Tỉnh Thanh
+    Hóa", "nay thuộc Phường Trần Liễu, Thành phố Hải Phòng (theo Nghị quyết
+    1669/NQ-UBTVQH15)". Each place that shows it formats it for its own sink."""
+    if "label_2025" not in communes.columns:
+        return {}
+    known = communes[communes["label_2025"].notna()]  # most communes: none (a drill's 6,072)
+    out = {}
+    for code, (_, row) in zip(known["code"], known.iterrows(), strict=True):
+        said = admin2025.note(row)
+        if said:
+            out[code] = said
     return out
 
 

@@ -24,6 +24,7 @@ from geo.clock import local_hour_utc, to_local, utcnow
 from geo.errors import AnttError
 from geo.i18n import message
 from geo.incidents import KINDS, LIFECYCLE, SOURCES, STAMPS
+from geo.layer_schemas import SCHEMAS
 from geo.sites import SITE_LIFECYCLE
 from geo.store import ENTITIES, EVENT_COLUMNS, Store
 from geo.store.schema import event_row
@@ -450,6 +451,24 @@ _PROVINCE_CENTRES = [  # rough land anchors for synthetic communes, (lon, lat)
 ]
 
 
+# The province drill's communes lie around 106.33 E, 20.94 N: Hải Dương before July 2025,
+# part of Hải Phòng since. They are named as Hải Phòng's 2025 units are (data/admin-2025).
+DRILL_PROVINCE = "Hải Phòng"
+
+
+def _province_names(n: int) -> tuple[list[str], str]:
+    """*n* commune names of :data:`DRILL_PROVINCE`'s 2025 units, in the list's order ("Phường
+    Thủy Nguyên", …, "Xã Kim Thành"), and the province as the list names it. The province
+    has fewer units than the drill has communes: past the last, the names come round again
+    numbered ("Phường Thủy Nguyên (2)"), so no two drill communes share a name."""
+    from geo import admin2025
+
+    province = admin2025.province_of(DRILL_PROVINCE)
+    names = [u.name for u in admin2025.units() if u.province == province]
+    return [names[k % len(names)] + (f" ({k // len(names) + 1})" if k >= len(names) else "")
+            for k in range(n)], province
+
+
 def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Synthetic communes (5 km squares) on a grid around real provincial centres, each
@@ -468,8 +487,10 @@ def _synthetic_places(n_sites: int, per_commune: int, rng: np.random.Generator
             x0 = lon0 + (j - side / 2) * size
             y0 = lat0 + (i - side / 2) * size
             rows.append({"code": f"SYN{c:02d}{k:04d}", "name": f"Xã mô phỏng {c:02d}-{k:04d}",
-                         "x0": x0, "y0": y0})
+                         "province": None, "x0": x0, "y0": y0})
     communes = pd.DataFrame(rows)
+    if len(centres) == 1:
+        communes["name"], communes["province"] = _province_names(len(communes))
     cidx = np.repeat(np.arange(len(communes)), per_commune)[:n_sites]
     sx = communes["x0"].to_numpy()[cidx] + rng.uniform(0.003, size - 0.003, n_sites)
     sy = communes["y0"].to_numpy()[cidx] + rng.uniform(0.003, size - 0.003, n_sites)
@@ -498,9 +519,9 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
         {"code": communes["code"], "name": communes["name"], "commune_code": communes["code"]},
         geometry=shapely.box(communes["x0"], communes["y0"], communes["x0"] + size,
                              communes["y0"] + size), crs="EPSG:4326")
-    for col in ("district", "province", "admin_set", "area_km2", "population", "source",
-                "type", "aliases"):
+    for col in SCHEMAS["communes"].optional:
         comm_geo[col] = None
+    comm_geo["province"] = communes["province"].to_numpy()
     comm_geo["source"] = "synthetic (drill)"
     site_geo = gpd.GeoDataFrame(sites[["code", "name", "hamlet_code", "commune_code",
                                        "voters"]],

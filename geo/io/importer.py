@@ -19,8 +19,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo import admin2025
 from geo.accounts import Actor, authorize, require
-from geo.analysis.places import load_layer, to_features
+from geo.analysis.places import commune_labels, commune_notes_2025, load_layer, to_features
 from geo.errors import Invalid, Problem
 from geo.i18n import message
 from geo.io.layers import LayerRead, read_layer
@@ -71,12 +72,26 @@ class ImportPlan:
                        crs=self.read.source_crs, new=len(self.added), changed=len(self.changed),
                        unchanged=len(self.unchanged), kept=len(self.not_in_file))
 
+    def notes_2025(self, lang: str = "vi") -> list[str]:
+        """For communes: "An Phụ: nay thuộc Phường Trần Liễu, Thành phố Hải Phòng (theo
+        Nghị quyết 1669/NQ-UBTVQH15)", one line for each commune of the file the 2025 list
+        knows (``geo.admin2025``); nothing for other layers or a refused file."""
+        frame = self.read.frame
+        if self.kind != "communes" or frame is None or not self.ok:
+            return []
+        names = commune_labels(frame)
+        return [message("cli.layer_commune", lang, commune=names[code],
+                        note=message(key, lang, **params)).strip()
+                for code, (key, params) in commune_notes_2025(frame).items()]
+
 
 def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPlan) -> None:
     """Names resolved to codes, codes filled by containment, every code checked against
     what is loaded, and every place checked against the boundary its code names (see
-    ``geo.io.positions``). An unknown code is reported as that, never also as a position."""
+    ``geo.io.positions``). An unknown code is reported as that, never also as a position.
+    Communes are told which 2025 unit each is, or is now part of (``geo.admin2025``)."""
     if kind == "communes":
+        admin2025.annotate_communes(gdf)
         return
     communes, hamlets = load_layer(store, "communes"), load_layer(store, "hamlets")
     if communes.empty:

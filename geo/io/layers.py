@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from geo import admin2025
 from geo.checks.outline import in_vietnam
 from geo.checks.text import (
     fold,
@@ -321,9 +322,7 @@ def _recognise_boundaries(gdf: gpd.GeoDataFrame, kind: str, result: LayerRead
             out = out.rename(columns={v: k for k, v in mapping.items() if v in cols})
             out = out.loc[:, ~out.columns.duplicated()]
             if fmt.startswith("gadm"):
-                for f in ("name", "district", "province"):
-                    if f in out.columns:
-                        out[f] = out[f].map(unsquash)
+                _spell_gadm(out)
             if fmt.endswith("2-level") and "admin_set" not in out.columns:
                 out["admin_set"] = "2025 (tỉnh / xã)"
             return out
@@ -343,15 +342,38 @@ def _recognise_boundaries(gdf: gpd.GeoDataFrame, kind: str, result: LayerRead
     return gdf
 
 
-def unsquash(name: object) -> object:
-    """GADM writes names without spaces: "AnPhụ" → "An Phụ", "Phường1" → "Phường 1" (a
-    space before a capital that follows a small letter, and between a letter and a
-    digit). Other values pass as they are."""
+def _spell_gadm(out: gpd.GeoDataFrame) -> None:
+    """GADM's squashed names and types as people write them: names checked against the
+    2025 list's spelling, types against ``data/admin-2025/unit-types.csv``."""
+    spelt = {"name": admin2025.spelling, "district": None,
+             "province": lambda t: admin2025.spelling(t, "province")}
+    for f, lookup in spelt.items():
+        if f in out.columns:
+            out[f] = out[f].map(lambda v, lookup=lookup: unsquash(v, spelt=lookup))
+    if "type" in out.columns:
+        out["type"] = out["type"].map(admin2025.type_spelling)
+
+
+def unsquash(name: object, *, spelt: Callable[[str], str | None] | None = None) -> object:
+    """GADM writes names without spaces: "AnPhụ" → "An Phụ", "Phường1" → "Phường 1",
+    "KrôngANa" → "Krông A Na": a space before a capital that follows a small letter, before
+    a capital that follows a capital and comes before a small letter, and between a
+    letter and a digit. *spelt*, when given, looks a name without spaces up in a
+    reference list (``geo.admin2025.spelling``) and its spelling wins where it knows the
+    name ("KrôngANa" → "Krông Ana", as the 2025 list writes that commune). Other values,
+    and names that already have spaces, pass as they are."""
     if not isinstance(name, str) or not name:
         return name
+    if spelt is not None and not any(c.isspace() for c in name.strip()):
+        known = spelt(name)
+        if known:
+            return known
     out = []
-    for prev, ch in zip(" " + name[:-1], name, strict=True):
-        if (prev.islower() and ch.isupper()) or (prev.isalpha() and ch.isdigit()):
+    for i, ch in enumerate(name):
+        prev = name[i - 1] if i else " "
+        after = name[i + 1] if i + 1 < len(name) else " "
+        if (prev.islower() and ch.isupper()) or (prev.isalpha() and ch.isdigit()) or (
+                prev.isupper() and ch.isupper() and after.islower()):
             out.append(" ")
         out.append(ch)
     return "".join(out)

@@ -23,19 +23,21 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo import settings
+from geo import admin2025, settings
 from geo.analysis.places import commune_labels
 from geo.analysis.spatial import WGS84, middle_lon, to_metric
 from geo.checks.text import fold
 from geo.errors import Problem
+from geo.i18n import message
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
            "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]
 
 # VN-2000 projected zones: UTM 48N/49N, and the 3° TM zones provinces use.
 VN2000_ZONES = (3405, 3406, *range(5896, 5900), *range(9205, 9219))
-_PREFIXES = ("xa ", "phuong ", "thi tran ", "thon ", "khu ", "to dan pho ", "ban ", "ap ",
-             "lang ")
+# Words a hamlet's name may start with; a commune's type words ("Xã", "Phường", "Đặc
+# khu", "Thị trấn") are data (``data/admin-2025/unit-types.csv``).
+_HAMLET_WORDS = ("thon ", "khu ", "to dan pho ", "ban ", "ap ", "lang ")
 
 
 def representative_points(gdf: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
@@ -47,7 +49,10 @@ def representative_points(gdf: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
 def _key(name: object) -> str:
     """A name as it is compared: accent-folded, without "Xã", "Thôn"… in front."""
     text = fold(str(name))
-    for p in _PREFIXES:
+    bare = admin2025.bare(text)
+    if bare != text:
+        return bare
+    for p in _HAMLET_WORDS:
         if text.startswith(p):
             return text[len(p):]
     return text
@@ -70,12 +75,23 @@ def resolve_names(gdf: gpd.GeoDataFrame, ref: str, places: gpd.GeoDataFrame,
         names = pd.concat([names, extra], ignore_index=True)
     codes = set(places["code"])
     pts = representative_points(gdf)
+    known: pd.DataFrame | None = None  # the loaded communes matched to the 2025 list, once
     for i in gdf.index[gdf[col].isna() & gdf[given].notna()]:
         value = gdf.at[i, given]
         if value in codes:
             gdf.at[i, col] = value
             continue
         match = names[names["_key"] == _key(value)]
+        if match.empty and ref == "commune":
+            # A unit of the 2025 list, by its code or its name ("Xã Nam An Phụ"): the loaded
+            # commune that is that unit, or a message naming the unit.
+            if known is None:
+                known = _annotated(places)
+            match, units = _as_2025_unit(value, places, known)
+            if match.empty and units:
+                problems.append(_no_2025_commune(units, known,
+                                                 int(gdf.index.get_loc(i)) + 1))
+                continue
         if ref == "hamlet" and "commune_code" in gdf.columns and \
                 pd.notna(gdf.at[i, "commune_code"]):
             match = match[match["commune_code"] == gdf.at[i, "commune_code"]]
@@ -92,6 +108,47 @@ def resolve_names(gdf: gpd.GeoDataFrame, ref: str, places: gpd.GeoDataFrame,
             problems.append(Problem(ref, f"{len(match)} loaded {ref}s are named {value!r} "
                                          f"({', '.join(match['code'][:5])}); give the code",
                                     row=int(gdf.index.get_loc(i)) + 1))
+
+
+def _as_2025_unit(value: str, communes: gpd.GeoDataFrame, known: pd.DataFrame
+                  ) -> tuple[gpd.GeoDataFrame, list[admin2025.Unit]]:
+    """The loaded communes that are the 2025 unit(s) *value* names (by the list's code or
+    by name), and those units. *known*: the communes matched to the list (``_annotated``)."""
+    unit = admin2025.by_code(value)
+    units = [unit] if unit is not None else admin2025.find(value)
+    if not units:
+        return communes.iloc[0:0], []
+    return communes[known["unit_2025"].isin({u.code for u in units}).to_numpy()], units
+
+
+def _annotated(communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The loaded communes with the 2025 fields worked out again, so that communes loaded
+    before those fields existed are matched too."""
+    cols = [c for c in ("code", "name", "district", "province", "admin_set")
+            if c in communes.columns]
+    return admin2025.annotate_communes(pd.DataFrame(communes[cols]).reset_index(drop=True))
+
+
+def _no_2025_commune(units: list[admin2025.Unit], known: pd.DataFrame, row: int) -> Problem:
+    """A commune column names a 2025 unit that no loaded commune is: say which unit, and
+    which loaded 2021-era commune is now part of it when the crosswalk knows one."""
+    shown = units[:3]
+    params = {"unit": "; ".join(u.label for u in shown) + (" …" if len(units) > 3 else ""),
+              "code": ", ".join(u.code for u in shown)}
+    part = known[known["part_of_2025"].isin({u.code for u in units})]
+    key = "import.unit2025.none"
+    if not part.empty:
+        key = "import.unit2025.part"
+        params["communes"] = ", ".join(_where(r) for r in part.head(3).itertuples())
+        params["source"] = ", ".join(dict.fromkeys(part["source_2025"]))
+    return Problem("commune", message(key, "en", **params), row=row, key=key, params=params)
+
+
+def _where(r: object) -> str:
+    """"An Phụ (Thị xã Kinh Môn, Hải Dương)": a commune with what the file says of it."""
+    where = [str(v) for v in (getattr(r, "district", None), getattr(r, "province", None))
+             if isinstance(v, str) and v.strip()]
+    return f"{r.name} ({', '.join(where)})" if where else str(r.name)
 
 
 def fill_by_containment(gdf: gpd.GeoDataFrame, kind: str, communes: gpd.GeoDataFrame,

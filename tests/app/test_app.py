@@ -79,3 +79,19 @@ def test_filter_by_severity(app_env):
     at.multiselect(key="f_severity").set_value([4]).run()
     assert not at.exception
     assert list(at.dataframe[0].value["Mức độ"]) == ["Khẩn cấp"]
+
+
+def test_the_sidebar_says_which_2025_unit_the_chosen_commune_is_now_part_of(app_env):
+    from geo.io.importer import import_layer
+
+    import_layer(app_env, ROOT / "data" / "communes.geojson", "communes", actor="t")
+    at = _app(app_env).run()
+    assert not [c.value for c in at.sidebar.caption if "Nghị quyết" in c.value]
+    at.selectbox(key="f_commune").set_value("10732").run()
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    # The markdown as sent (the resolution's "-" escaped: stored text is inert there).
+    assert "nay thuộc Phường Trần Liễu, Thành phố Hải Phòng (theo Nghị quyết " \
+           "1669/NQ\\-UBTVQH15)" in captions, captions
+    at.selectbox(key="f_commune").set_value("10762").run()  # Cổ Dũng: nothing is known
+    assert not [c.value for c in at.sidebar.caption if "Nghị quyết" in c.value]

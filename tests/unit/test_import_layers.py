@@ -23,10 +23,11 @@ GEO = Path(__file__).resolve().parents[2] / "geo"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Imports nothing of geo's but each other: errors, settings, time, text, the data a
-    # layer file must hold.
+    # layer file must hold, the 2025 administrative units (reference data).
     ("base", ("geo", "geo.errors", "geo.settings", "geo.clock", "geo.codec", "geo.palette",
               "geo.mapclick",
-              "geo.i18n", "geo.checks", "geo.web", "geo.lifecycle", "geo.layer_schemas")),
+              "geo.i18n", "geo.checks", "geo.web", "geo.lifecycle", "geo.layer_schemas",
+              "geo.admin2025")),
     # The database: the one place that reads and writes it.
     ("store", ("geo.store",)),
     # Geometry, and the stored layers read back as geometry ("which hamlet is this in").

@@ -5,6 +5,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from geo import admin2025
 from geo.io.layers import LayerRead, _canonical_headers, unsquash
 
 
@@ -14,6 +15,18 @@ def test_gadm_names_get_their_spaces_back():
         "An Phụ", "Cổ Dũng", "Kinh Môn", "Phường 1", "Phường 10", "Thị Trấn Phú Thái",
         "Đồng Lạc", "Hải Dương"]
     assert unsquash("") == "" and unsquash(None) is None
+
+
+def test_capitals_split_before_a_small_letter_and_the_2025_spelling_wins_where_known():
+    """GADM's "KrôngANa" is "Krông A Na" (a capital followed by a small letter starts a
+    word); as a commune's name, the 2025 list's spelling wins: it writes "Krông Ana"."""
+    assert unsquash("KrôngANa") == "Krông A Na"
+    assert unsquash("PhườngIV") == "Phường IV" and unsquash("ThịTrấnPhúThái") == \
+        "Thị Trấn Phú Thái"
+    assert unsquash("KrôngANa", spelt=admin2025.spelling) == "Krông Ana"
+    assert unsquash("BắcAnPhụ", spelt=admin2025.spelling) == "Bắc An Phụ"
+    assert unsquash("AnPhụ", spelt=admin2025.spelling) == "An Phụ"  # unknown: the rule
+    assert unsquash("Krông A Na", spelt=admin2025.spelling) == "Krông A Na"  # spaced: kept
 
 
 @given(st.lists(st.sampled_from(["An", "Phụ", "Cổ", "Dũng", "Đồng", "Lạc", "Ước", "Ea"]),
