@@ -54,6 +54,8 @@ class ImportPlan:
     unchanged: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    # The features are the demo's (a real import outranks them in every lookup).
+    demo: bool = False
 
     @property
     def warnings(self) -> list[Problem]:
@@ -172,25 +174,27 @@ def _single(g: shapely.Geometry) -> shapely.Geometry:
 
 def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = None,
                 encoding: str | None = None,
-                progress: Callable[[str], None] | None = None) -> ImportPlan:
-    """Read, validate and compare with the store. Writes nothing."""
+                progress: Callable[[str], None] | None = None,
+                demo: bool = False) -> ImportPlan:
+    """Read, validate and compare with the store. Writes nothing. *demo*: the features
+    are the demo's (a real import outranks them in every lookup)."""
     read = read_layer(path, kind, crs=crs, encoding=encoding, progress=progress)
-    plan = ImportPlan(kind, str(path), read, errors=list(read.errors))
+    plan = ImportPlan(kind, str(path), read, errors=list(read.errors), demo=demo)
     if not read.ok:
         return plan
     gdf = read.frame
     _cross_check(gdf, kind, store, plan)
     if plan.errors:
         return plan
-    new = to_features(gdf, kind).set_index("code")
+    new = to_features(gdf, kind, demo=demo).set_index("code")
     old = store.features(kind).set_index("code")
     for code, row in new.iterrows():
         if code not in old.index:
             plan.added.append(code)
-        elif (row["name"], row["commune_code"], json.loads(row["props"])) != (
+        elif (row["name"], row["commune_code"], json.loads(row["props"]), row["demo"]) != (
                 old.at[code, "name"], old.at[code, "commune_code"],
-                json.loads(old.at[code, "props"])) or not same_shape(
-                row["geom"], bytes(old.at[code, "geom"])):
+                json.loads(old.at[code, "props"]), bool(old.at[code, "demo"])) or not \
+                same_shape(row["geom"], bytes(old.at[code, "geom"])):
             plan.changed.append(code)
         else:
             plan.unchanged.append(code)
@@ -226,7 +230,7 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
     if not plan.ok:
         raise Invalid(plan.errors)
     gdf = plan.read.frame
-    rows = to_features(gdf, plan.kind)
+    rows = to_features(gdf, plan.kind, demo=plan.demo)
     lifecycle, entity_rows = _entity_rows(plan.kind, gdf)
 
     def cmd(tx: Tx) -> None:
@@ -243,9 +247,11 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
 def import_layer(store: Store, path: str | Path, kind: str, *, actor: Actor,
                  crs: str | None = None, encoding: str | None = None, dry_run: bool = False,
                  progress: Callable[[str], None] | None = None,
-                 at: datetime | None = None) -> ImportPlan:
-    """Plan, and unless *dry_run*, apply. Raises Invalid (nothing written) on any error."""
-    plan = plan_import(store, path, kind, crs=crs, encoding=encoding, progress=progress)
+                 at: datetime | None = None, demo: bool = False) -> ImportPlan:
+    """Plan, and unless *dry_run*, apply. Raises Invalid (nothing written) on any error.
+    *demo*: see :func:`plan_import`."""
+    plan = plan_import(store, path, kind, crs=crs, encoding=encoding, progress=progress,
+                       demo=demo)
     if not plan.ok:
         raise Invalid(plan.errors)
     if not dry_run:
