@@ -3,6 +3,11 @@
 ``plan_import`` changes nothing and says what would change; ``apply_import``
 writes the features, and registers new polling sites and patrol teams, in one
 transaction. A plan with any error cannot be applied.
+
+A question an import asks rather than settles silently: a commune overlapping a loaded
+commune of another code (more than the ``commune_overlap_percent`` setting of the
+smaller one's area) is refused, naming both; with *replace* the loaded one and its
+layers are removed in the same transaction instead (``geo.io.removal``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo import settings
 from geo.accounts import Actor, authorize, require
-from geo.analysis.places import load_layer, to_features
+from geo.analysis.places import commune_labels, load_layer, to_features
+from geo.analysis.spatial import WGS84, middle_lon, to_metric
 from geo.errors import Invalid, Problem
 from geo.i18n import message
 from geo.io.layers import LayerRead, read_layer
@@ -31,6 +38,7 @@ from geo.io.positions import (
     outside_every,
     resolve_names,
 )
+from geo.io.removal import remove_communes_in
 from geo.layer_schemas import SCHEMAS
 from geo.lifecycle import Lifecycle
 from geo.registry import register_many
@@ -54,8 +62,12 @@ class ImportPlan:
     unchanged: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
-    # The features are the demo's (a real import outranks them in every lookup).
+    # What the import was asked to do: replace overlapped communes, mark its features
+    # as the demo's.
+    replace: bool = False
     demo: bool = False
+    # Loaded communes this import overlaps and, with *replace*, removes with their layers.
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -79,6 +91,7 @@ def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPla
     what is loaded, and every place checked against the boundary its code names (see
     ``geo.io.positions``). An unknown code is reported as that, never also as a position."""
     if kind == "communes":
+        _check_overlaps(gdf, store, plan)
         return
     communes, hamlets = load_layer(store, "communes"), load_layer(store, "hamlets")
     if communes.empty:
@@ -132,6 +145,64 @@ def _cross_check(gdf: gpd.GeoDataFrame, kind: str, store: Store, plan: ImportPla
                 severity="warning"))
 
 
+def _check_overlaps(gdf: gpd.GeoDataFrame, store: Store, plan: ImportPlan) -> None:
+    """Each commune of the file against the loaded communes of other codes: one that
+    overlaps a loaded commune by more than the ``commune_overlap_percent`` setting of the
+    smaller one's area is an error naming both and the overlap (with *replace*, the
+    loaded one is to be removed instead: ``plan.replaced``)."""
+    loaded = load_layer(store, "communes")
+    others = loaded[~loaded["code"].isin(set(gdf["code"].dropna()))].reset_index(drop=True)
+    if others.empty or not len(gdf):
+        return
+    mine_m, others_m = to_metric(gpd.GeoSeries(gdf.geometry.values, crs=WGS84),
+                                 others.geometry, lon=middle_lon(gdf))
+    mine_g, others_g = np.asarray(mine_m.values), np.asarray(others_m.values)
+    i_mine, i_other = shapely.STRtree(others_g).query(mine_g, predicate="intersects")
+    if not len(i_mine):
+        return
+    overlap = shapely.area(shapely.intersection(mine_g[i_mine], others_g[i_other]))
+    a_mine, a_other = shapely.area(mine_g)[i_mine], shapely.area(others_g)[i_other]
+    share = overlap / np.maximum(np.minimum(a_mine, a_other), 1e-9)
+    limit = float(settings.get("commune_overlap_percent"))
+    labels = commune_labels(loaded)
+    names = gdf["name"].to_numpy()
+    for i, j, km2, part, smaller_is_mine in zip(
+            i_mine, i_other, overlap / 1e6, share * 100, a_mine <= a_other, strict=True):
+        if part <= limit:
+            continue
+        other = others.iloc[j]
+        if plan.replace:
+            if other["code"] not in plan.replaced:
+                plan.replaced.append(other["code"])
+            continue
+        code, name = gdf["code"].iloc[i], names[i]
+        smaller = name if smaller_is_mine else labels[other["code"]]
+        params = {"code": code, "name": name, "other_code": other["code"],
+                  "other": labels[other["code"]], "km2": f"{km2:.2f}", "pct": f"{part:.0f}",
+                  "smaller": smaller, "limit": f"{limit:g}"}
+        head = (f"commune {code} ({name}) overlaps the loaded "
+                f"{'demo ' if other['demo'] else ''}commune {other['code']} "
+                f"({labels[other['code']]}) by {km2:.2f} km² ({part:.0f} % of the area of "
+                f"{smaller}; at most {limit:g} % may overlap)")
+        if other["demo"]:
+            plan.errors.append(Problem(
+                "geometry", f"{head}. {other['code']} was drawn by the demo (antt init), it "
+                            "is no real boundary: remove the demo's layers with antt layers "
+                            f"remove --demo (or this commune's: antt layers remove --commune "
+                            f"{other['code']}, or import again with --replace), or start a "
+                            "database without the demo: antt --db NEW.duckdb init --empty "
+                            "(removing layers keeps the demo's sites, teams and incidents)",
+                row=i + 1, key="import.overlap_demo", params=params))
+        else:
+            plan.errors.append(Problem(
+                "geometry", f"{head}. To replace {other['code']} and its layers (hamlets, "
+                            "sites, targets, hotspots, routes) with this file, import again "
+                            f"with --replace; or remove it first: antt layers remove "
+                            f"--commune {other['code']}",
+                row=i + 1, key="import.overlap", params=params))
+    plan.replaced.sort()
+
+
 # Which stored layer each code field names; a code no stored feature has is refused,
 # for every kind alike.
 _REFS = {"commune_code": "communes", "hamlet_code": "hamlets", "route_code": "routes"}
@@ -174,12 +245,16 @@ def _single(g: shapely.Geometry) -> shapely.Geometry:
 
 def plan_import(store: Store, path: str | Path, kind: str, *, crs: str | None = None,
                 encoding: str | None = None,
-                progress: Callable[[str], None] | None = None,
+                progress: Callable[[str], None] | None = None, replace: bool = False,
                 demo: bool = False) -> ImportPlan:
-    """Read, validate and compare with the store. Writes nothing. *demo*: the features
-    are the demo's (a real import outranks them in every lookup)."""
+    """Read, validate and compare with the store. Writes nothing.
+
+    *replace*: communes of the file that overlap loaded communes of other codes replace
+    them (the loaded ones and their layers are removed on apply) instead of being
+    refused. *demo*: the features are the demo's (a real import outranks them in every lookup)."""
     read = read_layer(path, kind, crs=crs, encoding=encoding, progress=progress)
-    plan = ImportPlan(kind, str(path), read, errors=list(read.errors), demo=demo)
+    plan = ImportPlan(kind, str(path), read, errors=list(read.errors), replace=replace,
+                      demo=demo)
     if not read.ok:
         return plan
     gdf = read.frame
@@ -235,6 +310,9 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
 
     def cmd(tx: Tx) -> None:
         authorize(tx, account, "layers.import")
+        if plan.replaced:
+            remove_communes_in(tx, plan.replaced, actor=actor,
+                               source=f"--replace {Path(plan.source).name}")
         tx.put_features(plan.kind, rows, actor=actor, source=Path(plan.source).name,
                         added=len(plan.added), changed=len(plan.changed))
         if lifecycle is not None:
@@ -247,11 +325,12 @@ def apply_import(store: Store, plan: ImportPlan, *, actor: Actor,
 def import_layer(store: Store, path: str | Path, kind: str, *, actor: Actor,
                  crs: str | None = None, encoding: str | None = None, dry_run: bool = False,
                  progress: Callable[[str], None] | None = None,
-                 at: datetime | None = None, demo: bool = False) -> ImportPlan:
+                 at: datetime | None = None, replace: bool = False,
+                 demo: bool = False) -> ImportPlan:
     """Plan, and unless *dry_run*, apply. Raises Invalid (nothing written) on any error.
-    *demo*: see :func:`plan_import`."""
+    *replace* and *demo*: see :func:`plan_import`."""
     plan = plan_import(store, path, kind, crs=crs, encoding=encoding, progress=progress,
-                       demo=demo)
+                       replace=replace, demo=demo)
     if not plan.ok:
         raise Invalid(plan.errors)
     if not dry_run:

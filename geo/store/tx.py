@@ -254,6 +254,17 @@ class Tx:
                           "FROM _features", {"kind": kind})
         self._record_import(kind, actor=actor, source=source, added=added, changed=changed)
 
+    def remove_features(self, kind: str, codes: Sequence[str], *, actor: str,
+                        source: str) -> int:
+        """Take the features *codes* of *kind* out of the layers and record it (as an
+        import that removed them); return how many there were."""
+        if not codes:
+            return 0
+        n = self.cursor.run("DELETE FROM features WHERE kind = $kind AND code IN "
+                            "(SELECT unnest($codes))", {"kind": kind, "codes": list(codes)})
+        self._record_import(kind, actor=actor, source=source, added=0, changed=0, removed=n)
+        return n
+
     def _record_import(self, kind: str, *, actor: str, source: str, added: int, changed: int,
                        removed: int = 0) -> None:
         nxt = q.next_id(self.cursor, "layer_imports", "id")
