@@ -97,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     store = _store(args)
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
-                       progress=_say, replace=args.replace)
+                       progress=_say, replace=args.replace, outside=args.outside)
     _print_problems(plan.warnings, "warning")
     if not plan.ok:
         _print_problems(plan.errors)
@@ -358,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--encoding", help=h("import_encoding"))
     im.add_argument("--dry-run", action="store_true", help=h("import_dry_run"))
     im.add_argument("--replace", action="store_true", help=h("import_replace"))
+    im.add_argument("--outside", action="store_true", help=h("import_outside"))
     im.set_defaults(fn=cmd_import)
     ly = sub.add_parser("layers", help=h("layers"), description=h("layers"))
     ly.set_defaults(fn=cmd_layers)

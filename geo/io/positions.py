@@ -28,12 +28,12 @@ from geo.analysis.places import commune_labels
 from geo.analysis.spatial import WGS84, middle_lon, to_metric
 from geo.checks.text import fold
 from geo.errors import Problem
+from geo.io.zones import VN2000_ZONES
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
-           "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]
+           "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE",
+           "nearest_communes", "distance_text"]
 
-# VN-2000 projected zones: UTM 48N/49N, and the 3° TM zones provinces use.
-VN2000_ZONES = (3405, 3406, *range(5896, 5900), *range(9205, 9219))
 _PREFIXES = ("xa ", "phuong ", "thi tran ", "thon ", "khu ", "to dan pho ", "ban ", "ap ",
              "lang ")
 
@@ -263,6 +263,25 @@ def outside_every(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> Sequence
     area = shapely.union_all(metric.geometry.values)
     far = pts.distance(area).to_numpy() > settings.get("position_tolerance_m")
     return [int(i) + 1 for i in np.flatnonzero(far)]
+
+
+def nearest_communes(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame
+                     ) -> list[tuple[str, float]]:
+    """For each row, the loaded commune nearest its position: ``(code, metres)``."""
+    metric, pts = to_metric(communes, gpd.GeoSeries(representative_points(gdf), crs=WGS84))
+    tree = shapely.STRtree(metric.geometry.values)
+    (which, nearest), metres = tree.query_nearest(pts.values, return_distance=True,
+                                                  all_matches=False)
+    codes = communes["code"].to_numpy()
+    out: list[tuple[str, float]] = [("", float("inf"))] * len(pts)
+    for i, j, d in zip(which, nearest, metres, strict=True):
+        out[i] = (str(codes[j]), float(d))
+    return out
+
+
+def distance_text(metres: float) -> str:
+    """A distance as messages give it: "80 m", "1.4 km"."""
+    return _distance(metres)
 
 
 def _distance(metres: float) -> str:

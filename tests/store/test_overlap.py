@@ -159,7 +159,7 @@ def test_a_real_commune_overlapping_the_demo_is_refused_saying_how_to_drop_the_d
 def test_the_command_line_asks_in_vietnamese_and_replaces_and_removes(loaded, tmp_path,
                                                                       capsys):
     """`antt import` refuses the overlap in Vietnamese (its default), `--replace` replaces,
-    `antt layers remove` removes."""
+    `--outside` keeps a site outside every commune, `antt layers remove` removes."""
     from geo.cli import main
 
     from .test_cli_vietnamese import _english
@@ -183,6 +183,13 @@ def test_the_command_line_asks_in_vietnamese_and_replaces_and_removes(loaded, tm
     assert code == 0 and "thay thế (gỡ cùng các lớp): C1" in text, text
     assert sorted(load_layer(loaded, "communes")["code"]) == ["C2", "C9"]
 
+    sites = fx.write_raw_geojson(tmp_path / "s.geojson", [fx.feature(
+        fx.point(LON0 + 0.06, LAT0 + D), code="S9", name="Chốt ngoài xã")])
+    code, text = antt("import", str(sites), "--kind", "sites")
+    assert code == 2 and "không nằm trong xã nào đã nạp: gần nhất là Xã Bên (C2)" in text
+    assert not _english(text), _english(text)
+    code, text = antt("import", str(sites), "--kind", "sites", "--outside")
+    assert code == 0 and "vẫn nhập vì được ghi là cố ý nằm ngoài xã (dòng 1)" in text, text
 
     code, text = antt("layers", "remove", "--commune", "NOPE")
     assert code == 2 and "--commune NOPE" in text and not _english(text), text
