@@ -1,5 +1,5 @@
-"""`antt` command line: init, status, incident report/move, unit, export, report, serve,
-user and wall-token.
+"""`antt` command line: init, import, layers (and layers remove), status, incident
+report/move, unit, export, report, serve, user and wall-token.
 
 Commands that write or export act as an account: ``--user NAME`` (or ``ANTT_USER``),
 whose password is asked for without echo, or read from ``ANTT_PASSWORD`` or, with
@@ -97,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     store = _store(args)
     plan = plan_import(store, args.path, args.kind, crs=args.crs, encoding=args.encoding,
-                       progress=_say)
+                       progress=_say, replace=args.replace, outside=args.outside)
     _print_problems(plan.warnings, "warning")
     if not plan.ok:
         _print_problems(plan.errors)
@@ -106,7 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(plan.summary(current_lang()))
     for note in plan.notes_2025(current_lang()):
         print(f"  {plain_text(note)}")
-    for label, codes in ((_t("import_new"), plan.added), (_t("import_changed"), plan.changed)):
+    for label, codes in ((_t("import_new"), plan.added), (_t("import_changed"), plan.changed),
+                         (_t("import_replaced"), plan.replaced)):
         if codes:
             shown = ", ".join(codes[:20]) + (" …" if len(codes) > 20 else "")
             print(f"  {label}: {shown}")
@@ -151,6 +152,19 @@ def _print_notes_2025(store: Store) -> None:
                             note=_message(key, **params))))
     if len(notes) > NOTES_SHOWN:
         print(_t("layer_more", n=len(notes) - NOTES_SHOWN))
+
+
+def cmd_layers_remove(args: argparse.Namespace) -> int:
+    from geo.io.removal import remove_layers
+
+    store = _store(args)
+    removed = remove_layers(store, communes=args.commune or (), demo=args.demo,
+                            actor=_account(args, store))
+    if not removed:
+        print(_t("removed_nothing"))
+    for kind, n in removed.items():
+        print(_t("removed_line", n=n, kind=_message(f"import.kind.{kind}")))
+    return 0
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -367,9 +381,16 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--crs", help=h("import_crs"))
     im.add_argument("--encoding", help=h("import_encoding"))
     im.add_argument("--dry-run", action="store_true", help=h("import_dry_run"))
+    im.add_argument("--replace", action="store_true", help=h("import_replace"))
+    im.add_argument("--outside", action="store_true", help=h("import_outside"))
     im.set_defaults(fn=cmd_import)
-    sub.add_parser("layers", help=h("layers"), description=h("layers")).set_defaults(
-        fn=cmd_layers)
+    ly = sub.add_parser("layers", help=h("layers"), description=h("layers"))
+    ly.set_defaults(fn=cmd_layers)
+    lr = ly.add_subparsers(dest="sub").add_parser("remove", help=h("layers_remove"),
+                                                   description=h("layers_remove"))
+    lr.add_argument("--commune", action="append", help=h("remove_commune"))
+    lr.add_argument("--demo", action="store_true", help=h("remove_demo"))
+    lr.set_defaults(fn=cmd_layers_remove)
 
     sm = sub.add_parser("simulate", help=h("simulate"), description=h("simulate"))
     sm.add_argument("--scale", choices=["commune", "province", "national"], default="commune")

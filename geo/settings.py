@@ -94,6 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
             "duplicate_radius_m, must be for a new report to ask \"same incident?\"."),
     Setting("position_tolerance_m", 50.0, "On import, a place whose commune or hamlet code "
             "names a loaded boundary must lie inside it, or at most this many metres outside."),
+    Setting("commune_overlap_percent", 5.0, "On import, a commune that overlaps an "
+            "already-loaded commune of another code by more than this share of the smaller "
+            "one's area is refused, naming both and the overlap in km² (import with "
+            "--replace to replace the loaded one and its layers, or remove it first with "
+            "`antt layers remove --commune CODE`). Neighbours traced from different "
+            "sources overlap by a sliver, far below it."),
     # Import limits (geo/io/limits.py). Each is far above real data and far below what
     # stalls a commune office's laptop: a 26.8 MB hamlet of 1,000,000 vertices took 69 s
     # to draw on the phone page; a 3.4 MB zip of 179 MB took 73 s and 850 MB of memory.

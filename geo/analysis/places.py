@@ -1,5 +1,9 @@
 """Stored map layers read back as GeoDataFrames (and written as feature rows), how a commune
-is named, and where a point is: "which hamlet is this point in", "the nearest commune"."""
+is named, and where a point is: "which hamlet is this point in", "the nearest commune".
+
+A feature the demo or a drill drew carries ``demo`` True: wherever a point or a name is
+looked up, a real feature outranks a demo one (a point in a real commune and a demo one
+is the real one's)."""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ _LOCK = threading.Lock()
 
 
 def load_layer(store: Store, kind: str) -> gpd.GeoDataFrame:
-    """All features of *kind*, props expanded to columns (cached until the next import)."""
+    """All features of *kind*, props expanded to columns, and ``demo`` (drawn by the demo
+    or a drill), cached until the next import."""
     version = store.layers_version()
     key = (store.path, kind)
     with _LOCK:
@@ -38,7 +43,8 @@ def load_layer(store: Store, kind: str) -> gpd.GeoDataFrame:
     props = pd.DataFrame([json.loads(p) for p in df["props"]], columns=[
         f for f in fields if f not in ("code", "name", "commune_code")])
     gdf = gpd.GeoDataFrame(
-        pd.concat([df[["code", "name", "commune_code"]].reset_index(drop=True), props], axis=1),
+        pd.concat([df[["code", "name", "commune_code"]].reset_index(drop=True), props,
+                   df["demo"].astype(bool).reset_index(drop=True)], axis=1),
         geometry=shapely.from_wkb([bytes(g) for g in df["geom"]]) if len(df) else [], crs=WGS84)
     with _LOCK:
         _CACHE[key] = (version, gdf)
@@ -50,12 +56,29 @@ def has_hamlets(store: Store) -> bool:
 
 
 def locate(store: Store, lon: float, lat: float) -> tuple[str | None, str | None]:
-    """``(commune_code, hamlet_code)`` of the hamlet containing the point, or Nones."""
+    """``(commune_code, hamlet_code)`` of the hamlet containing the point, or Nones. A
+    real hamlet outranks a demo one; a point in a demo hamlet that lies in a real commune
+    too is the real commune's (with no hamlet)."""
     hamlets = load_layer(store, "hamlets")
     if hamlets.empty:
         return None, None
     got = assign_hamlets(points([lon], [lat]), hamlets).iloc[0]
+    if got["hamlet_code"] is not None and bool(
+            hamlets.loc[hamlets["code"] == got["hamlet_code"], "demo"].iloc[0]):
+        real = _real_commune_at(store, lon, lat)
+        if real is not None:
+            return real, None
     return got["commune_code"], got["hamlet_code"]
+
+
+def _real_commune_at(store: Store, lon: float, lat: float) -> str | None:
+    """The real (not demo) commune holding the point, the smallest code on a border."""
+    communes = load_layer(store, "communes")
+    real = communes[~communes["demo"]] if not communes.empty else communes
+    if real.empty:
+        return None
+    holds = real[shapely.intersects_xy(real.geometry.values, lon, lat)]
+    return str(holds["code"].min()) if len(holds) else None
 
 
 def in_hamlets(lons: pd.Series, lats: pd.Series, hamlets: pd.DataFrame,
@@ -107,14 +130,18 @@ def commune_notes_2025(communes: pd.DataFrame) -> dict[str, tuple[str, dict[str,
 def nearest_commune(store: Store, lon: float, lat: float
                     ) -> tuple[str, str, float] | None:
     """``(code, name, metres)`` of the loaded commune nearest the point (0 inside it), or
-    None when no commune is loaded."""
+    None when no commune is loaded. Communes within the ``position_tolerance_m`` setting
+    of the point count as holding it: a real one of them outranks a demo one."""
     communes = load_layer(store, "communes")
     if communes.empty:
         return None
     metric, point = to_metric(communes, points([lon], [lat]))
-    d = metric.distance(point.geometry.iloc[0])
-    i = int(d.to_numpy().argmin())
-    return communes["code"].iloc[i], communes["name"].iloc[i], float(d.iloc[i])
+    d = metric.distance(point.geometry.iloc[0]).to_numpy()
+    holds = d <= settings.get("position_tolerance_m")
+    # Holding before not holding, then real before demo, then nearer, then the code.
+    i = min(range(len(d)), key=lambda k: (not holds[k], bool(communes["demo"].iloc[k]),
+                                          d[k], communes["code"].iloc[k]))
+    return communes["code"].iloc[i], communes["name"].iloc[i], float(d[i])
 
 
 def outside_communes(store: Store, lon: float, lat: float, codes: Sequence[str]
@@ -135,8 +162,9 @@ def outside_communes(store: Store, lon: float, lat: float, codes: Sequence[str]
     return names[mine["code"].iloc[i]], float(d.iloc[i])
 
 
-def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
-    """A validated layer as rows for the features table (props JSON, geometry WKB)."""
+def to_features(gdf: gpd.GeoDataFrame, kind: str, *, demo: bool = False) -> pd.DataFrame:
+    """A validated layer as rows for the features table (props JSON, geometry WKB);
+    *demo* marks them as drawn by the demo or a drill."""
     extra = [f for f in SCHEMAS[kind].fields if f not in ("code", "name", "commune_code")]
     props = [to_json({f: row[f] for f in extra})
              for _, row in gdf[extra].iterrows()] if extra else ["{}"] * len(gdf)
@@ -148,4 +176,5 @@ def to_features(gdf: gpd.GeoDataFrame, kind: str) -> pd.DataFrame:
         commune = [None] * len(gdf)
     return pd.DataFrame({"code": gdf["code"].to_numpy(), "name": gdf["name"].to_numpy(),
                          "commune_code": list(commune), "props": props,
-                         "geom": shapely.to_wkb(gdf.geometry.values)})
+                         "geom": shapely.to_wkb(gdf.geometry.values),
+                         "demo": [bool(demo)] * len(gdf)})

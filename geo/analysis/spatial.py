@@ -95,8 +95,9 @@ def points(lon: Sequence[float], lat: Sequence[float], **columns: Sequence) -> g
 def assign_hamlets(pts: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> pd.DataFrame:
     """``hamlet_code`` and ``commune_code`` of the hamlet each point lies in (None outside).
 
-    Vectorised through the hamlets' spatial index; a point on a shared border
-    goes to the hamlet with the smallest code, so the answer is deterministic.
+    Vectorised through the hamlets' spatial index; a point in two hamlets goes to a real
+    one before one the demo drew (a ``demo`` column, when there is one), then to the
+    smallest code, so the answer is deterministic.
     """
     check_crs(pts, hamlets)
     out = pd.DataFrame({"hamlet_code": pd.Series([None] * len(pts), dtype=object),
@@ -109,8 +110,10 @@ def assign_hamlets(pts: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> pd.DataF
     if len(p_idx) == 0:
         return out
     codes = hamlets["code"].to_numpy()
-    pairs = pd.DataFrame({"p": p_idx, "code": codes[h_idx], "h": h_idx})
-    first = pairs.sort_values(["p", "code"]).drop_duplicates("p")
+    demo = hamlets["demo"].to_numpy(dtype=bool) if "demo" in hamlets.columns else \
+        np.zeros(len(hamlets), dtype=bool)
+    pairs = pd.DataFrame({"p": p_idx, "demo": demo[h_idx], "code": codes[h_idx], "h": h_idx})
+    first = pairs.sort_values(["p", "demo", "code"]).drop_duplicates("p")
     out.iloc[first["p"].to_numpy(), 0] = first["code"].to_numpy()
     out.iloc[first["p"].to_numpy(), 1] = hamlets["commune_code"].to_numpy()[first["h"]]
     return out

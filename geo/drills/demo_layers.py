@@ -25,7 +25,8 @@ def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: Actor = "de
               progress: Callable[[str], None] | None = None,
               at: datetime | None = None, day: date | None = None,
               clock: timedelta = timedelta(0)) -> list[ImportPlan]:
-    """Import the bundled demo layers (``data/<kind>.geojson``) in dependency order.
+    """Import the bundled demo layers (``data/<kind>.geojson``) in dependency order,
+    marked as the demo's: a real import outranks them wherever a place is looked up.
 
     *at* stamps the registrations (a drill sets up its world before its day starts); the
     routes are re-dated to the drill's *day* (``at``'s local date if not given), on a
@@ -41,7 +42,7 @@ def load_demo(store: Store, folder: str | Path = DEMO_DIR, *, actor: Actor = "de
                 path = _routes_on_day(path, day or to_local(at).date(), Path(tmp), clock)
             when = None if at is None else at + timedelta(seconds=k)
             plans.append(import_layer(store, path, kind, actor=actor, progress=progress,
-                                      at=when))
+                                      at=when, demo=True))
     return plans
 
 

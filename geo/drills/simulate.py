@@ -602,8 +602,8 @@ def _simulate_bulk(store: Store, scale: str, seed: int, day: date, progress: boo
 
     bar.total += -(-n_sites // chunk) + 1 + -(-n_inc // chunk) + 1
     n_events = store.bulk_load_chunks(
-        chunks(), features={"communes": to_features(comm_geo, "communes"),
-                            "sites": to_features(site_geo, "sites")}, actor=actor)
+        chunks(), features={"communes": to_features(comm_geo, "communes", demo=True),
+                            "sites": to_features(site_geo, "sites", demo=True)}, actor=actor)
     bar.step()
     return "drill.summary_bulk", {"sites": f"{n_sites:,}", "communes": f"{len(communes):,}",
                                   "teams": f"{n_teams:,}", "incidents": f"{n_inc:,}",

@@ -19,6 +19,7 @@ from geo.checks.text import (
     TEXT_MAX,
     clean_text,
     code_problem,
+    fold,
     has_controls,
 )
 from geo.clock import with_local_zone
@@ -84,6 +85,11 @@ def check_rows(gdf: gpd.GeoDataFrame, schema: LayerSchema, result: LayerRead
         if ref in gdf.columns and f"{ref}_code" in schema.fields:
             out[f"{ref}_ref"] = _clean_texts(ref, pd.Series(gdf[ref].to_numpy()), rows, result,
                                              multiline=False, max_len=NAME_MAX)
+
+    # A row outside every commune on purpose ("Ngoài xã" = "có"): kept as ``_outside``.
+    if "outside" in gdf.columns:
+        out["_outside"] = [_yes_no(v, int(r), result.errors)
+                           for r, v in zip(rows, gdf["outside"].to_numpy(), strict=True)]
 
     for f in (*schema.ints, *schema.floats):
         whole = f in schema.ints
@@ -158,6 +164,26 @@ def _clean_texts(f: str, col: pd.Series, rows: np.ndarray, result: LayerRead, *,
     return out
 
 
+_YES = {"1", "true", "yes", "y", "x", "co", "dung", "ngoai"}
+_NO = {"0", "false", "no", "n", "khong", "sai"}
+
+
+def _yes_no(v: object, row: int, err: list[Problem]) -> bool:
+    """A yes/no cell: có/không, yes/no, true/false, 1/0, x; empty is no."""
+    if _blank(v) or v is False:
+        return False
+    if v is True:
+        return True
+    if isinstance(v, int | float) and v in (0, 1):
+        return bool(v)
+    key = fold(str(v))
+    if key in _YES | _NO:
+        return key in _YES
+    err.append(Problem("outside", f"must be yes or no (có/không, 1/0), not {_shown(v)}",
+                       row=row, key="import.yes_no", params={"value": _shown(v)}))
+    return False
+
+
 def _shown(v: object) -> str:
     """A bad value quoted for a message, cut short."""
     text = repr(v)
@@ -228,9 +254,12 @@ def _check_geometry(out: gpd.GeoDataFrame, schema: LayerSchema, rows: np.ndarray
                                             f"{NEAR_KM} km of it): {at}; check the position",
                                 row=int(rows[i]), severity="warning"))
             continue
-        why = "lon/lat look swapped (latitude first?)" if swapped[i] \
-            else f"outside Vietnam: {at}"
-        err.append(Problem("geometry", why, row=int(rows[i])))
+        if swapped[i]:
+            err.append(Problem("geometry", "lon/lat look swapped (latitude first?)",
+                               row=int(rows[i])))
+        else:
+            err.append(Problem("geometry", f"outside Vietnam: {at}", row=int(rows[i]),
+                               key="import.outside_vietnam", params={"at": at}))
     polys = check & np.isin(types, ("Polygon", "MultiPolygon"))
     invalid = polys & ~shapely.is_valid(geoms)
     if invalid.any():

@@ -79,6 +79,7 @@ _HEADERS = {
     "commune_code": ("commune_code", "ma xa"),
     "commune": ("commune", "xa", "ten xa", "xa/phuong"),
     "voters": ("voters", "so cu tri", "so_cu_tri"),
+    "outside": ("outside", "ngoai xa", "ngoai dia ban"),
 }
 _LONLAT = [("lon", "lat"), ("x", "y")]
 VN2000_HINT = ("VN-2000: EPSG:3405 (UTM 48N), EPSG:3406 (UTM 49N), or the province's TM-3 "

@@ -29,12 +29,12 @@ from geo.analysis.spatial import WGS84, middle_lon, to_metric
 from geo.checks.text import fold
 from geo.errors import Problem
 from geo.i18n import message
+from geo.io.zones import VN2000_ZONES
 
 __all__ = ["resolve_names", "fill_by_containment", "check_inside", "guess_zone",
-           "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE"]
+           "VN2000_ZONES", "representative_points", "outside_every", "OUTSIDE_SHARE",
+           "nearest_communes", "distance_text"]
 
-# VN-2000 projected zones: UTM 48N/49N, and the 3° TM zones provinces use.
-VN2000_ZONES = (3405, 3406, *range(5896, 5900), *range(9205, 9219))
 # Words a hamlet's name may start with; a commune's type words ("Xã", "Phường", "Đặc
 # khu", "Thị trấn") are data (``data/admin-2025/unit-types.csv``).
 _HAMLET_WORDS = ("thon ", "khu ", "to dan pho ", "ban ", "ap ", "lang ")
@@ -61,8 +61,9 @@ def _key(name: object) -> str:
 def resolve_names(gdf: gpd.GeoDataFrame, ref: str, places: gpd.GeoDataFrame,
                   problems: list[Problem]) -> None:
     """Fill ``<ref>_code`` from ``<ref>_ref`` (a code or a name) against the loaded
-    *places* (communes or hamlets). A name shared by several places is settled by which
-    of them holds the row's position; a hamlet's name is looked up in its commune."""
+    *places* (communes or hamlets). A name shared by a real place and places the demo
+    drew is the real one's; a name shared by several real places is settled by which of
+    them holds the row's position; a hamlet's name is looked up in its commune."""
     col, given = f"{ref}_code", f"{ref}_ref"
     if given not in gdf.columns:
         return
@@ -96,6 +97,8 @@ def resolve_names(gdf: gpd.GeoDataFrame, ref: str, places: gpd.GeoDataFrame,
                 pd.notna(gdf.at[i, "commune_code"]):
             match = match[match["commune_code"] == gdf.at[i, "commune_code"]]
         match = match.drop_duplicates("code")
+        if len(match) > 1 and "demo" in match.columns and not match["demo"].all():
+            match = match[~match["demo"].astype(bool)]  # a real place outranks the demo's
         if len(match) > 1:
             holds = match[shapely.covers(match.geometry.values, pts[gdf.index.get_loc(i)])]
             match = holds if len(holds) == 1 else match
@@ -153,7 +156,9 @@ def _where(r: object) -> str:
 
 def fill_by_containment(gdf: gpd.GeoDataFrame, kind: str, communes: gpd.GeoDataFrame,
                         hamlets: gpd.GeoDataFrame) -> None:
-    """Give each row with no commune (or hamlet) code the one its position lies in."""
+    """Give each row with no commune (or hamlet) code the one its position lies in. A
+    hamlet the demo drew is not given to a row that lies in a real commune: it gets the
+    real commune (and no hamlet)."""
     pts = representative_points(gdf)
     for col, places in (("hamlet_code", hamlets), ("commune_code", communes)):
         if col not in gdf.columns or places.empty:
@@ -163,7 +168,15 @@ def fill_by_containment(gdf: gpd.GeoDataFrame, kind: str, communes: gpd.GeoDataF
         missing = gdf[col].isna().to_numpy()
         if not missing.any():
             continue
-        gdf.loc[missing, col] = _containing(pts[missing], places)
+        found = _containing(pts[missing], places)
+        if col == "hamlet_code" and _has_demo(places) and not communes.empty:
+            demo = set(places.loc[places["demo"].astype(bool), "code"])
+            real = communes[~communes["demo"].astype(bool)] if _has_demo(communes) \
+                else communes
+            in_real = _containing(pts[missing], real) if not real.empty else [None] * len(found)
+            found = [None if code in demo and commune is not None else code
+                     for code, commune in zip(found, in_real, strict=True)]
+        gdf.loc[missing, col] = found
         if col == "hamlet_code" and "commune_code" in gdf.columns:
             # A hamlet found by containment brings its commune.
             by_hamlet = dict(zip(places["code"], places["commune_code"], strict=True))
@@ -171,15 +184,23 @@ def fill_by_containment(gdf: gpd.GeoDataFrame, kind: str, communes: gpd.GeoDataF
             gdf.loc[need, "commune_code"] = gdf.loc[need, "hamlet_code"].map(by_hamlet)
 
 
+def _has_demo(places: gpd.GeoDataFrame) -> bool:
+    return "demo" in places.columns and bool(places["demo"].astype(bool).any())
+
+
 def _containing(pts: np.ndarray, places: gpd.GeoDataFrame) -> list[str | None]:
-    """The code of the place holding each point (the smallest code on a shared border)."""
+    """The code of the place holding each point: a real place before one the demo drew,
+    then the smallest code (on a shared border)."""
     out: list[str | None] = [None] * len(pts)
     if not len(pts):
         return out
     tree = shapely.STRtree(places.geometry.values)
     p_idx, g_idx = tree.query(pts, predicate="intersects")
     codes = places["code"].to_numpy()
-    for p, g in sorted(zip(p_idx, g_idx, strict=True), key=lambda pg: (pg[0], codes[pg[1]])):
+    demo = places["demo"].to_numpy(dtype=bool) if "demo" in places.columns else \
+        np.zeros(len(places), dtype=bool)
+    for p, g in sorted(zip(p_idx, g_idx, strict=True),
+                       key=lambda pg: (pg[0], demo[pg[1]], codes[pg[1]])):
         if out[p] is None:
             out[p] = codes[g]
     return out
@@ -299,6 +320,25 @@ def outside_every(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> Sequence
     area = shapely.union_all(metric.geometry.values)
     far = pts.distance(area).to_numpy() > settings.get("position_tolerance_m")
     return [int(i) + 1 for i in np.flatnonzero(far)]
+
+
+def nearest_communes(gdf: gpd.GeoDataFrame, communes: gpd.GeoDataFrame
+                     ) -> list[tuple[str, float]]:
+    """For each row, the loaded commune nearest its position: ``(code, metres)``."""
+    metric, pts = to_metric(communes, gpd.GeoSeries(representative_points(gdf), crs=WGS84))
+    tree = shapely.STRtree(metric.geometry.values)
+    (which, nearest), metres = tree.query_nearest(pts.values, return_distance=True,
+                                                  all_matches=False)
+    codes = communes["code"].to_numpy()
+    out: list[tuple[str, float]] = [("", float("inf"))] * len(pts)
+    for i, j, d in zip(which, nearest, metres, strict=True):
+        out[i] = (str(codes[j]), float(d))
+    return out
+
+
+def distance_text(metres: float) -> str:
+    """A distance as messages give it: "80 m", "1.4 km"."""
+    return _distance(metres)
 
 
 def _distance(metres: float) -> str:

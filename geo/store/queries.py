@@ -66,7 +66,7 @@ def row(cur: Cursor, entity: str, key: object) -> dict | None:
 
 def features(cur: Cursor, kind: str) -> pd.DataFrame:
     return cur.frame(
-        "SELECT code, name, commune_code, props, geom FROM features WHERE kind = $kind "
+        "SELECT code, name, commune_code, props, geom, demo FROM features WHERE kind = $kind "
         "ORDER BY code", {"kind": kind})
 
 

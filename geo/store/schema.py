@@ -184,6 +184,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             source VARCHAR NOT NULL
         );
     """),
+    (5, "demo layers marked, removals recorded", """
+        -- Layers the demo or a drill drew (not real boundaries or places): wherever a
+        -- point or a name is looked up, a real layer's feature outranks them.
+        ALTER TABLE features ADD COLUMN demo BOOLEAN NOT NULL DEFAULT FALSE;
+        -- Features an import (--replace) or `antt layers remove` took out.
+        ALTER TABLE layer_imports ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+        -- Layers loaded before this migration: a kind that only the demo ('demo'), a
+        -- drill ('diễn tập') or a bulk drill load ('bulk') ever imported is theirs.
+        UPDATE features SET demo = TRUE WHERE kind IN (
+            SELECT kind FROM layer_imports GROUP BY kind
+            HAVING bool_and(actor IN ('demo', 'diễn tập', 'bulk')));
+    """),
 ]
 
 # What `antt migrate` copies besides the event log: the entities, their accounts'
@@ -192,8 +204,9 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 COPIED_TABLES: dict[str, list[str]] = {
     **{spec["table"]: spec["columns"] for spec in ENTITIES.values()},
     "credentials": ["username", "password_hash", "changed_at"],
-    "features": ["kind", "code", "name", "commune_code", "props", "geom"],
-    "layer_imports": ["id", "imported_at", "actor", "kind", "source", "added", "changed"],
+    "features": ["kind", "code", "name", "commune_code", "props", "geom", "demo"],
+    "layer_imports": ["id", "imported_at", "actor", "kind", "source", "added", "changed",
+                      "removed"],
 }
 
 

@@ -240,20 +240,40 @@ class Tx:
     def put_features(self, kind: str, rows: pd.DataFrame, *, actor: str, source: str,
                      added: int, changed: int) -> None:
         """Insert or replace features of *kind* by code (columns: code, name,
-        commune_code, props, geom) and record the import."""
+        commune_code, props, geom, and ``demo`` when the demo or a drill drew them) and
+        record the import."""
+        rows = rows.assign(demo=rows["demo"].astype(bool) if "demo" in rows.columns
+                           else False)
         with self.cursor.staged("_features",
-                              rows[["code", "name", "commune_code", "props", "geom"]],
+                              rows[["code", "name", "commune_code", "props", "geom", "demo"]],
                               "features"):
             self.cursor.run("DELETE FROM features WHERE kind = $kind AND code IN "
                           "(SELECT code FROM _features)", {"kind": kind})
-            self.cursor.run("INSERT INTO features (kind, code, name, commune_code, props, geom) "
-                          "SELECT $kind, code, name, commune_code, props, geom FROM _features",
-                          {"kind": kind})
+            self.cursor.run("INSERT INTO features (kind, code, name, commune_code, props, geom, "
+                          "demo) SELECT $kind, code, name, commune_code, props, geom, demo "
+                          "FROM _features", {"kind": kind})
+        self._record_import(kind, actor=actor, source=source, added=added, changed=changed)
+
+    def remove_features(self, kind: str, codes: Sequence[str], *, actor: str,
+                        source: str) -> int:
+        """Take the features *codes* of *kind* out of the layers and record it (as an
+        import that removed them); return how many there were."""
+        if not codes:
+            return 0
+        n = self.cursor.run("DELETE FROM features WHERE kind = $kind AND code IN "
+                            "(SELECT unnest($codes))", {"kind": kind, "codes": list(codes)})
+        self._record_import(kind, actor=actor, source=source, added=0, changed=0, removed=n)
+        return n
+
+    def _record_import(self, kind: str, *, actor: str, source: str, added: int, changed: int,
+                       removed: int = 0) -> None:
         nxt = q.next_id(self.cursor, "layer_imports", "id")
-        self.cursor.run("INSERT INTO layer_imports VALUES ($id, $at, $actor, $kind, $source, "
-                          "$added, $changed)", {"id": nxt, "at": self.at, "actor": actor,
-                                                "kind": kind, "source": source, "added": added,
-                                                "changed": changed})
+        self.cursor.run("INSERT INTO layer_imports (id, imported_at, actor, kind, source, "
+                        "added, changed, removed) VALUES ($id, $at, $actor, $kind, $source, "
+                        "$added, $changed, $removed)",
+                        {"id": nxt, "at": self.at, "actor": actor, "kind": kind,
+                         "source": source, "added": added, "changed": changed,
+                         "removed": removed})
 
     def claim_events(self, n: int, end_at: datetime) -> int:
         """Reserve the log's next *n* event ids for events a bulk path writes itself, the

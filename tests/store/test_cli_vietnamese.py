@@ -28,8 +28,9 @@ vietnam utc time none warning expected unrecognized
 _ENGLISH = re.compile(r"\b(" + "|".join(ENGLISH) + r")\b", re.I)
 # A time as stored (UTC): ISO 'T..' or an offset of zero, or microseconds.
 _UTC_TIME = re.compile(r"\d{2}:\d{2}:\d{2}\.\d{6}|T\d{2}:\d{2}|[+-]00:?00\b|\d{2}Z\b")
-_COMMANDS = ("init import layers simulate status incident report move unit register export "
-             "user add passwd disable list wall-token create revoke migrate serve").split()
+_COMMANDS = ("init import layers remove simulate status incident report move unit register "
+             "export user add passwd disable list wall-token create revoke migrate serve"
+             ).split()
 
 
 def _prose(line: str) -> str:
@@ -146,7 +147,8 @@ def test_every_line_of_a_session_is_vietnamese_with_local_times(tmp_path):
         assert printed[step].splitlines()[-1].startswith("lỗi: "), (step, printed[step])
 
 
-_HELPS = [[], ["init"], ["import"], ["layers"], ["simulate"], ["status"], ["incident"],
+_HELPS = [[], ["init"], ["import"], ["layers"], ["layers", "remove"], ["simulate"],
+          ["status"], ["incident"],
           ["incident", "report"], ["incident", "move"], ["unit"], ["unit", "register"],
           ["export"], ["report"], ["user"], ["user", "add"], ["user", "passwd"],
           ["user", "disable"], ["user", "list"], ["wall-token"], ["wall-token", "create"],

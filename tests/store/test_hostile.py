@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from shapely.affinity import translate
 from shapely.geometry import LineString, Point, box
 
 from geo import incidents as inc
@@ -304,9 +305,12 @@ def _base_row(kind: str, n: int) -> tuple[dict, object]:
     x, y = p.x + (n % 10) * 1e-5, p.y + (n // 10) * 1e-5
     sq = box(x - 0.001, y - 0.001, x + 0.001, y + 0.001)
     if kind == "communes":
+        # 20 km east of the demo's communes: a commune overlapping a loaded one (the demo
+        # An Phụ) is refused for that (issue 30), whatever its text.
         return ({"code": f"HX{n}", "name": f"Xã {n}", "district": "Kinh Môn",
                  "province": "Hải Dương", "admin_set": "2021-2025", "area_km2": 4.5,
-                 "population": 9000, "source": "thử"}, sq)
+                 "population": 9000, "source": "thử"},
+                translate(sq, xoff=0.2))
     if kind == "hamlets":
         return {"code": f"HX-H{n}", "name": f"Thôn {n}", "commune_code": "10732"}, sq
     if kind == "sites":

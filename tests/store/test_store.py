@@ -13,11 +13,12 @@ from ..conftest import read_people_csv, report_args
 
 def test_migrations_recorded_and_idempotent(db_path):
     s = Store(db_path)
-    assert s.init() == [1, 2, 3, 4]
+    assert s.init() == [1, 2, 3, 4, 5]
     assert s.init() == []
     assert s.migrations() == [(1, "entities and event log"), (2, "map layers"),
                               (3, "accounts, sessions and wall tokens"),
-                              (4, "login failures by name and source")]
+                              (4, "login failures by name and source"),
+                              (5, "demo layers marked, removals recorded")]
 
 
 def test_a_failing_command_writes_nothing(staffed):
