@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from geo import incidents as inc
+from geo import units
 from geo.analysis.places import load_layer
 from geo.clock import utcnow
 from geo.drills.demo import load_live_demo
@@ -52,6 +53,12 @@ def test_the_drill_carries_on_and_leaves_a_person_s_incident_alone(live_demo_db,
     fresh = inc.report(store, kind="disorder", severity=2, lon=here.x, lat=here.y,
                        source="hotline", actor=DRILL_OPS, description="vụ của diễn tập")
     taken = inc.move(store, fresh["id"], "verify", expected_version=1, actor=chief)
+    # Teams on patrol, whatever moment of the drill's day the clock fell on (at some
+    # moments every team is answering a call or back at its post).
+    free = store.frame("unit").query("status == 'available' and route_code.notna()")
+    for team in free.itertuples(index=False):
+        units.set_status(store, team.code, "start_patrol", expected_version=int(team.version),
+                         actor=chief)
     before = store.counts()["events"]
     drill = LiveDrill(store, seed=3)
     drill.step(start)
