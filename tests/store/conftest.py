@@ -53,3 +53,18 @@ def new_database(store_kind, request) -> Callable[..., str]:
 def db(new_database, tmp_path) -> str:
     """The database the ``store`` fixture opens, on each store in turn."""
     return new_database(tmp_path)
+
+
+@pytest.fixture
+def loaded(store, tmp_path):
+    """A store with the test commune C1 ("Xã Thử") and its four hamlets (a test module
+    that needs more layers defines its own)."""
+    from geo.io.importer import import_layer
+
+    from .. import geofixtures as fx
+
+    import_layer(store, fx.write(fx.commune(), tmp_path / "c.geojson"), "communes",
+                 actor="admin")
+    import_layer(store, fx.write(fx.hamlets(), tmp_path / "h.geojson"), "hamlets",
+                 actor="admin")
+    return store

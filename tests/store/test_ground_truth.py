@@ -23,16 +23,6 @@ from .. import geofixtures as fx
 LON0, LAT0, D = fx.LON0, fx.LAT0, fx.D  # commune C1: a 2 x 2 km square of four hamlets
 
 
-@pytest.fixture
-def loaded(store, tmp_path):
-    """A store with commune C1 ("Xã Thử") and its four hamlets."""
-    import_layer(store, fx.write(fx.commune(), tmp_path / "c.geojson"), "communes",
-                 actor="admin")
-    import_layer(store, fx.write(fx.hamlets(), tmp_path / "h.geojson"), "hamlets",
-                 actor="admin")
-    return store
-
-
 def _points(tmp_path, name: str, rows: list[dict], lonlat: list[tuple[float, float]],
             crs: str = "EPSG:4326", columns: tuple[str, str] = ("lon", "lat"),
             encoding: str = "utf-8", swap: bool = False) -> object:

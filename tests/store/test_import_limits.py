@@ -17,14 +17,6 @@ from .. import helpers_limits as lim
 from ..conftest import PYTHON, ROOT, cli_env
 
 
-@pytest.fixture
-def loaded(store, tmp_path):
-    """A store with the test commune and its hamlets."""
-    for kind, gdf in (("communes", fx.commune()), ("hamlets", fx.hamlets())):
-        import_layer(store, fx.write(gdf, tmp_path / f"{kind}.geojson"), kind, actor="t")
-    return store
-
-
 def _snapshot(store) -> tuple:
     h = load_layer(store, "hamlets")
     return (store.counts(), store.layers_version(), list(h["code"]),

@@ -22,15 +22,6 @@ LON0, LAT0, D = fx.LON0, fx.LAT0, fx.D  # commune C1: a 2 x 2 km square of four 
 FAR = (LON0 + 2 * D + 0.03, LAT0 + D)    # ~3.1 km east of C1
 
 
-@pytest.fixture
-def loaded(store, tmp_path):
-    import_layer(store, fx.write(fx.commune(), tmp_path / "c.geojson"), "communes",
-                 actor="admin")
-    import_layer(store, fx.write(fx.hamlets(), tmp_path / "h.geojson"), "hamlets",
-                 actor="admin")
-    return store
-
-
 def _csv(tmp_path, rows: list[dict], name: str = "sites.csv"):
     path = tmp_path / name
     pd.DataFrame(rows).to_csv(path, index=False)
