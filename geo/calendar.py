@@ -32,7 +32,7 @@ from geo.store import Filters, Store, Tx
 
 __all__ = ["KINDS", "PHASE_KINDS", "FIELDS", "Strip", "read_calendar", "import_calendar",
            "add_entry", "remove_entry", "entries", "strip", "milestones", "phase_periods",
-           "phase_table", "shift_rows", "entry_id"]
+           "phase_table", "shift_rows", "entry_id", "export_frame", "election_day"]
 
 ENTITY = "calendar_entry"
 # election_day and phase rows are phases (a window the review can pick); voting is the
@@ -152,9 +152,8 @@ def read_calendar(source: str | Path | bytes) -> list[dict]:
     return rows
 
 
-def shift_rows(rows: Sequence[dict], days: int) -> list[dict]:
-    """*rows* moved by *days* (the demo plays the 2021 calendar on today's drill day)."""
-    d = timedelta(days=days)
+def shift_rows(rows: Sequence[dict], d: timedelta) -> list[dict]:
+    """*rows* moved by *d* (the demo plays the 2021 calendar on today's drill day)."""
     return [{**r, "starts": r["starts"] + d, "ends": None if r["ends"] is None else r["ends"] + d}
             for r in rows]
 
@@ -248,12 +247,12 @@ def remove_entry(store: Store, key: str, *, expected_version: int, actor: Actor,
 
 # ---- reading ----------------------------------------------------------------------------
 def entries(store: Store, communes: Sequence[str] = ("*",)) -> pd.DataFrame:
-    """The active rows a view of *communes* sees (``("*",)``: all), starts first. Where a
+    """The active rows a view of *communes* sees (empty or ``("*",)``: all), starts first. Where a
     commune has its own row of a code, everyone's row of that code is left out for a view
     of that commune alone."""
     frame = store.frame(ENTITY)
     frame = frame[frame["active"].astype(bool)]
-    if "*" not in communes:
+    if communes and "*" not in communes:
         frame = frame[frame["commune_code"].isna() | frame["commune_code"].isin(communes)]
         if len(communes) == 1:
             own = set(frame.loc[frame["commune_code"].notna(), "code"])
@@ -262,7 +261,7 @@ def entries(store: Store, communes: Sequence[str] = ("*",)) -> pd.DataFrame:
 
 
 def _as_dt(value: object) -> datetime | None:
-    if value is None or (not isinstance(value, datetime) and pd.isna(value)):
+    if value is None or pd.isna(value):  # NaT is a datetime too
         return None
     return pd.Timestamp(value).to_pydatetime()
 
@@ -293,6 +292,7 @@ def strip(frame: pd.DataFrame, at: datetime, *, upcoming: int = 2) -> Strip:
     rows = [r.to_dict() for _, r in frame.iterrows()]
     for r in rows:
         r["starts"], r["ends"] = _as_dt(r["starts"]), _as_dt(r["ends"])
+    rows.sort(key=lambda r: (r["starts"], r["code"]))
     phases = [r for r in rows if r["kind"] in PHASE_KINDS
               and r["starts"] <= at < (r["ends"] or r["starts"])]
     phase = max(phases, key=lambda r: (r["starts"], -(r["ends"] - r["starts"]).total_seconds()),
@@ -341,7 +341,15 @@ def phase_table(store: Store, filters: Filters, frame: pd.DataFrame) -> pd.DataF
     return pd.DataFrame(out, columns=cols)
 
 
-def election_day(frame: pd.DataFrame) -> date | None:
-    """The local date of the calendar's election day, if it has one."""
-    rows = frame[frame["kind"] == "election_day"]
-    return to_local(_as_dt(rows.iloc[0]["starts"])).date() if len(rows) else None
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The calendar as the CSV export writes it (``geo.io.people_csv`` puts it in words):
+    the kind read with the calendar's labels, the source as the row's legal basis."""
+    out = frame[["code", "kind", "name", "commune_code", "starts", "ends", "place_code",
+                 "place", "source", "updated_by", "updated_at"]]
+    return out.rename(columns={"kind": "calendar_kind", "source": "basis"})
+
+
+def election_day(rows: Sequence[dict]) -> date | None:
+    """The local date of the election day among checked *rows*, if there is one."""
+    days = [to_local(r["starts"]).date() for r in rows if r["kind"] == "election_day"]
+    return days[0] if days else None
