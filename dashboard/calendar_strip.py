@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import label, t
 from geo import calendar as cal
-from geo.checks.inert import md_text
 from geo.clock import local_text, to_local
 
 __all__ = ["show", "entry_text"]
@@ -46,18 +45,25 @@ def entry_text(row: dict, lang: str, places: Mapping[str, str], *, day: bool) ->
 
 def show(frame: pd.DataFrame, at: datetime, lang: str, places: Mapping[str, str], *,
          wall: bool = False) -> None:
-    """The strip, one line (two on a narrow screen); nothing when the calendar is empty."""
+    """The strip, one line (two on a narrow screen); nothing when the calendar is empty.
+    On the wall, read from 5 m: election day by its short name, no places, one row next."""
     s = cal.strip(frame, at)
     if s.empty:
         return
-    parts = [t("calendar.phase_now", lang, name=s.phase["name"]) if s.phase
-             else t("calendar.no_phase", lang)]
+    if s.phase is None:
+        parts = [t("calendar.no_phase", lang)]
+    else:
+        short = wall and s.phase["kind"] == "election_day"
+        parts = [t("calendar.phase_now", lang, name=label("calendar_kind", "election_day", lang)
+                   if short else s.phase["name"])]
+    shown = {} if wall else places
     if s.today:
         parts.append(t("calendar.today", lang, items="; ".join(
-            entry_text(r, lang, places, day=True) for r in s.today)))
+            entry_text({**r, "place": None, "place_code": None} if wall else r, lang, shown,
+                       day=True) for r in s.today)))
     if s.upcoming:
         parts.append(t("calendar.next", lang, items="; ".join(
-            entry_text(r, lang, places, day=False) for r in s.upcoming)))
+            entry_text(r, lang, shown, day=False) for r in s.upcoming[:1 if wall else 2])))
     key = f"antt-calendar-{s.phase['code'] if s.phase else 'none'}"
     with st.container(key=key):
-        st.caption(md_text(" · ".join(parts)))  # the office's names: inert
+        st.caption(" · ".join(parts))  # t() guards each name it is given (md_text)
