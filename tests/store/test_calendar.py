@@ -130,7 +130,6 @@ def test_incidents_per_phase_match_a_scenario_counted_by_hand(store):
 
 def test_the_csv_export_carries_the_calendar_in_words(store, tmp_path):
     from geo.io.exports import export
-    from ..conftest import read_people_csv  # noqa: F401 - same reader as the other exports
 
     cal.import_calendar(store, cal.read_calendar(DEMO_CALENDAR), actor="admin",
                         source="hai-duong-2021.csv")
