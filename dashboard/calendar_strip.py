@@ -15,14 +15,29 @@ from dashboard.i18n import label, t
 from geo import calendar as cal
 from geo.clock import local_text, to_local
 
-__all__ = ["StripLine", "line", "show", "entry_text"]
+__all__ = ["StripLine", "line", "show", "entry_text", "span_cells"]
+
+
+def _whole_days(start: datetime, end: datetime | None) -> bool:
+    midnight = lambda at: to_local(at).hour == 0 and to_local(at).minute == 0  # noqa: E731
+    return midnight(start) and (end is None or midnight(end))
+
+
+def span_cells(start: datetime, end: datetime | None) -> tuple[str, str]:
+    """A row's start and end as a table shows them: whole days as dates, the last day
+    included ("08/12/2026", "08/12/2026"), other rows with their hours."""
+    if end is None or pd.isna(end):
+        return (local_text(start, "%d/%m/%Y") if _whole_days(start, None)
+                else local_text(start, "%d/%m/%Y %H:%M")), ""
+    if _whole_days(start, end):
+        return local_text(start, "%d/%m/%Y"), local_text(end - timedelta(seconds=1), "%d/%m/%Y")
+    return local_text(start, "%d/%m/%Y %H:%M"), local_text(end, "%d/%m/%Y %H:%M")
 
 
 def _when(row: dict, lang: str, *, day: bool) -> str:
     """A row's hours (today's rows) or date and hour (later rows), in Vietnam time."""
     start, end = row["starts"], row["ends"]
-    whole_days = to_local(start).hour == 0 and to_local(start).minute == 0 and (
-        end is None or (to_local(end).hour == 0 and to_local(end).minute == 0))
+    whole_days = _whole_days(start, end)
     if day:
         if whole_days:
             return ""

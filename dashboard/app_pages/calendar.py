@@ -9,12 +9,12 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, data, state
+from dashboard import actions, calendar_strip, data, state
 from dashboard.i18n import label, t
 from geo import accounts
 from geo import calendar as cal
 from geo.checks.inert import md_text
-from geo.clock import local_text, utcnow
+from geo.clock import utcnow
 
 lang = state.get("lang")
 view = state.get("view")
@@ -22,24 +22,28 @@ actor = state.get("account")
 
 st.title(t("calendar.title", lang))
 frame = data.calendar(view.commune_codes)
-places = {**data.place_names(data.layers()["sites"]), **data.place_names(data.layers()["targets"])}
+layers = data.layers()
+places = {**data.place_names(layers["sites"]), **data.place_names(layers["targets"])}
+communes = dict(zip(layers["communes"]["code"], layers["communes"]["name"], strict=True))
 s = cal.strip(frame, utcnow())
 if s.phase is not None:
     st.info(t("calendar.phase_now", lang, name=md_text(s.phase["name"])))
 if frame.empty:
     st.info(t("calendar.empty", lang))
 else:
+    spans = [calendar_strip.span_cells(a, b) for a, b in zip(frame["starts"], frame["ends"],
+                                                               strict=True)]
     st.dataframe(pd.DataFrame({
         t("calendar.col.kind", lang): [label("calendar_kind", k, lang) for k in frame["kind"]],
         t("calendar.col.name", lang): frame["name"],
-        t("calendar.col.starts", lang): [local_text(v, "%d/%m/%Y %H:%M") for v in frame["starts"]],
-        t("calendar.col.ends", lang): ["" if pd.isna(v) else local_text(v, "%d/%m/%Y %H:%M")
-                                       for v in frame["ends"]],
+        t("calendar.col.starts", lang): [a for a, _ in spans],
+        t("calendar.col.ends", lang): [b for _, b in spans],
         t("calendar.col.place", lang): [p if isinstance(p, str) and p else
                                         places.get(c, c or "") if isinstance(c, str) else ""
                                         for p, c in zip(frame["place"], frame["place_code"],
                                                         strict=True)],
-        t("calendar.col.commune", lang): [c if isinstance(c, str) else t("calendar.all", lang)
+        t("calendar.col.commune", lang): [communes.get(c, c) if isinstance(c, str)
+                                          else t("calendar.all", lang)
                                           for c in frame["commune_code"]],
         t("calendar.col.source", lang): frame["source"],
     }), hide_index=True, width="stretch", key="calendar_table")
