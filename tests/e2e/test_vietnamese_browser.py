@@ -55,13 +55,25 @@ def _scale_drawn(b) -> None:
     ("/", "Tình hình an ninh"), ("/operator", "Tiếp nhận vụ việc"),
     ("/board", "Xử lý vụ việc"), ("/sites", "Điểm bỏ phiếu"), ("/teams", "Tổ tuần tra"),
     ("/review", "Sơ kết"), ("/incidents", "Danh sách vụ việc"),
-    ("/audit", "Nhật ký thao tác"), ("/?wall=1", "Tình hình an ninh")])
+    ("/audit", "Nhật ký thao tác"), ("/calendar", "Lịch bầu cử"),
+    ("/?wall=1", "Tình hình an ninh")])
 def test_pages_speak_vietnamese(dashboard, open_page, path, title):
     b = open_page(dashboard.url + path, session=dashboard.session("commander"))
     b.page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for(
         timeout=TIMEOUT)
     if path in ("/", "/?wall=1"):
         _scale_drawn(b)
+    assert _english(b) == []
+
+
+def test_the_calendar_page_of_an_admin_speaks_vietnamese(dashboard, open_page):
+    """The calendar page with its file box (Streamlit's uploader: "Drag and drop",
+    "200MB per file") and date and time inputs, which only an admin sees."""
+    b = open_page(dashboard.url + "/calendar", session=dashboard.session("admin"))
+    b.page.get_by_role("heading", level=1).filter(has_text="Lịch bầu cử").first.wait_for(
+        timeout=TIMEOUT)
+    b.page.get_by_test_id("stFileUploaderDropzone").wait_for(timeout=TIMEOUT)
+    b.page.get_by_text("Tối đa 200MB mỗi tệp", exact=False).wait_for(timeout=TIMEOUT)
     assert _english(b) == []
 
 
