@@ -43,6 +43,13 @@ ENTITIES: dict[str, dict[str, Any]] = {
     "wall_token": _entity("wall_tokens", "id", """
         id label token_hash communes revoked
         """),
+    # The complaints register: about a matter, never a file on a person (``from_whom``
+    # is a category). ``ack_state``/``ack_due``: the deadline alert last acknowledged.
+    "complaint": _entity("complaints", "id", """
+        id kind matter channel from_whom summary status commune_code hamlet_code place
+        lon lat handler_unit handler_user forwarded_to received_at accepted_at started_at
+        answered_at closed_at extensions ack_state ack_due created_by
+        """),
 }
 COLUMNS_OF = {spec["table"]: spec["columns"] for spec in ENTITIES.values()}
 # Events that change no entity (logins, failed logins, logouts) use this entity name;
@@ -195,6 +202,32 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE features SET demo = TRUE WHERE kind IN (
             SELECT kind FROM layer_imports GROUP BY kind
             HAVING bool_and(actor IN ('demo', 'diễn tập', 'bulk')));
+    """),
+    (7, "complaints register", """
+        -- Khiếu nại, tố cáo, kiến nghị, phản ánh: deadlines are computed at read time
+        -- from the rules file (data/rules/complaint-rules.csv), never stored.
+        CREATE TABLE complaints (
+            id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            matter VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            from_whom VARCHAR NOT NULL,
+            summary VARCHAR NOT NULL DEFAULT '',
+            status VARCHAR NOT NULL,
+            commune_code VARCHAR NOT NULL, hamlet_code VARCHAR,
+            place VARCHAR,
+            lon DOUBLE, lat DOUBLE,
+            handler_unit VARCHAR, handler_user VARCHAR,
+            forwarded_to VARCHAR,
+            received_at TIMESTAMP NOT NULL,
+            accepted_at TIMESTAMP, started_at TIMESTAMP, answered_at TIMESTAMP,
+            closed_at TIMESTAMP,
+            extensions INTEGER NOT NULL DEFAULT 0,
+            ack_state VARCHAR, ack_due TIMESTAMP,
+            created_by VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
     """),
 ]
 

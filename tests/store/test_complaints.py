@@ -1,0 +1,150 @@
+"""The complaints register on both stores: receiving, the lifecycle and its refusals,
+extensions counted against the rule, versions, commune scope, the events and their replay,
+the deadline states and the acknowledgement of an overdue alert."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from geo import complaints as cp
+from geo.accounts import Forbidden
+from geo.analysis.replay import state_at
+from geo.errors import IllegalMove, Invalid, StaleVersion
+
+from ..conftest import make_account
+
+T0 = datetime(2026, 3, 2, 2, 0)  # 09:00 Vietnam time
+
+
+def receive(store, who="op", **kw):
+    args = {"kind": "khieu_nai", "matter": "public_order", "channel": "in_person",
+            "from_whom": "citizen", "commune_code": "C1", "summary": "Tranh chấp lối đi",
+            "actor": who, "at": T0}
+    return cp.receive(store, **{**args, **kw})
+
+
+def test_receive_and_move_through_the_lifecycle_with_events(loaded):
+    c = receive(loaded, hamlet_code="C1-H2", place="Cổng nhà văn hóa")
+    assert (c["status"], c["version"], c["received_at"]) == ("received", 1, T0)
+    c = cp.move(loaded, c["id"], "accept", expected_version=1, actor="op",
+                at=T0 + timedelta(days=1))
+    c = cp.move(loaded, c["id"], "start", expected_version=2, actor="op",
+                at=T0 + timedelta(days=2))
+    c = cp.move(loaded, c["id"], "answer", expected_version=3, actor="op", note="Đã trả lời",
+                at=T0 + timedelta(days=5))
+    c = cp.move(loaded, c["id"], "close", expected_version=4, actor="op",
+                at=T0 + timedelta(days=6))
+    assert c["status"] == "closed" and c["version"] == 5
+    assert c["accepted_at"] == T0 + timedelta(days=1)
+    ev = loaded.events("complaint", c["id"])
+    assert list(ev["action"]) == ["receive", "accept", "start", "answer", "close"]
+    reg = cp.register(loaded, ["C1"], now=T0 + timedelta(days=7))
+    assert reg.iloc[0]["state"] == "answered_on_time" and reg.iloc[0]["rule"] == "kn_decide"
+
+
+def test_illegal_moves_are_refused_and_write_nothing(loaded):
+    c = receive(loaded)
+    with pytest.raises(IllegalMove, match="'answer' is not allowed from status 'received'"):
+        cp.move(loaded, c["id"], "answer", expected_version=1, actor="op")
+    with pytest.raises(Invalid, match="competent body"):
+        cp.move(loaded, c["id"], "forward", expected_version=1, actor="op")
+    with pytest.raises(Invalid, match="unknown|not one of"):
+        cp.move(loaded, c["id"], "fly", expected_version=1, actor="op")
+    assert loaded.get("complaint", c["id"])["version"] == 1
+    f = cp.move(loaded, c["id"], "forward", expected_version=1, actor="op",
+                body="Ủy ban bầu cử huyện")
+    assert (f["status"], f["forwarded_to"]) == ("forwarded", "Ủy ban bầu cử huyện")
+    with pytest.raises(IllegalMove):
+        cp.move(loaded, c["id"], "accept", expected_version=2, actor="op")
+
+
+def test_bad_input_names_each_field(loaded):
+    with pytest.raises(Invalid) as e:
+        receive(loaded, kind="gossip", matter="neighbour", channel="pigeon",
+                from_whom="Nguyễn Văn A", lon=106.5)
+    fields = {p.field for p in e.value.problems}
+    assert {"kind", "matter", "channel", "from_whom", "lat"} <= fields
+    with pytest.raises(Invalid, match="unknown hamlet"):
+        receive(loaded, hamlet_code="NOPE")
+    assert loaded.frame("complaint").empty
+
+
+def test_a_stale_version_is_refused_naming_who_changed_it(loaded):
+    c = receive(loaded)
+    cp.move(loaded, c["id"], "accept", expected_version=1, actor="chi")
+    with pytest.raises(StaleVersion, match="chi"):
+        cp.move(loaded, c["id"], "refuse", expected_version=1, actor="op")
+    assert loaded.get("complaint", c["id"])["status"] == "accepted"
+
+
+def test_extensions_count_against_the_rule(loaded):
+    c = receive(loaded, kind="to_cao")
+    t1 = T0 + timedelta(hours=1)
+    c = cp.move(loaded, c["id"], "accept", expected_version=1, actor="op", at=t1)
+    c = cp.move(loaded, c["id"], "extend", expected_version=2, actor="op",
+                at=t1 + timedelta(seconds=1))
+    c = cp.move(loaded, c["id"], "extend", expected_version=3, actor="op",
+                at=t1 + timedelta(seconds=2))
+    assert c["extensions"] == 2
+    with pytest.raises(Invalid, match="no extension left"):
+        cp.move(loaded, c["id"], "extend", expected_version=4, actor="op",
+                at=t1 + timedelta(seconds=3))
+    reg = cp.register(loaded, now=t1)
+    assert reg.iloc[0]["due"] == t1 + timedelta(days=90)  # 30 + 2 × 30 (Luật Tố cáo Đ30)
+
+
+def test_scope_and_roles(loaded):
+    other = make_account(loaded, "operator", username="op2", communes=["C2"])
+    with pytest.raises(Forbidden):
+        receive(loaded, who=other, at=None)
+    viewer = make_account(loaded, "viewer", username="v1")
+    with pytest.raises(Forbidden):
+        receive(loaded, who=viewer, at=None)
+    mine = receive(loaded, who=make_account(loaded, "operator", username="op1",
+                                              communes=["C1"]), at=None)
+    with pytest.raises(Forbidden):
+        cp.move(loaded, mine["id"], "accept", expected_version=1, actor=other)
+    assert mine["created_by"] == "op1"
+    assert cp.register(loaded, ["C2"]).empty and len(cp.register(loaded, ["C1"])) == 1
+
+
+def test_states_overdue_due_soon_and_acknowledgement(loaded):
+    voter = receive(loaded, matter="voter_list")  # decided within 5 days of receipt
+    plain = receive(loaded, at=T0 + timedelta(seconds=1))  # accepted within 10 days
+    now = T0 + timedelta(days=5, hours=1)
+    reg = cp.register(loaded, now=now).set_index("id")
+    assert reg.loc[voter["id"], "state"] == "overdue"
+    assert reg.loc[voter["id"], "legal_basis"].endswith("Điều 33 khoản 1")
+    assert reg.loc[plain["id"], "state"] == "on_time"
+    soon = T0 + timedelta(days=9, hours=12)
+    assert cp.register(loaded, now=soon).set_index("id").loc[plain["id"], "state"] == \
+        "due_soon"
+    assert list(cp.alerts(loaded, now=now)["id"]) == [voter["id"]]
+    with pytest.raises(Invalid, match="nothing to acknowledge"):
+        cp.acknowledge(loaded, plain["id"], expected_version=1, actor="op", now=now)
+    cp.acknowledge(loaded, voter["id"], expected_version=1, actor="op", now=now)
+    assert cp.alerts(loaded, now=now).empty
+    assert loaded.events("complaint", voter["id"]).iloc[-1]["actor"] == "op"
+
+
+def test_a_milestone_rule_without_its_date_says_so(loaded):
+    late = receive(loaded, kind="to_cao", matter="candidate")
+    # Received, it is due to be accepted (Luật Tố cáo); once accepted, the election
+    # law's cutoff 10 days before election day applies, which needs that day's date.
+    assert cp.register(loaded, now=T0, calendar={"C1": {}}).iloc[0]["rule"] == "tc_accept"
+    cp.move(loaded, late["id"], "accept", expected_version=1, actor="op",
+            at=T0 + timedelta(hours=1))
+    reg = cp.register(loaded, now=T0, calendar={"C1": {}})
+    assert reg.iloc[0]["no_due"] == "election_day" and reg.iloc[0]["state"] == "no_deadline"
+    reg = cp.register(loaded, now=T0, calendar={"C1": {"election_day": T0 + timedelta(days=5)}})
+    assert reg.iloc[0]["state"] == "overdue" and reg.iloc[0]["id"] == late["id"]
+
+
+def test_replay_rebuilds_the_register(loaded):
+    c = receive(loaded)
+    cp.move(loaded, c["id"], "accept", expected_version=1, actor="op",
+            at=T0 + timedelta(hours=2))
+    before = state_at(loaded, T0 + timedelta(hours=1))["complaint"][str(c["id"])]
+    after = state_at(loaded)["complaint"][str(c["id"])]
+    assert (before["status"], after["status"]) == ("received", "accepted")
+    assert loaded.frame_at("complaint", T0 + timedelta(hours=1)).iloc[0]["status"] == "received"
