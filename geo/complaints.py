@@ -27,7 +27,7 @@ from geo.store import Store, Tx
 
 __all__ = ["KINDS", "MATTERS", "CHANNELS", "FROM_WHOM", "LIFECYCLE", "OPEN", "ACTIONS",
            "STATES", "ALERT_STATES", "receive", "move", "acknowledge", "register",
-           "alerts", "milestones", "figures"]
+           "alerts", "milestones", "figures", "placed", "pending_alerts", "with_deadlines"]
 
 KINDS = cr.KINDS        # khiếu nại, tố cáo, kiến nghị, phản ánh
 MATTERS = cr.MATTERS    # danh sách cử tri, người ứng cử, kết quả bầu cử, trật tự công cộng, …
@@ -322,13 +322,7 @@ def alerts(store: Store, commune_codes: Sequence[str] = (), *, now: datetime | N
            ) -> pd.DataFrame:
     """Open complaints overdue or due soon whose alert nobody has acknowledged in that
     state for that deadline, most urgent first: what the board and the wall show."""
-    reg = register(store, commune_codes, now=now)
-    if reg.empty:
-        return reg
-    waiting = reg["state"].isin(ALERT_STATES)
-    acked = (reg["ack_state"] == reg["state"]) & (reg["ack_due"] == reg["due"])
-    out = reg[waiting & ~acked.fillna(False)]
-    return out.sort_values(["due", "id"]).reset_index(drop=True)
+    return pending_alerts(register(store, commune_codes, now=now))
 
 
 def acknowledge(store: Store, complaint_id: int, *, expected_version: int, actor: Actor,
@@ -370,3 +364,28 @@ def figures(reg: pd.DataFrame) -> dict:
         "by_kind": {k: int((reg["kind"] == k).sum()) for k in KINDS} if len(reg)
         else dict.fromkeys(KINDS, 0),
     }
+
+
+def placed(reg: pd.DataFrame, hamlets: pd.DataFrame) -> pd.DataFrame:
+    """The register rows that have a place, with ``lon``/``lat``: their own point, else a
+    point inside their hamlet (*hamlets*: the hamlets layer, with geometry)."""
+    if reg.empty:
+        return reg.assign(lon=pd.Series(dtype=float), lat=pd.Series(dtype=float))
+    out = reg.copy()
+    if len(hamlets) and "geometry" in hamlets:
+        inside = {c: g.representative_point() for c, g in
+                  zip(hamlets["code"], hamlets.geometry, strict=True) if g is not None}
+        missing = out["lon"].isna() & out["hamlet_code"].isin(list(inside))
+        out.loc[missing, "lon"] = [inside[c].x for c in out.loc[missing, "hamlet_code"]]
+        out.loc[missing, "lat"] = [inside[c].y for c in out.loc[missing, "hamlet_code"]]
+    return out[out["lon"].notna() & out["lat"].notna()].reset_index(drop=True)
+
+
+def pending_alerts(reg: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a register (:func:`register`) whose overdue or due-soon alert waits
+    for an acknowledgement, most urgent first."""
+    if reg.empty:
+        return reg
+    waiting = reg["state"].isin(ALERT_STATES)
+    acked = (reg["ack_state"] == reg["state"]) & (reg["ack_due"] == reg["due"])
+    return reg[waiting & ~acked.fillna(False)].sort_values(["due", "id"]).reset_index(drop=True)

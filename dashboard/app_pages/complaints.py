@@ -29,7 +29,7 @@ st.title(t("complaint.title", lang))
 
 
 def _problems(e: Invalid) -> None:
-    st.error(" ".join(actions.problem_text(p, lang) for p in e.problems[:20]))
+    actions.show(("error", " ".join(actions.problem_text(p, lang) for p in e.problems[:20])))
 
 
 def _receive_form() -> None:

@@ -62,3 +62,28 @@ def test_a_bad_rules_file_is_named_not_a_traceback(app, demo, tmp_path, monkeypa
     at = app("complaints")
     assert not at.exception
     assert any("không phải số nguyên" in e.value for e in at.error)
+
+
+def _overdue(demo):
+    commune = demo.frame("site").iloc[0]["commune_code"]
+    return cp.receive(demo, kind="khieu_nai", matter="voter_list", channel="letter",
+                      from_whom="voter", commune_code=commune, actor="op",
+                      received_at=utcnow() - timedelta(days=6))
+
+
+def test_the_board_shows_an_overdue_complaint_until_acknowledged(app, demo):
+    row = _overdue(demo)
+    at = app("board")
+    assert any("Đơn quá hạn: 1" in e.value for e in at.error)
+    at.button(key=f"cp_ack_board_{row['id']}").click().run()
+    assert not at.exception
+    assert not any("Đơn quá hạn" in e.value for e in at.error)
+    last = demo.events("complaint", row["id"]).iloc[-1]
+    assert (last["action"], last["actor"]) == ("acknowledge", "trucban1")
+
+
+def test_the_live_page_shows_the_overdue_complaint(app, demo):
+    _overdue(demo)
+    at = app("live")
+    assert not at.exception
+    assert any("Đơn quá hạn: 1" in e.value for e in at.error)
