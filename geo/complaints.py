@@ -27,7 +27,8 @@ from geo.store import Store, Tx
 
 __all__ = ["KINDS", "MATTERS", "CHANNELS", "FROM_WHOM", "LIFECYCLE", "OPEN", "ACTIONS",
            "STATES", "ALERT_STATES", "receive", "move", "acknowledge", "register",
-           "alerts", "milestones", "figures", "placed", "pending_alerts", "with_deadlines"]
+           "alerts", "milestones", "figures", "placed", "pending_alerts", "with_deadlines",
+           "review_summary", "export_frame"]
 
 KINDS = cr.KINDS        # khiếu nại, tố cáo, kiến nghị, phản ánh
 MATTERS = cr.MATTERS    # danh sách cử tri, người ứng cử, kết quả bầu cử, trật tự công cộng, …
@@ -38,7 +39,10 @@ LIFECYCLE = Lifecycle(
     entity="complaint",
     initial="received",
     moves={
-        "received": {"accept": "accepted", "refuse": "refused", "forward": "forwarded"},
+        # A voter-list complaint is decided without a separate acceptance (Điều 33), and a
+        # kiến nghị or phản ánh is often answered at once.
+        "received": {"accept": "accepted", "refuse": "refused", "forward": "forwarded",
+                     "answer": "answered"},
         "accepted": {"start": "in_progress", "answer": "answered", "extend": "accepted",
                      "forward": "forwarded"},
         "in_progress": {"answer": "answered", "extend": "in_progress",
@@ -389,3 +393,52 @@ def pending_alerts(reg: pd.DataFrame) -> pd.DataFrame:
     waiting = reg["state"].isin(ALERT_STATES)
     acked = (reg["ack_state"] == reg["state"]) & (reg["ack_due"] == reg["due"])
     return reg[waiting & ~acked.fillna(False)].sort_values(["due", "id"]).reset_index(drop=True)
+
+
+def review_summary(store: Store, start: datetime, end: datetime,
+                   commune_codes: Sequence[str] = (), lang: str = "vi"
+                   ) -> list[tuple[str, str]]:
+    """The written review's lines on the register: complaints received in [*start*,
+    *end*), answered on time, overdue at the period's end (or now), and by kind."""
+    from geo.i18n import label, message
+
+    reg = register(store, commune_codes, now=min(to_utc(end), utcnow()))
+    received = pd.to_datetime(reg["received_at"]) if len(reg) else pd.Series(dtype="M8[ns]")
+    reg = reg[(received >= start) & (received < end)] if len(reg) else reg
+    f = figures(reg)
+    return [
+        (message("complaint.review.received", lang), str(f["received"])),
+        (message("complaint.review.answered_on_time", lang),
+         f"{f['answered_on_time']} / {f['answered_on_time'] + f['answered_late']}"),
+        (message("complaint.review.overdue", lang), str(f["overdue"])),
+        (message("complaint.review.by_kind", lang),
+         " · ".join(f"{label('complaint.kind', k, lang)} {n}"
+                    for k, n in f["by_kind"].items())),
+    ]
+
+
+_CSV_KEEP = ("id", "kind", "matter", "channel", "from_whom", "summary", "status",
+             "commune_code", "hamlet_code", "place", "lon", "lat", "handler_unit",
+             "handler_user", "forwarded_to", "received_at", "accepted_at", "started_at",
+             "answered_at", "closed_at", "extensions", "due", "state", "rule", "legal_basis",
+             "filed_late", "created_by", "version", "updated_at", "updated_by")
+# Columns whose codes are worded with the register's own labels (complaint.<group>.<code>).
+_CSV_LABELS = {"kind": "kind", "matter": "matter", "channel": "channel",
+               "from_whom": "from", "status": "status", "state": "state"}
+
+
+def export_frame(store: Store, commune_codes: Sequence[str] = (), lang: str = "vi"
+                 ) -> pd.DataFrame:
+    """The register for ``antt export`` (``complaints.csv``): its codes in words, its
+    deadline and state, columns named ``complaint_*`` so the CSV's headers are the
+    register's own (``csv.complaint_*``)."""
+    from geo.i18n import label
+
+    reg = register(store, commune_codes)
+    out = reg.reindex(columns=list(_CSV_KEEP)) if len(reg) else pd.DataFrame(
+        columns=list(_CSV_KEEP))
+    for col, group in _CSV_LABELS.items():
+        out[col] = [label(f"complaint.{group}", v, lang) for v in out[col]]
+    keep = {"id", "commune_code", "hamlet_code", "lon", "lat", "created_by", "version",
+            "updated_at", "updated_by"}
+    return out.rename(columns={c: f"complaint_{c}" for c in out.columns if c not in keep})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from geo import accounts
+from geo.drills.demo_complaints import add_demo_complaints
 from geo.drills.demo_layers import DEMO_DIR, load_demo
 from geo.drills.simulate import drill_clock, setup_time, simulate
 from geo.io.importer import ImportPlan
@@ -47,6 +48,7 @@ def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
                        progress=progress, clock=clock,
                        incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE, lang=lang)
+    add_demo_complaints(store, now)
     return plans, summary, clock
 
 

@@ -25,6 +25,7 @@ import shapely
 
 from geo.analysis.spatial import WGS84
 from geo.audit import AuditFilter, audit_events
+from geo.complaints import export_frame
 from geo.event_text import Names, names_of
 from geo.io.people_csv import people_csv
 from geo.store import Filters, Store
@@ -70,6 +71,10 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
             path = out / f"{name}.csv"
             write_csv(frame, path, names, lang)
             written.append(path)
+        path = out / "complaints.csv"  # the register (khiếu nại, tố cáo) with deadlines
+        write_csv(export_frame(store, (filters or Filters()).commune_codes, lang), path,
+                  names, lang)
+        written.append(path)
     if "geojson" in formats or "gpkg" in formats:
         inc = incidents_gdf(store.incidents(filters).sort_values("id"))
         ev = events_gdf(store.filtered_events(filters))

@@ -44,8 +44,10 @@ def test_receive_and_move_through_the_lifecycle_with_events(loaded):
 
 def test_illegal_moves_are_refused_and_write_nothing(loaded):
     c = receive(loaded)
-    with pytest.raises(IllegalMove, match="'answer' is not allowed from status 'received'"):
-        cp.move(loaded, c["id"], "answer", expected_version=1, actor="op")
+    with pytest.raises(IllegalMove, match="'close' is not allowed from status 'received'"):
+        cp.move(loaded, c["id"], "close", expected_version=1, actor="op")
+    with pytest.raises(IllegalMove, match="'start' is not allowed from status 'received'"):
+        cp.move(loaded, c["id"], "start", expected_version=1, actor="op")
     with pytest.raises(Invalid, match="competent body"):
         cp.move(loaded, c["id"], "forward", expected_version=1, actor="op")
     with pytest.raises(Invalid, match="unknown|not one of"):
@@ -148,3 +150,37 @@ def test_replay_rebuilds_the_register(loaded):
     after = state_at(loaded)["complaint"][str(c["id"])]
     assert (before["status"], after["status"]) == ("received", "accepted")
     assert loaded.frame_at("complaint", T0 + timedelta(hours=1)).iloc[0]["status"] == "received"
+
+
+def test_demo_complaints_show_every_state_and_one_is_overdue(loaded):
+    from geo.clock import utcnow
+    from geo.drills.demo_complaints import DEMO_COMPLAINTS, add_demo_complaints
+
+    rows = add_demo_complaints(loaded, utcnow())
+    assert len(rows) == len(DEMO_COMPLAINTS)
+    states = cp.register(loaded, ["C1"]).set_index("id")["state"]
+    assert (states == "overdue").sum() == 1
+    assert {"answered_on_time", "no_deadline", "on_time"} <= set(states)
+    assert all(r["hamlet_code"] for r in rows)
+
+
+def test_export_and_review_carry_the_register(loaded, tmp_path):
+    import pandas as pd
+
+    from geo.io.exports import export
+
+    voter = receive(loaded, matter="voter_list")
+    cp.move(loaded, voter["id"], "answer", expected_version=1, actor="op",
+            at=T0 + timedelta(days=1))
+    receive(loaded, kind="to_cao", at=T0 + timedelta(days=1, seconds=1))
+    files = export(loaded, tmp_path / "out", ["csv"])
+    csv = tmp_path / "out" / "complaints.csv"
+    assert csv in files
+    frame = pd.read_csv(csv, encoding="utf-8-sig")
+    assert list(frame["Loại đơn"]) == ["Tố cáo", "Khiếu nại"]
+    assert list(frame["Tình trạng hạn"]) [1] == "Trả lời đúng hạn"
+    lines = dict(cp.review_summary(loaded, T0, T0 + timedelta(days=60), ["C1"]))
+    assert lines["Đơn khiếu nại, tố cáo, kiến nghị, phản ánh tiếp nhận"] == "2"
+    assert lines["Đơn trả lời đúng hạn / đã trả lời"] == "1 / 1"
+    assert lines["Đơn quá hạn chưa trả lời"] == "1"  # the denunciation, not accepted
+    assert lines["Đơn theo loại"].startswith("Khiếu nại 1 · Tố cáo 1")
