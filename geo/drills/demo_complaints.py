@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from geo import complaints as cp
-from geo.clock import utcnow
 from geo.store import Store
 
 __all__ = ["add_demo_complaints", "DEMO_COMPLAINTS"]
@@ -38,17 +37,20 @@ def add_demo_complaints(store: Store, now: datetime) -> list[dict]:
     if not communes:
         return []
     rows = []
-    now = min(now, utcnow())  # a drill set in the future still receives them by now
+    # Written just before *now*, after the drill's last event: nothing from the future.
+    last = store.last_event()[1]
+    ticks = iter(max(now - timedelta(milliseconds=100 - k),
+                     (last or now) + timedelta(microseconds=k + 1)) for k in range(100))
     for n, (kind, matter, channel, who, hours, moves, summary) in enumerate(DEMO_COMPLAINTS):
         commune = communes[n % len(communes)]
         inside = sorted(hamlets.loc[hamlets["commune_code"] == commune, "code"])
         row = cp.receive(store, kind=kind, matter=matter, channel=channel, from_whom=who,
                          commune_code=commune, hamlet_code=inside[0] if inside else None,
                          summary=summary, actor=ACTOR,
-                         received_at=now - timedelta(hours=hours))
+                         received_at=now - timedelta(hours=hours), at=next(ticks))
         for action in moves:
             row = cp.move(store, row["id"], action, expected_version=row["version"],
                           actor=ACTOR, note="Đã trả lời bằng văn bản"
-                          if action == "answer" else None)
+                          if action == "answer" else None, at=next(ticks))
         rows.append(row)
     return rows
