@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
+    "calendar_outcome": None,   # calendar page: ("ok"/"stale"/"error", message) of the last write
+    "review_phase": None,       # review page: the calendar phase picked as the period
     "field_site_outcome": None,  # field page: (kind, message) of the last site change
     "field_checkin_outcome": None,  # field page: (kind, message) of the last check-in
     "field_confirm_close": None,  # field page: the site whose closing awaits "confirm"

@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "review.export": ("commander",),
     "audit.read": ("commander", "admin"),
     "layers.import": ("admin",),
+    "calendar.edit": ("admin",),
     "users.manage": ("admin",),
     "store.migrate": ("admin",),
 }

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from geo import calendar as election_calendar
 from geo import complaint_rules as cr
 from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
@@ -65,13 +66,9 @@ PLACE_MAX = 200
 
 def milestones(store: Store, commune_code: str | None) -> dict[str, datetime]:
     """The election calendar's dates a rule may start from (``election_day``,
-    ``voter_list_posted``, ``results_published``) for *commune_code*: from
-    ``geo.calendar`` when it is there, else none (rules that need one say so)."""
-    try:
-        from geo import calendar  # the lead's election calendar (issue 32)
-    except ImportError:
-        return {}
-    return dict(calendar.milestones(store, commune_code))
+    ``voter_list_posted``, ``results_published``) for *commune_code*, from the election
+    calendar (``geo.calendar``); a milestone it lacks gives no deadline, and says so."""
+    return dict(election_calendar.milestones(store, commune_code))
 
 
 def _choice(value: object, field: str, choices: Sequence[str], problems: list[Problem]

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import alerts, auth, complaint_alerts, data, guard, maps, mapview, state
+from dashboard import (
+    alerts,
+    auth,
+    calendar_strip,
+    complaint_alerts,
+    data,
+    guard,
+    maps,
+    mapview,
+    state,
+)
 from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
@@ -102,7 +112,9 @@ def _read() -> dict:
         "ticker": data.latest_events(12, view.filters(statuses=[]), teams=view.teams(
             units, layers["hamlets"], open_now["id"])),
         "names": data.display_names(),
+        "places": {**data.place_names(layers["sites"]), **data.place_names(layers["targets"])},
         "alerts": alerts.pending(view),
+        "calendar": data.calendar(view.commune_codes),
         "complaints": complaint_alerts.read(view),
         "at": utcnow(),
     }
@@ -122,6 +134,8 @@ def live() -> None:
     k = metrics.kpis(snap["open_now"], snap["today"], sites, units)
     with kpi_box:
         alerts.banner(view, lang, key="live", alerts=snap["alerts"], compact=view.wall)
+        calendar_strip.show(snap["calendar"], snap["at"], lang, snap["places"],
+                            wall=view.wall)
         complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"],
                                 compact=view.wall)
         cols = st.columns(8)

@@ -116,6 +116,19 @@ def emerging_rows(rev: Review) -> list[list[str]]:
             for e in rev.emerging.itertuples(index=False)]
 
 
+def phase_rows(table: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The phases compared (``geo.calendar.phase_table``): name, dates, days, incidents,
+    per day, serious, complaints."""
+    def days(start, end) -> str:
+        last = end - pd.Timedelta(microseconds=1)
+        first, final = local_text(start, "%d/%m/%Y"), local_text(last, "%d/%m/%Y")
+        return first if first == final else f"{first} – {final}"
+    dec = "," if lang == "vi" else "."
+    return [[str(r["name"]), days(r["start"], r["end"]), f"{r['days']:g}".replace(".", dec),
+             str(r["incidents"]), f"{r['per_day']:.2f}".replace(".", dec), str(r["serious"]),
+             str(r["complaints"])] for r in table.to_dict("records")]
+
+
 def generated(rev: Review) -> str:
     return rev.m("report.generated", at=local_text(rev.generated_at, "%H:%M %d/%m/%Y"))
 

@@ -184,3 +184,25 @@ def test_export_and_review_carry_the_register(loaded, tmp_path):
     assert lines["Đơn trả lời đúng hạn / đã trả lời"] == "1 / 1"
     assert lines["Đơn quá hạn chưa trả lời"] == "1"  # the denunciation, not accepted
     assert lines["Đơn theo loại"].startswith("Khiếu nại 1 · Tố cáo 1")
+
+
+def test_deadlines_count_from_the_election_calendars_milestones(loaded):
+    from geo import calendar as cal
+    from geo.clock import to_local
+    from geo.drills.demo import DEMO_CALENDAR
+
+    cal.import_calendar(loaded, cal.read_calendar(DEMO_CALENDAR), actor="admin",
+                        source=DEMO_CALENDAR.name)
+    late = receive(loaded, matter="voter_list", received_at=datetime(2021, 5, 20, 2), at=None)
+    cand = receive(loaded, kind="to_cao", matter="candidate",
+                   received_at=datetime(2021, 5, 1, 2), at=None)
+    cand = cp.move(loaded, cand["id"], "accept", expected_version=1, actor="op")
+    reg = cp.register(loaded, ["C1"], now=datetime(2021, 5, 21)).set_index("id")
+    # Điều 33: 30 days from the list's posting (13/4/2021) ended on 13/5: lodged late.
+    assert bool(reg.loc[late["id"], "filed_late"]) is True
+    # Điều 61: no handling in the 10 days before election day (23/5/2021).
+    assert reg.loc[cand["id"], "rule"] == "candidate_cutoff"
+    # (00:00 on 13/5 Vietnam time, as the calendar's own "candidate_complaints_end" row)
+    assert to_local(reg.loc[cand["id"], "due"].to_pydatetime()).strftime("%d/%m %H:%M") == \
+        "13/05 00:00"
+    assert reg.loc[cand["id"], "state"] == "overdue"

@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("places", ("geo.analysis.spatial", "geo.analysis.places")),
     # The domain's commands and reads: each writes through the store.
     ("domain", ("geo.accounts", "geo.registry", "geo.sites", "geo.units", "geo.incidents",
-                "geo.audit", "geo.view", "geo.event_text")),
+                "geo.audit", "geo.view", "geo.event_text", "geo.calendar")),
     # Figures computed from the domain: dispatch, metrics, patrols, replay, the review.
     ("analysis", ("geo.analysis",)),
     # Files: reading layer files, writing exports and reports, importing a file's layers.
