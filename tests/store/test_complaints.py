@@ -2,6 +2,7 @@
 extensions counted against the rule, versions, commune scope, the events and their replay,
 the deadline states and the acknowledgement of an overdue alert."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -206,3 +207,30 @@ def test_deadlines_count_from_the_election_calendars_milestones(loaded):
     assert to_local(reg.loc[cand["id"], "due"].to_pydatetime()).strftime("%d/%m %H:%M") == \
         "13/05 00:00"
     assert reg.loc[cand["id"], "state"] == "overdue"
+
+
+def test_the_command_line_receives_moves_and_lists(loaded, capsys, monkeypatch):
+    from geo.cli import main
+
+    make_account(loaded, "operator", username="op1")
+    db = loaded.url or loaded.path
+
+    def antt(*argv: str) -> tuple[int, str]:
+        monkeypatch.setenv("ANTT_PASSWORD", "mat-khau-thu-nghiem")  # each run takes it out
+        code = main(["--lang", "vi", "--db", db, "--user", "op1", *argv])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    code, text = antt("--json", "complaint", "receive", "--kind", "khieu_nai", "--matter",
+                      "voter_list", "--channel", "letter", "--from", "voter", "--commune",
+                      "C1", "--hamlet", "C1-H1", "--received", "2026-03-02 09:00")
+    assert code == 0, text
+    row = json.loads(text)
+    assert row["received_at"].startswith("2026-03-02 02:00")  # 09:00 Vietnam time
+    code, text = antt("complaint", "move", str(row["id"]), "forward", "--version", "1")
+    assert code == 2 and "cơ quan có thẩm quyền" in text, text
+    code, text = antt("complaint", "move", str(row["id"]), "forward", "--version", "1",
+                      "--body", "Ủy ban nhân dân xã")
+    assert code == 0, text
+    code, text = antt("complaint", "list")
+    assert code == 0 and f"#{row['id']}" in text and "Đã chuyển cơ quan có thẩm quyền" in text
