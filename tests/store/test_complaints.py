@@ -234,3 +234,18 @@ def test_the_command_line_receives_moves_and_lists(loaded, capsys, monkeypatch):
     assert code == 0, text
     code, text = antt("complaint", "list")
     assert code == 0 and f"#{row['id']}" in text and "Đã chuyển cơ quan có thẩm quyền" in text
+
+
+def test_the_written_review_counts_the_complaints(loaded):
+    from geo.clock import Period
+    from geo.io.report import build_review, render_html, render_pdf
+
+    voter = receive(loaded, matter="voter_list")
+    cp.move(loaded, voter["id"], "answer", expected_version=1, actor="op",
+            at=T0 + timedelta(days=1))
+    rev = build_review(loaded, Period(T0 - timedelta(days=1), T0 + timedelta(days=2)),
+                       commune_codes=["C1"])
+    html = render_html(rev)
+    assert "Đơn khiếu nại, tố cáo, kiến nghị, phản ánh tiếp nhận" in html
+    assert "Đơn trả lời đúng hạn / đã trả lời" in html and "1 / 1" in html
+    assert render_pdf(rev).startswith(b"%PDF")
