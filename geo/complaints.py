@@ -26,12 +26,13 @@ from geo.errors import Invalid, NotFound, Problem
 from geo.lifecycle import Lifecycle
 from geo.store import Store, Tx
 
-__all__ = ["KINDS", "MATTERS", "CHANNELS", "FROM_WHOM", "LIFECYCLE", "OPEN", "ACTIONS",
-           "STATES", "ALERT_STATES", "receive", "move", "acknowledge", "register",
+__all__ = ["KINDS", "START_EVENTS", "MATTERS", "CHANNELS", "FROM_WHOM", "LIFECYCLE", "OPEN",
+           "ACTIONS", "STATES", "ALERT_STATES", "receive", "move", "acknowledge", "register",
            "alerts", "milestones", "figures", "placed", "pending_alerts", "with_deadlines",
            "review_summary", "export_frame"]
 
 KINDS = cr.KINDS        # khiếu nại, tố cáo, kiến nghị, phản ánh
+START_EVENTS = cr.START_EVENTS
 MATTERS = cr.MATTERS    # danh sách cử tri, người ứng cử, kết quả bầu cử, trật tự công cộng, …
 CHANNELS: tuple[str, ...] = ("in_person", "letter", "phone", "online", "transferred")
 FROM_WHOM: tuple[str, ...] = ("citizen", "voter", "polling_team", "organisation",

@@ -116,7 +116,18 @@ def _table(reg: pd.DataFrame) -> pd.DataFrame:
         t("complaint.col.state", lang): [label("complaint.state", s, lang)
                                          for s in reg["state"]],
         t("complaint.col.basis", lang): [b or "" for b in reg["legal_basis"]],
+        t("complaint.col.why", lang): [_why(r, lang) for r in reg.itertuples(index=False)],
     })
+
+
+def _why(r, lang: str) -> str:
+    """Why a row has no deadline (which start has not happened), or that it came late."""
+    out = []
+    if r.no_due in cp.START_EVENTS or r.no_due in ("not_accepted", "no_rule"):
+        out.append(t(f"complaint.no_due.{r.no_due}", lang))
+    if r.filed_late:
+        out.append(t("complaint.filed_late", lang))
+    return "; ".join(out)
 
 
 overdue = reg["state"].eq("overdue").to_numpy()

@@ -87,3 +87,14 @@ def test_the_live_page_shows_the_overdue_complaint(app, demo):
     at = app("live")
     assert not at.exception
     assert any("Đơn quá hạn: 1" in e.value for e in at.error)
+
+
+def test_a_rule_waiting_for_its_start_says_why(app, demo):
+    commune = demo.frame("site").iloc[0]["commune_code"]
+    row = cp.receive(demo, kind="to_cao", matter="candidate", channel="letter",
+                     from_whom="citizen", commune_code=commune, actor="op")
+    cp.move(demo, row["id"], "accept", expected_version=1, actor="op")
+    at = app("complaints")  # the demo here has no calendar: no election day
+    table = at.dataframe[0].value
+    assert list(table["Tình trạng hạn"]) == ["Chưa tính được hạn"]
+    assert list(table["Ghi chú về hạn"]) == ["chưa có ngày bầu cử trong lịch"]
