@@ -8,17 +8,17 @@ import csv
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from geo import DATA_DIR, settings
-from geo.clock import to_local, to_utc
+from geo.clock import local_to_utc, to_local, to_utc
 from geo.errors import Invalid, Problem
 
 __all__ = ["KINDS", "MATTERS", "STEPS", "START_EVENTS", "MILESTONES", "DAY_TYPES",
            "VARIANTS", "RULES_PATH", "HOLIDAYS_PATH", "Rule", "Rules", "Deadline",
            "read_rules", "read_holidays", "load", "shipped", "pick", "add_days",
-           "deadline"]
+           "deadline", "end_of_day", "ENDS"]
 
 KINDS: tuple[str, ...] = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
 MATTERS: tuple[str, ...] = ("voter_list", "candidate", "result_council", "result_assembly",
@@ -29,6 +29,10 @@ OWN_EVENTS: tuple[str, ...] = ("received", "accepted")
 MILESTONES: tuple[str, ...] = ("voter_list_posted", "results_published", "election_day")
 START_EVENTS: tuple[str, ...] = (*OWN_EVENTS, *MILESTONES)
 DAY_TYPES: tuple[str, ...] = ("calendar", "working")
+# Where a deadline falls on its last day: at 24:00 Vietnam time, moved on past a weekly rest
+# day or a holiday (Bộ luật Dân sự 2015, Điều 147–148: the usual reading of "trong N
+# ngày"), or at the start event's own time of day (a cutoff counted back from a moment).
+ENDS: tuple[str, ...] = ("end_of_day", "same_time")
 VARIANTS: tuple[str, ...] = ("standard", "remote")
 ANY = "*"
 COLUMNS: tuple[str, ...] = ("code", "kind", "matter", "step", "start_event", "days",
@@ -53,6 +57,7 @@ class Rule:
     variant: str
     legal_basis: str
     note: str
+    ends: str = "end_of_day"
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ def read_rules(path: Path | str) -> tuple[Rule, ...]:
         variant = _choice(r.get("variant", "") or ANY, "variant", (*VARIANTS, ANY), n,
                           problems)
         day_type = _choice(r.get("day_type", ""), "day_type", DAY_TYPES, n, problems)
+        ends = _choice(r.get("ends", "") or "end_of_day", "ends", ENDS, n, problems)
         days = _whole(r.get("days", ""), "days", n, problems, negative=True)
         ext = _whole(r.get("extension_days", "") or "0", "extension_days", n, problems)
         most = _whole(r.get("max_extensions", "") or "0", "max_extensions", n, problems)
@@ -162,7 +168,7 @@ def read_rules(path: Path | str) -> tuple[Rule, ...]:
                                     params={"other": keys[key]}))
         keys.setdefault(key, n)
         rules.append(Rule(code, kind, matter, step, start, days, day_type, ext, most,
-                          variant, basis, r.get("note", "")))
+                          variant, basis, r.get("note", ""), ends))
     if problems:
         raise Invalid(problems)
     if not rules:
@@ -272,8 +278,18 @@ def deadline(rules: Rules, step: str, complaint: Mapping, milestones: Mapping[st
         if start is None:
             return Deadline(step, rule, None, "no_milestone", rule.start_event)
     start = to_utc(start.to_pydatetime() if hasattr(start, "to_pydatetime") else start)
-    due = add_days(start, rule.days, rule.day_type, rules.holidays)
-    extensions = int(complaint.get("extensions") or 0)
-    if extensions and step != "file_by":
-        due = add_days(due, rule.extension_days * extensions, rule.day_type, rules.holidays)
+    extensions = int(complaint.get("extensions") or 0) if step != "file_by" else 0
+    days = rule.days + rule.extension_days * extensions
+    due = add_days(start, days, rule.day_type, rules.holidays)
+    if rule.ends == "end_of_day":
+        due = end_of_day(due, rules.holidays, roll=days > 0)
     return Deadline(step, rule, due)
+
+
+def end_of_day(at: datetime, holidays: frozenset[date], *, roll: bool = True) -> datetime:
+    """24:00 Vietnam time of *at*'s day (naive UTC); with *roll*, of the next working day
+    when that day is a Saturday, a Sunday or a holiday (Bộ luật Dân sự 2015, Điều 148)."""
+    day = to_local(at).date()
+    while roll and (day.weekday() >= 5 or day in holidays):
+        day += timedelta(days=1)
+    return local_to_utc(datetime.combine(day + timedelta(days=1), time(0)))

@@ -14,7 +14,7 @@ __all__ = ["add_demo_complaints", "DEMO_COMPLAINTS"]
 ACTOR = "diễn tập"
 # (kind, matter, channel, from whom, hours before now received, moves, summary)
 DEMO_COMPLAINTS = (
-    ("khieu_nai", "voter_list", "in_person", "voter", 6 * 24, (),
+    ("khieu_nai", "voter_list", "in_person", "voter", 16 * 24, (),
      "Tên cử tri bị ghi sai năm sinh trong danh sách niêm yết"),
     ("khieu_nai", "voter_list", "letter", "voter", 3 * 24, ("answer", "close"),
      "Danh sách cử tri thiếu một hộ mới chuyển đến"),

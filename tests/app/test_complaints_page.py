@@ -42,7 +42,7 @@ def test_an_overdue_complaint_is_marked_and_a_viewer_only_reads(app, demo):
     commune = demo.frame("site").iloc[0]["commune_code"]
     cp.receive(demo, kind="khieu_nai", matter="voter_list", channel="letter",
                from_whom="citizen", commune_code=commune, actor="op",
-               received_at=utcnow() - timedelta(days=6))
+               received_at=utcnow() - timedelta(days=16))
     viewer = make_account(demo, "viewer", username="xem1")
     at = app("complaints", viewer)
     assert not at.exception
@@ -68,7 +68,7 @@ def _overdue(demo):
     commune = demo.frame("site").iloc[0]["commune_code"]
     return cp.receive(demo, kind="khieu_nai", matter="voter_list", channel="letter",
                       from_whom="voter", commune_code=commune, actor="op",
-                      received_at=utcnow() - timedelta(days=6))
+                      received_at=utcnow() - timedelta(days=16))
 
 
 def test_the_board_shows_an_overdue_complaint_until_acknowledged(app, demo):

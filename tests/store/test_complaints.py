@@ -93,7 +93,8 @@ def test_extensions_count_against_the_rule(loaded):
         cp.move(loaded, c["id"], "extend", expected_version=4, actor="op",
                 at=t1 + timedelta(seconds=3))
     reg = cp.register(loaded, now=t1)
-    assert reg.iloc[0]["due"] == t1 + timedelta(days=90)  # 30 + 2 × 30 (Luật Tố cáo Đ30)
+    # 30 + 2 × 30 days (Luật Tố cáo, Điều 30) end on Sun 31/5: the end of Mon 1/6.
+    assert reg.iloc[0]["due"] == datetime(2026, 6, 1, 17)
 
 
 def test_scope_and_roles(loaded):
@@ -114,12 +115,13 @@ def test_scope_and_roles(loaded):
 def test_states_overdue_due_soon_and_acknowledgement(loaded):
     voter = receive(loaded, matter="voter_list")  # decided within 5 days of receipt
     plain = receive(loaded, at=T0 + timedelta(seconds=1))  # accepted within 10 days
-    now = T0 + timedelta(days=5, hours=1)
+    # Received Mon 2/3 09:00: the 5th day is a Saturday, so the end of Mon 9/3 (17:00 UTC).
+    now = datetime(2026, 3, 9, 17, 1)
     reg = cp.register(loaded, now=now).set_index("id")
     assert reg.loc[voter["id"], "state"] == "overdue"
     assert reg.loc[voter["id"], "legal_basis"].endswith("Điều 33 khoản 1")
     assert reg.loc[plain["id"], "state"] == "on_time"
-    soon = T0 + timedelta(days=9, hours=12)
+    soon = datetime(2026, 3, 12, 2)  # 15 h before the end of Thu 12/3 (10 days)
     assert cp.register(loaded, now=soon).set_index("id").loc[plain["id"], "state"] == \
         "due_soon"
     assert list(cp.alerts(loaded, now=now)["id"]) == [voter["id"]]

@@ -63,10 +63,21 @@ def test_most_specific_rule_wins():
     assert cr.pick(rules, "phan_anh", "public_order", "decide", "standard") is None
 
 
-def test_calendar_days_keep_the_time_of_day():
+def test_calendar_days_end_at_midnight_moved_past_a_weekend():
     rules = cr.shipped()
+    # Received Mon 2/3/2026 09:00; the 5th day is Sat 7/3: the deadline is the end of
+    # Mon 9/3, 24:00 Vietnam time (Bộ luật Dân sự 2015, Điều 148).
     d = cr.deadline(rules, "decide", complaint(matter="voter_list"), {}, "standard")
-    assert d.due == datetime(2026, 3, 7, 2) and d.rule.code == "voter_list_decide"
+    assert d.due == datetime(2026, 3, 9, 17) and d.rule.code == "voter_list_decide"
+
+
+def test_a_same_time_rule_keeps_the_time_of_day(tmp_path):
+    path = tmp_path / "rules.csv"
+    path.write_text(HEADER.replace("note\n", "note,ends\n")
+                    + "s,*,*,decide,received,5,calendar,0,0,*,Quy chế,,same_time\n",
+                    encoding="utf-8")
+    rules = cr.load(path, cr.HOLIDAYS_PATH)
+    assert cr.deadline(rules, "decide", complaint(), {}).due == datetime(2026, 3, 7, 2)
 
 
 def test_working_days_skip_weekends_and_holidays(tmp_path):
@@ -76,11 +87,11 @@ def test_working_days_skip_weekends_and_holidays(tmp_path):
     # Mon 23, Tue 24, Wed 25, Thu 26, Fri 27, Mon 2 Mar, Tue 3 Mar.
     got = cr.deadline(rules, "accept", complaint("to_cao", received=datetime(2026, 2, 13, 2)),
                       {}, "standard")
-    assert got.due == datetime(2026, 3, 3, 2)
+    assert got.due == datetime(2026, 3, 3, 17)  # the end of that day, Vietnam time
     # Without the holidays the same count ends a week earlier.
     plain = cr.Rules(rules.rules, frozenset())
     assert cr.deadline(plain, "accept", complaint("to_cao", received=datetime(2026, 2, 13, 2)),
-                       {}, "standard").due == datetime(2026, 2, 24, 2)
+                       {}, "standard").due == datetime(2026, 2, 24, 17)
 
 
 def test_negative_days_count_back_from_election_day():
@@ -96,7 +107,9 @@ def test_extensions_add_their_days():
     base = cr.deadline(rules, "decide", complaint("to_cao", accepted=accepted), {}, "standard")
     twice = cr.deadline(rules, "decide", complaint("to_cao", accepted=accepted, extensions=2),
                         {}, "standard")
-    assert base.due == datetime(2026, 5, 1, 3) and twice.due == datetime(2026, 6, 30, 3)
+    # 30 days end on Fri 1/5 (a holiday), then a weekend: the end of Mon 4/5.
+    assert base.due == datetime(2026, 5, 4, 17)
+    assert twice.due == datetime(2026, 6, 30, 17)  # 30 + 2 × 30 days: Tue 30/6
 
 
 def test_start_event_not_happened_gives_no_deadline_and_says_why():
@@ -107,7 +120,7 @@ def test_start_event_not_happened_gives_no_deadline_and_says_why():
     assert (d.due, d.reason, d.missing) == (None, "no_milestone", "results_published")
     d = cr.deadline(rules, "file_by", complaint(matter="result_council"),
                     {"results_published": datetime(2026, 3, 20, 1)}, "standard")
-    assert d.due == datetime(2026, 3, 25, 1)
+    assert d.due == datetime(2026, 3, 25, 17)
     assert cr.deadline(rules, "decide", complaint("phan_anh"), {}).reason == "no_rule"
 
 
@@ -116,7 +129,7 @@ def test_a_replacing_file_is_used_instead_of_the_shipped_one(tmp_path, monkeypat
     monkeypatch.setenv("ANTT_COMPLAINT_RULES", str(path))
     rules = cr.load()
     assert [r.code for r in rules.rules] == ["mine"]
-    assert cr.deadline(rules, "decide", complaint(), {}).due == datetime(2026, 3, 5, 2)
+    assert cr.deadline(rules, "decide", complaint(), {}).due == datetime(2026, 3, 5, 17)
 
 
 def test_a_bad_file_is_refused_whole_naming_row_and_field(tmp_path):
