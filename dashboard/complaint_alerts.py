@@ -57,17 +57,18 @@ def banner(view: View, lang: str, *, key: str, rows: pd.DataFrame | None = None,
     with st.container(key=f"{box}-{key}", border=not compact):
         head = t("complaint.alert_head", lang, overdue=len(overdue),
                  soon=len(pending) - len(overdue))
-        (st.error if len(overdue) else st.warning)(head)
-        for r in pending.head(LINES).itertuples(index=False):
-            line = t("complaint.alert_line", lang, id=int(r.id),
-                     kind=label("complaint.kind", r.kind, lang),
-                     matter=label("complaint.matter", r.matter, lang),
-                     state=label("complaint.state", r.state, lang),
-                     due=local_text(r.due, "%d/%m %H:%M"))
-            if compact:
-                if len(pending) <= 3:
-                    st.markdown(line)
-                continue
+        lines = [t("complaint.alert_line", lang, id=int(r.id),
+                   kind=label("complaint.kind", r.kind, lang),
+                   matter=label("complaint.matter", r.matter, lang),
+                   state=label("complaint.state", r.state, lang),
+                   due=local_text(r.due, "%d/%m %H:%M"))
+                 for r in pending.head(LINES).itertuples(index=False)]
+        # The wall: one line (the most urgent after the counts), the map keeps its height.
+        (st.error if len(overdue) else st.warning)(
+            f"{head} — {lines[0]}" if compact else head)
+        if compact:
+            return
+        for r, line in zip(pending.head(LINES).itertuples(index=False), lines, strict=True):
             if can_ack:
                 left, right = st.columns([5, 1])
                 left.markdown(line)

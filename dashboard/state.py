@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "review_t": None,           # review page: the replayed moment (naive Vietnam time)
+    "review_bounds": None,      # review page: the period the replay's slider was made for
     "review_playing": False,    # review page: the replay is playing
     "review_step": 15,          # review page: minutes the replay advances per second
     "view": None,               # the View the sidebar (or the wall URL) produced this run

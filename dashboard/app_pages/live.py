@@ -134,8 +134,10 @@ def live() -> None:
     k = metrics.kpis(snap["open_now"], snap["today"], sites, units)
     with kpi_box:
         alerts.banner(view, lang, key="live", alerts=snap["alerts"], compact=view.wall)
-        calendar_strip.show(snap["calendar"], snap["at"], lang, snap["places"],
-                            wall=view.wall)
+        strip = calendar_strip.line(snap["calendar"], snap["at"], lang, snap["places"],
+                                    wall=view.wall)
+        if not view.wall:
+            calendar_strip.show(strip)
         complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"],
                                 compact=view.wall)
         cols = st.columns(8)
@@ -160,7 +162,11 @@ def live() -> None:
         # The snapshot's number is on the page (the class st-key-antt-live-read-N): the
         # browser tests wait for it to move, never for a time.
         with st.container(key=f"antt-live-read-{snap['reads']}"):
-            st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
+            updated = t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S"))
+            if view.wall:  # one line for both: the map keeps its height
+                calendar_strip.show(strip, prefix=updated + " · ")
+            else:
+                st.caption(updated)
     with map_col:
         tile_url = settings.get("tile_url")
         # The layers' version as the snapshot read it: while the file is held, the

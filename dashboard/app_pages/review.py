@@ -62,9 +62,6 @@ def _pick_phase() -> None:
         p = phases[code][1]
         st.session_state["review_days"] = (to_local(p.start).date(),
                                            to_local(p.end - timedelta(microseconds=1)).date())
-        # The replay starts again at the period's end (a moment kept from the old period
-        # is lost by the slider when its bounds change).
-        st.session_state.pop("review_t", None)
 
 
 if phases:
@@ -99,7 +96,12 @@ def _base() -> mapview.StaticMap:
 # ---- replay -----------------------------------------------------------------------------
 start_l, end_l = to_local_naive(period.start), to_local_naive(period.end)
 end_l = min(end_l, max(to_local_naive(last_at) + timedelta(minutes=5), start_l))
-if not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
+# A new period starts the replay again at its end: the slider, keyed, lost a moment it
+# kept from the old period when its bounds moved (None, and the page failed).
+if state.get("review_bounds") != (start_l, period.end):
+    state.set("review_bounds", (start_l, period.end))
+    state.set("review_t", end_l)
+elif not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
         "review_t") <= end_l:
     state.set("review_t", end_l)
 

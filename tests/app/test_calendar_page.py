@@ -81,3 +81,17 @@ def test_the_review_picks_a_phase_and_compares_phases(app, demo):
     assert at.date_input(key="review_days").value[0] == to_local(start).date()
     headers = [h.value for h in at.subheader]
     assert "So sánh các giai đoạn" in headers
+
+
+def test_widening_the_review_period_keeps_the_replay_working(app, demo):
+    """A longer period (the same last day) kept the replayed moment inside it; the
+    slider, keyed, lost it when its bounds moved and the page failed."""
+    from geo import incidents as inc
+
+    from ..conftest import report_args
+    inc.report(demo, **report_args(lon=106.52, lat=20.99))
+    at = app("review")
+    first, last = at.date_input(key="review_days").value
+    at.date_input(key="review_days").set_value((first - timedelta(days=3), last)).run()
+    assert not at.exception, at.exception
+    assert at.slider(key="review_t").value is not None

@@ -100,7 +100,7 @@ def test_milestones_prefer_a_communes_own_row(store):
     assert cal.milestones(store, "C2")["voter_list_posted"] == datetime(2021, 4, 12, 17)
 
 
-def test_incidents_per_phase_match_a_scenario_counted_by_hand(store):
+def _hand_scenario(store) -> None:
     """Phases: preparation 1–2/5, peak 3–9/5, election day 5/5 (inside the peak).
     Incidents (Vietnam time): 1/5 10:00 sev 2 · 2/5 23:59 sev 3 · 3/5 00:00 sev 4 ·
     5/5 08:00 complaint sev 2 · 5/5 23:00 sev 3 · 9/5 12:00 sev 1 · 10/5 00:00 (after
@@ -120,17 +120,40 @@ def test_incidents_per_phase_match_a_scenario_counted_by_hand(store):
                              (datetime(2021, 5, 9, 12), 1, "traffic"),
                              (datetime(2021, 5, 10, 0), 4, "fire")):
         inc.report(store, **report_args(severity=sev, kind=kind), at=local_to_utc(local))
+
+
+HAND = {"preparation": (2.0, 2, 1.0, 1, 0), "peak": (7.0, 4, 0.57, 2, 1),
+        "election_day": (1.0, 2, 2.0, 1, 1)}
+
+
+def test_incidents_per_phase_match_a_scenario_counted_by_hand(store):
+    _hand_scenario(store)
     table = cal.phase_table(store, Filters(statuses=[]), cal.entries(store, []))
     got = {r["code"]: (r["days"], r["incidents"], r["per_day"], r["serious"], r["complaints"])
            for r in table.to_dict("records")}
-    assert got == {"preparation": (2.0, 2, 1.0, 1, 0),
-                   "peak": (7.0, 4, 0.57, 2, 1),
-                   "election_day": (1.0, 2, 2.0, 1, 1)}
+    assert got == HAND
+
+
+def test_the_written_review_compares_the_phases(store):
+    from geo.clock import parse_period
+    from geo.io.report import build_review, render_html, render_pdf
+
+    from .test_review import _text
+    _hand_scenario(store)
+    rev = build_review(store, parse_period("2021-05-05"))
+    got = {r["code"]: (r["days"], r["incidents"], r["per_day"], r["serious"], r["complaints"])
+           for r in rev.phases.to_dict("records")}
+    assert got == HAND
+    html = render_html(rev)
+    assert "So sánh các giai đoạn của lịch bầu cử" in html
+    assert "<td>Cao điểm</td><td>03/05/2021 – 09/05/2021</td><td>7</td><td>4</td>" \
+        "<td>0,57</td>" in html
+    pdf = _text(render_pdf(rev))
+    assert "So sánh các giai đoạn của lịch bầu cử" in pdf and "0,57" in pdf
 
 
 def test_the_csv_export_carries_the_calendar_in_words(store, tmp_path):
     from geo.io.exports import export
-    from ..conftest import read_people_csv  # noqa: F401 - same reader as the other exports
 
     cal.import_calendar(store, cal.read_calendar(DEMO_CALENDAR), actor="admin",
                         source="hai-duong-2021.csv")
