@@ -57,28 +57,33 @@ def banner(view: View, lang: str, *, key: str, rows: pd.DataFrame | None = None,
     with st.container(key=f"{box}-{key}", border=not compact):
         head = t("complaint.alert_head", lang, overdue=len(overdue),
                  soon=len(pending) - len(overdue))
-        lines = [t("complaint.alert_line", lang, id=int(r.id),
-                   kind=label("complaint.kind", r.kind, lang),
-                   matter=label("complaint.matter", r.matter, lang),
-                   state=label("complaint.state", r.state, lang),
-                   due=local_text(r.due, "%d/%m %H:%M"))
-                 for r in pending.head(LINES).itertuples(index=False)]
+        first = next(pending.itertuples(index=False))
         # The wall: one line (the most urgent after the counts), the map keeps its height.
         (st.error if len(overdue) else st.warning)(
-            f"{head} — {lines[0]}" if compact else head)
+            t("complaint.alert_wall", lang, head=head, line=_line(first, lang))
+            if compact else head)
         if compact:
             return
-        for r, line in zip(pending.head(LINES).itertuples(index=False), lines, strict=True):
+        for r in pending.head(LINES).itertuples(index=False):
             if can_ack:
                 left, right = st.columns([5, 1])
-                left.markdown(line)
+                left.markdown(_line(r, lang))
                 right.button(t("complaint.ack", lang, id=int(r.id)),
                              key=f"cp_ack_{key}_{r.id}", use_container_width=True,
                              on_click=_ack, args=(int(r.id), int(r.version), lang))
             else:
-                st.markdown(line)
+                st.markdown(_line(r, lang))
         if not compact and len(pending) > LINES:
             st.markdown(t("alert.more", lang, n=len(pending) - LINES))
+
+
+def _line(r, lang: str) -> str:
+    """One complaint's line: its number, kind, matter, state and deadline."""
+    return t("complaint.alert_line", lang, id=int(r.id),
+             kind=label("complaint.kind", r.kind, lang),
+             matter=label("complaint.matter", r.matter, lang),
+             state=label("complaint.state", r.state, lang),
+             due=local_text(r.due, "%d/%m %H:%M"))
 
 
 def _ack(complaint_id: int, version: int, lang: str) -> None:
