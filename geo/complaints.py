@@ -22,7 +22,7 @@ from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.analysis.places import has_hamlets, locate
 from geo.checks.validate import check_actor, check_point, clean_code, clean_field, clean_note
 from geo.clock import to_utc, utcnow
-from geo.errors import Invalid, NotFound, Problem
+from geo.errors import Invalid, Problem
 from geo.lifecycle import Lifecycle
 from geo.store import Store, Tx
 
@@ -332,10 +332,7 @@ def acknowledge(store: Store, complaint_id: int, *, expected_version: int, actor
     """Say that a complaint's overdue or due-soon alert has been seen: it stops until the
     complaint's state or deadline changes (the event names who and when)."""
     require(actor, "complaint.acknowledge")
-    try:
-        row = store.get("complaint", int(complaint_id))
-    except NotFound:
-        raise
+    row = store.get("complaint", int(complaint_id))  # NotFound names it
     reg = with_deadlines(store, pd.DataFrame([row]), now=now)
     state, due = reg.iloc[0]["state"], _py(reg.iloc[0]["due"])
     if state not in ALERT_STATES:

@@ -33,10 +33,13 @@ def _problems(e: Invalid) -> None:
 
 
 def _receive_form() -> None:
-    hamlets = data.layers()["hamlets"]
-    units = data.units()
     choices = [c for c in commune_names if accounts.Account.in_scope(actor, c)
                and (not view.commune_codes or c in view.commune_codes)]
+    # Only the hamlets and teams of those communes (a form cannot follow its own commune).
+    hamlets = data.layers()["hamlets"]
+    hamlets = hamlets[hamlets["commune_code"].isin(choices)]
+    units = data.units()
+    units = units[units["commune_code"].isin(choices)]
     with st.expander(t("complaint.receive", lang), expanded=False):
         with st.form("complaint_form", clear_on_submit=True):
             a, b = st.columns(2)
