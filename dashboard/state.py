@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "review_playing": False,    # review page: the replay is playing
     "review_step": 15,          # review page: minutes the replay advances per second
     "view": None,               # the View the sidebar (or the wall URL) produced this run
+    "complaint_outcome": None,  # complaints page: the last receive ("ok"/"error", message)
+    "complaint_move_outcome": None,  # complaints page: (id, kind, message) of the last move
+    "complaint_alert_outcome": None,  # board/wall: the last complaint acknowledgement
     "live_last": None,          # live page: the last data read (shown while the db is busy)
 }
 

@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "incident.close": ("commander",),
     "incident.escalate": ("commander",),
     "incident.false_alarm": ("commander",),
+    **{f"complaint.{a}": _OPS for a in ("receive", "accept", "refuse", "start", "answer",
+                                         "close", "forward", "extend", "acknowledge")},
     "site.status": ("field", *_OPS),
     "unit.status": _OPS,
     "unit.checkin": ("field", *_OPS),

@@ -23,6 +23,7 @@ from pathlib import Path
 from geo import accounts, incidents, settings, units
 from geo.checks.inert import plain_text
 from geo.cli_accounts import _account, _store, add_parsers
+from geo.cli_complaints import add_parsers as add_complaint_parsers
 from geo.cli_output import (
     _message,
     _print_problems,
@@ -481,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(rp)
     rp.set_defaults(fn=cmd_report)
     add_parsers(sub)
+    add_complaint_parsers(sub)
 
     mg = sub.add_parser("migrate", help=h("migrate"), description=h("migrate"))
     mg.add_argument("--to", required=True, metavar="URL", help=h("migrate_to"))

@@ -120,6 +120,15 @@ SETTINGS: tuple[Setting, ...] = (
             "real commune boundary (GADM) a few thousand; outlines are drawn simplified to "
             "0.3 m, so a hamlet at this limit draws on the phone as fast as the demo's "
             "(python -m bench limits)."),
+    Setting("complaint_rules", "", "The complaints register's deadline rules (a CSV; "
+            "data/rules/README.md says its columns); empty: the shipped "
+            "data/rules/complaint-rules.csv."),
+    Setting("holidays", "", "The public holidays working-day deadlines skip (a CSV); "
+            "empty: the shipped data/rules/holidays.csv."),
+    Setting("complaint_area", "standard", "Which rules rows of variant 'standard' or "
+            "'remote' (vùng sâu, vùng xa: Luật Khiếu nại 2011, Điều 28) apply here."),
+    Setting("complaint_due_soon_hours", 24.0, "A complaint whose deadline is this many "
+            "hours away or less is due soon on the board and the wall."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, alerts, auth, data, state
+from dashboard import actions, alerts, auth, complaint_alerts, data, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
@@ -82,6 +82,7 @@ def board() -> None:
     if (set(now_shown["id"]) | set(now_resolved["id"])) - set(ids):
         st.rerun(scope="app")  # a new incident: the picker must offer it
     alerts.banner(view, lang, key="board")
+    complaint_alerts.banner(view, lang, key="board")
     st.caption(t("board.refreshed", lang, s=f"{settings.get('refresh_seconds'):g}",
                  at=local_text(utcnow(), "%H:%M:%S")))
     if now_shown.empty and now_resolved.empty:

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import alerts, auth, calendar_strip, data, guard, maps, mapview, state
+from dashboard import (
+    alerts,
+    auth,
+    calendar_strip,
+    complaint_alerts,
+    data,
+    guard,
+    maps,
+    mapview,
+    state,
+)
 from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
@@ -105,6 +115,7 @@ def _read() -> dict:
         "places": {**data.place_names(layers["sites"]), **data.place_names(layers["targets"])},
         "alerts": alerts.pending(view),
         "calendar": data.calendar(view.commune_codes),
+        "complaints": complaint_alerts.read(view),
         "at": utcnow(),
     }
 
@@ -127,6 +138,8 @@ def live() -> None:
                                     wall=view.wall)
         if not view.wall:
             calendar_strip.show(strip)
+        complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"],
+                                compact=view.wall)
         cols = st.columns(8)
         cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
         sev = " · ".join(f"{_label('severity', s)} {k['open_by_severity'][s]}"
@@ -167,6 +180,7 @@ def live() -> None:
         if snap.get("live") is None:  # rendered once per snapshot, not once per check
             groups = maps.live_groups(sites, shown, units, label=_label, wall=view.wall,
                                       alerting=snap["alerts"]["id"].astype(int).tolist())
+            groups.append(complaint_alerts.map_group(snap["complaints"], lang, view.wall))
             # On the wall no one is there to switch layers.
             snap["live"] = mapview.groups_script(base, groups, layer_control=not view.wall)
         # On the wall the map fills the height the page leaves it (dashboard.theme).

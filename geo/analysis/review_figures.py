@@ -27,6 +27,7 @@ from geo.analysis.review import (
     voting_window,
 )
 from geo.clock import Period, local_text, utcnow
+from geo.complaints import review_summary
 from geo.i18n import label, message
 from geo.store import Filters, Store
 from geo.view import scope_layers
@@ -164,6 +165,7 @@ def gather_review(store: Store, period: Period, *, lang: str = "vi",
         (m("report.sum.checkpoints"),
          f"{int((cps['state'] == 'missed').sum())} / {int((cps['state'] == 'late').sum())}"),
         (m("report.sum.emerging"), str(len(emerging))),
+        *review_summary(store, period.start, period.end, commune_codes, lang),
     ]
     return ReviewFigures(
         lang=lang, place=place, period=period, generated_at=utcnow(), incidents=inc,

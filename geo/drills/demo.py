@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from geo import accounts
 from geo import calendar as cal
+from geo.drills.demo_complaints import add_demo_complaints
 from geo.drills.demo_layers import DEMO_DIR, load_demo
 from geo.drills.simulate import drill_clock, setup_time, simulate
 from geo.io.importer import ImportPlan
@@ -52,6 +53,7 @@ def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
                        progress=progress, clock=clock,
                        incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE, lang=lang)
+    add_demo_complaints(store, now)
     return plans, summary, clock
 
 

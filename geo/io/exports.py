@@ -26,6 +26,7 @@ import shapely
 from geo import calendar
 from geo.analysis.spatial import WGS84
 from geo.audit import AuditFilter, audit_events
+from geo.complaints import export_frame
 from geo.event_text import Names, names_of
 from geo.io.people_csv import people_csv
 from geo.store import Filters, Store
@@ -74,6 +75,10 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
         path = out / "calendar.csv"  # the election calendar of the filters' communes
         write_csv(calendar.export_frame(calendar.entries(
             store, (filters or Filters()).commune_codes)), path, names, lang)
+        written.append(path)
+        path = out / "complaints.csv"  # the register (khiếu nại, tố cáo) with deadlines
+        write_csv(export_frame(store, (filters or Filters()).commune_codes, lang), path,
+                  names, lang)
         written.append(path)
     if "geojson" in formats or "gpkg" in formats:
         inc = incidents_gdf(store.incidents(filters).sort_values("id"))

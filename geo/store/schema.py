@@ -47,6 +47,13 @@ ENTITIES: dict[str, dict[str, Any]] = {
     "calendar_entry": _entity("calendar_entries", "id", """
         id code kind name commune_code starts ends place_code place source active
         """),
+    # The complaints register: about a matter, never a file on a person (``from_whom``
+    # is a category). ``ack_state``/``ack_due``: the deadline alert last acknowledged.
+    "complaint": _entity("complaints", "id", """
+        id kind matter channel from_whom summary status commune_code hamlet_code place
+        lon lat handler_unit handler_user forwarded_to received_at accepted_at started_at
+        answered_at closed_at extensions ack_state ack_due created_by
+        """),
 }
 COLUMNS_OF = {spec["table"]: spec["columns"] for spec in ENTITIES.values()}
 # Events that change no entity (logins, failed logins, logouts) use this entity name;
@@ -214,6 +221,32 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             place_code VARCHAR, place VARCHAR,
             source VARCHAR NOT NULL,
             active BOOLEAN NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+    """),
+    (7, "complaints register", """
+        -- Khiếu nại, tố cáo, kiến nghị, phản ánh: deadlines are computed at read time
+        -- from the rules file (data/rules/complaint-rules.csv), never stored.
+        CREATE TABLE complaints (
+            id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            matter VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            from_whom VARCHAR NOT NULL,
+            summary VARCHAR NOT NULL DEFAULT '',
+            status VARCHAR NOT NULL,
+            commune_code VARCHAR NOT NULL, hamlet_code VARCHAR,
+            place VARCHAR,
+            lon DOUBLE, lat DOUBLE,
+            handler_unit VARCHAR, handler_user VARCHAR,
+            forwarded_to VARCHAR,
+            received_at TIMESTAMP NOT NULL,
+            accepted_at TIMESTAMP, started_at TIMESTAMP, answered_at TIMESTAMP,
+            closed_at TIMESTAMP,
+            extensions INTEGER NOT NULL DEFAULT 0,
+            ack_state VARCHAR, ack_due TIMESTAMP,
+            created_by VARCHAR NOT NULL,
             version INTEGER NOT NULL,
             updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
         );

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from geo import complaints
 from geo import incidents as inc
 from geo.analysis.places import load_layer
 from geo.analysis.review import hex_bins
@@ -97,6 +98,11 @@ def build_world(store: Store, tmp: Path, texts: list[str]) -> dict:
         if k % 3 == 0:
             inc.verify(store, row["id"], expected_version=2, actor=actor, at=at)
             at += timedelta(seconds=30)
+        # A complaint in the register, its place and summary the text (the CSV export).
+        complaints.receive(store, kind="khieu_nai", matter="public_order", channel="letter",
+                           from_whom="citizen", commune_code=f"C{k}", hamlet_code=f"C{k}-H",
+                           place=name[k], summary=note[k], actor=actor, at=at)
+        at += timedelta(seconds=30)
     from geo.io.report import build_review
     rev = build_review(store, PERIOD)
     return {"review": rev}
