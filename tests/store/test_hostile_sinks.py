@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo import complaints
+from geo import calendar, complaints
 from geo import incidents as inc
 from geo.analysis.places import load_layer
 from geo.analysis.review import hex_bins
@@ -102,6 +102,12 @@ def build_world(store: Store, tmp: Path, texts: list[str]) -> dict:
         complaints.receive(store, kind="khieu_nai", matter="public_order", channel="letter",
                            from_whom="citizen", commune_code=f"C{k}", hamlet_code=f"C{k}-H",
                            place=name[k], summary=note[k], actor=actor, at=at)
+        at += timedelta(seconds=30)
+        # A calendar row: its name, place and source the text (the strip, calendar.csv).
+        calendar.add_entry(store, {"code": f"ev{k}", "kind": "event", "name": name[k],
+                                   "starts": "2021-05-23 08:00", "ends": "2021-05-23 10:00",
+                                   "place": name[k], "source": _fit(note[k], 500)},
+                           actor="admin", at=at)
         at += timedelta(seconds=30)
     from geo.io.report import build_review
     rev = build_review(store, PERIOD)
