@@ -120,6 +120,12 @@ SETTINGS: tuple[Setting, ...] = (
             "real commune boundary (GADM) a few thousand; outlines are drawn simplified to "
             "0.3 m, so a hamlet at this limit draws on the phone as fast as the demo's "
             "(python -m bench limits)."),
+    Setting("report_schedule", "", "The reports a commune sends upward (what, to whom, "
+            "when, which period): a CSV file like data/rules/report-schedule.csv, which "
+            "is used when this is empty (see data/rules/README.md)."),
+    Setting("reports_lookback_days", 400.0, "How far back the reports page and the board "
+            "look for reports due and not sent (days): a year and a little, so a missed "
+            "yearly report still shows as late."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )
