@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
+    "reports_outcome": None,    # reports page: (key, "ok"/"error", message) of the last send
     "field_site_outcome": None,  # field page: (kind, message) of the last site change
     "field_checkin_outcome": None,  # field page: (kind, message) of the last check-in
     "field_confirm_close": None,  # field page: the site whose closing awaits "confirm"
