@@ -19,7 +19,7 @@ from geo.errors import AnttError, Invalid, Problem
 
 __all__ = ["COLUMNS", "RECURRENCES", "PERIODS", "STATES", "ScheduleRow", "Occurrence",
            "SHIPPED", "load_schedule", "parse_schedule", "occurrences", "state", "states",
-           "occurrence_key", "parse_key"]
+           "occurrence_key", "parse_key", "parse_local_time"]
 
 COLUMNS = ("code", "title", "to_whom", "recurrence", "due", "due_hour", "every_hours",
            "window_start", "window_end", "period_covered", "soon_hours", "commune_code",
@@ -144,6 +144,15 @@ def parse_key(key: str) -> tuple[str, datetime, str]:
     except ValueError:
         raise AnttError(f"report {key!r}: not a report key (CODE@YYYY-MM-DDTHH:MMZ@COMMUNE)",
                         key="reports.err.key", value=str(key)) from None
+
+
+def parse_local_time(text: str, what: str) -> datetime:
+    """``YYYY-MM-DD HH:MM`` (or with a ``T``), Vietnam time, as a naive local time."""
+    try:
+        return datetime.strptime(str(text).strip().replace("T", " "), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise AnttError(f"{what} {text!r}: write YYYY-MM-DD HH:MM (Vietnam time)",
+                        key="reports.err.time", what=what, value=str(text)) from None
 
 
 # ---- reading ---------------------------------------------------------------------------

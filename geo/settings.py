@@ -123,9 +123,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_schedule", "", "The reports a commune sends upward (what, to whom, "
             "when, which period): a CSV file like data/rules/report-schedule.csv, which "
             "is used when this is empty (see data/rules/README.md)."),
-    Setting("reports_lookback_days", 400.0, "How far back the reports page and the board "
-            "look for reports due and not sent (days): a year and a little, so a missed "
-            "yearly report still shows as late."),
+    Setting("reports_lookback_days", 190.0, "How far back the reports page, the board and "
+            "`antt reports due` look for reports due and not sent (days): six months and a "
+            "week, so a missed report shows as late until the next six-monthly one is due."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

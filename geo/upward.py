@@ -14,14 +14,15 @@ import pandas as pd
 
 from geo import settings
 from geo.accounts import ALL, Actor, authorize, require, require_place
-from geo.clock import local_text, to_local, utcnow
+from geo.clock import local_text, to_local, to_utc, utcnow
 from geo.errors import AnttError, NotFound
 from geo.reports_due import Occurrence, ScheduleRow, load_schedule, occurrences, parse_key
 from geo.reports_due import state as state_of
 from geo.store import Store, Tx
 
 __all__ = ["FORMATS", "Produced", "DueReport", "due_reports", "find_occurrence", "produce",
-           "mark_sent", "send", "sent_file", "sent_register", "complaint_figures"]
+           "mark_sent", "send", "sent_file", "sent_register", "register_frame",
+           "complaint_figures"]
 
 FORMATS = ("pdf", "html")
 _AHEAD = timedelta(days=400)  # how far ahead the next report of a yearly row may be
@@ -105,6 +106,22 @@ def find_occurrence(key: str, schedule: list[ScheduleRow] | None = None) -> Occu
     raise NotFound("upward_report", key)
 
 
+def register_frame(store: Store, commune_codes: list[str] | tuple[str, ...] = ()
+                   ) -> pd.DataFrame:
+    """The sent-reports register for an export: one row per report sent (the schedule's
+    title beside its code), in the given communes (all when empty), oldest due first."""
+    frame = store.frame("upward_report")
+    if commune_codes:
+        frame = frame[frame["commune_code"].isin(list(commune_codes))]
+    try:
+        titles = {r.code: r.title for r in load_schedule()}
+    except AnttError:  # a schedule that cannot be read must not stop an export
+        titles = {}
+    frame = frame.drop(columns=["key"]).sort_values(["due_at", "commune_code"])
+    frame.insert(1, "report_title", [titles.get(c, "") for c in frame["schedule_code"]])
+    return frame.reset_index(drop=True)
+
+
 def complaint_figures(store: Store, occ: Occurrence, lang: str) -> list[tuple[str, str]]:
     """COMPLAINTS: the period's complaint figures (khiếu nại, tố cáo) for the report, as
     (label, value) rows added to its summary. The complaints register (geo.complaints) is
@@ -132,10 +149,11 @@ def produce(store: Store, occ: Occurrence, *, actor: Actor, lang: str = "vi",
 
 
 def mark_sent(store: Store, produced: Produced, *, actor: Actor,
-              at: datetime | None = None) -> dict:
-    """Record *produced* as sent now by *actor*: the ``upward_report`` row and its event,
-    and the file's bytes, in one transaction. A report already sent is refused, naming
-    who sent it and when."""
+              at: datetime | None = None, sent_at: datetime | None = None) -> dict:
+    """Record *produced* as sent by *actor*: the ``upward_report`` row and its event, and
+    the file's bytes, in one transaction. Sent now, or at *sent_at* (UTC) for a report
+    that went out earlier (on paper, by phone) and is recorded now; never in the future.
+    A report already sent is refused, naming who sent it and when."""
     occ = produced.occurrence
 
     def cmd(tx: Tx) -> dict:
@@ -148,23 +166,29 @@ def mark_sent(store: Store, produced: Produced, *, actor: Actor,
                 f"{local_text(before['sent_at'], '%H:%M %d/%m/%Y')}",
                 key="reports.err.already_sent", code=occ.code,
                 by=before["sent_by"], at=local_text(before["sent_at"], "%H:%M %d/%m/%Y"))
+        when = tx.at if sent_at is None else to_utc(sent_at)
+        if when > tx.at:
+            raise AnttError(f"sent at {local_text(when, '%H:%M %d/%m/%Y')}: not in the future",
+                            key="reports.err.future", at=local_text(when, "%H:%M %d/%m/%Y"))
         tx.keep_file(produced.sha256, produced.data)
         return tx.create("upward_report", {
             "key": occ.key, "schedule_code": occ.code, "commune_code": occ.commune_code,
             "period_start": occ.period.start, "period_end": occ.period.end,
-            "due_at": occ.due_at, "sent_at": tx.at, "sent_by": who,
+            "due_at": occ.due_at, "sent_at": when, "sent_by": who,
             "file_name": produced.file_name, "file_sha256": produced.sha256,
             "format": produced.fmt}, actor=who, action="send",
-            detail={"bytes": len(produced.data)})
+            detail={"bytes": len(produced.data),
+                    **({"recorded_later": True} if sent_at is not None else {})})
 
     return store.transact(cmd, at=at)
 
 
 def send(store: Store, occ: Occurrence, *, actor: Actor, lang: str = "vi", fmt: str = "pdf",
-         at: datetime | None = None) -> tuple[dict, Produced]:
+         at: datetime | None = None, sent_at: datetime | None = None
+         ) -> tuple[dict, Produced]:
     """Produce the report of *occ* and mark it sent: the one click of the reports page."""
     produced = produce(store, occ, actor=actor, lang=lang, fmt=fmt)
-    return mark_sent(store, produced, actor=actor, at=at), produced
+    return mark_sent(store, produced, actor=actor, at=at, sent_at=sent_at), produced
 
 
 def sent_file(store: Store, key: str, *, actor: Actor) -> tuple[str, bytes]:

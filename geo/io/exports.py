@@ -28,6 +28,7 @@ from geo.audit import AuditFilter, audit_events
 from geo.event_text import Names, names_of
 from geo.io.people_csv import people_csv
 from geo.store import Filters, Store
+from geo.upward import register_frame
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
            "csv_bytes", "audit_csv"]
@@ -70,6 +71,10 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
             path = out / f"{name}.csv"
             write_csv(frame, path, names, lang)
             written.append(path)
+        path = out / "upward_reports.csv"  # the register of reports sent upward
+        write_csv(register_frame(store, filters.commune_codes if filters else ()), path,
+                  names, lang)
+        written.append(path)
     if "geojson" in formats or "gpkg" in formats:
         inc = incidents_gdf(store.incidents(filters).sort_values("id"))
         ev = events_gdf(store.filtered_events(filters))
