@@ -4,6 +4,7 @@ replay and migration."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -128,3 +129,75 @@ def test_antt_migrate_copies_the_sent_reports_and_their_files(loaded, new_databa
         assert target.get("upward_report", occ.key)["sent_by"] == "trực ban"
     finally:
         target.close()
+
+
+def _schedule_file(tmp_path, monkeypatch, *rows: str) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("ANTT_REPORT_SCHEDULE", str(path))
+
+
+def test_the_demo_sends_all_but_the_newest_late_report(loaded, tmp_path, monkeypatch):
+    from geo.drills.demo import add_demo_reports
+
+    today = to_local(utcnow()).date()
+    _schedule_file(tmp_path, monkeypatch, *(
+        f"D{n},Báo cáo {n},BCĐ 138 huyện,once,{today - timedelta(days=n)},08:00,,"
+        f"{today - timedelta(days=40)},,window,24,,seed 002," for n in (3, 2)))
+    assert add_demo_reports(loaded) == (1, 1)
+    states = {r.occurrence.code: r.state for r in upward.due_reports(loaded, "trucban")}
+    assert states == {"D3": "sent_on_time", "D2": "late"}
+    row = loaded.frame("upward_report").iloc[0]
+    assert row["sent_by"] == "trucban" and row["sent_at"] < row["due_at"]
+    detail = loaded.events("upward_report")["detail"].iloc[0]
+    assert "recorded_later" in detail
+
+
+def test_export_writes_the_sent_reports_register(loaded, tmp_path, monkeypatch):
+    from geo.io.exports import export
+
+    from ..conftest import read_people_csv
+
+    today = to_local(utcnow()).date()
+    _schedule_file(tmp_path, monkeypatch,
+                   f"D3,Báo cáo sơ kết thử,BCĐ 138 huyện,once,{today - timedelta(days=3)},"
+                   f"08:00,,{today - timedelta(days=40)},,window,24,,seed 002,")
+    occ = upward.due_reports(loaded, "trực ban")[0].occurrence
+    upward.send(loaded, occ, actor="trực ban", fmt="html")
+    files = export(loaded, tmp_path / "out", ["csv"])
+    reg = next(f for f in files if f.name == "upward_reports.csv")
+    text = reg.read_text(encoding="utf-8-sig")
+    assert "Báo cáo sơ kết thử" in text and "Xã Thử" in text and "Người gửi" in text
+    assert len(read_people_csv(reg)) == 1
+
+
+def test_the_command_line_lists_and_makes_a_report(loaded, tmp_path, monkeypatch):
+    import subprocess
+
+    from ..conftest import PYTHON, ROOT, cli_env
+
+    if not str(loaded.path).endswith(".duckdb"):
+        pytest.skip("the CLI's own process opens the DuckDB file; PostgreSQL: same code")
+    today = to_local(utcnow()).date()
+    _schedule_file(tmp_path, monkeypatch,
+                   f"D3,Báo cáo sơ kết thử,BCĐ 138 huyện,once,{today - timedelta(days=3)},"
+                   f"08:00,,{today - timedelta(days=40)},,window,24,,seed 002,")
+    loaded.close()
+
+    def antt(*args):
+        return subprocess.run([PYTHON, "-m", "geo.cli", "--lang", "vi", "--db",
+                               str(loaded.path), *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env=cli_env(loaded.path))
+
+    listed = antt("--json", "reports", "due")
+    assert listed.returncode == 0, listed.stderr
+    (due,) = json.loads(listed.stdout)
+    assert due["state"] == "late" and due["title"] == "Báo cáo sơ kết thử"
+    out = tmp_path / "bao-cao.pdf"
+    made = antt("reports", "make", due["key"], "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert out.read_bytes().startswith(b"%PDF") and "ghi nhận đã gửi" in made.stdout
+    again = antt("reports", "make", due["key"], "--out", str(tmp_path / "x.pdf"))
+    assert again.returncode == 2 and "đã được" in again.stderr
+    assert "Đã gửi muộn" in antt("reports", "due").stdout
