@@ -45,7 +45,7 @@ def cmd_reports_due(args: argparse.Namespace) -> int:
         print(_t("reports_line", state=code_label("reports.state", d.state),
                  due=_when(occ.due_at), title=plain_text(occ.row.title),
                  commune=plain_text(names.get(occ.commune_code, occ.commune_code)),
-                 start=_when(occ.period.start), end=_when(occ.period.end), report=d.key))
+                 period=occ.period.local_text(current_lang()), report=d.key))
     return 0
 
 

@@ -46,6 +46,9 @@ except AnttError as e:
     st.error(md_text(str(e)))
     st.stop()
 
+chosen = state.get("view").filters().commune_codes  # the sidebar's commune, if one
+if chosen:
+    due = [d for d in due if d.occurrence.commune_code in chosen]
 communes = commune_labels(data.layers()["communes"])
 may_send = accounts.may(actor, "reports.send")
 outcome = state.get("reports_outcome")
@@ -64,11 +67,13 @@ if may_send:
 
 
 def _row(d: upward.DueReport, box) -> None:
+    """One report due: a late one in red, with its button."""
     occ = d.occurrence
-    box.markdown("**" + md_text(occ.row.title) + "** — " + t(
+    text = "**" + md_text(occ.row.title) + "** — " + t(
         "reports.row", lang, commune=communes.get(occ.commune_code, occ.commune_code),
-        to=occ.row.to_whom, due=_when(occ.due_at), start=_when(occ.period.start),
-        end=_when(occ.period.end), state=label("reports.state", d.state, lang)))
+        to=occ.row.to_whom, due=_when(occ.due_at), period=occ.period.local_text(lang),
+        state=label("reports.state", d.state, lang))
+    (box.error if d.state == "late" else box.markdown)(text)
     if may_send:
         box.button(t("reports.make", lang), key=f"reports_make_{occ.key}", on_click=_send,
                    args=(occ.key,), type="primary" if d.state == "late" else "secondary")
@@ -78,7 +83,7 @@ st.subheader(t("reports.late", lang))
 if not late:
     st.info(t("reports.none_late", lang))
 for d in late[:SHOWN]:
-    _row(d, st.container(border=True))
+    _row(d, st.container())
 if len(late) > SHOWN:
     st.caption(t("reports.more", lang, n=len(late) - SHOWN))
 
@@ -93,6 +98,8 @@ for d in coming[:SHOWN]:
 
 st.subheader(t("reports.sent", lang))
 register = upward.sent_register(store, actor)
+if chosen:
+    register = register[register["commune_code"].isin(list(chosen))]
 if register.empty:
     st.info(t("reports.none_sent", lang))
 titles = {d.occurrence.code: d.occurrence.row.title for d in due}

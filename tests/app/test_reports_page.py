@@ -43,6 +43,11 @@ def _texts(at) -> str:
     return " ".join(m.value for m in at.markdown)
 
 
+def _late(at) -> str:
+    """The late reports: shown in red (st.error)."""
+    return " ".join(e.value for e in at.error)
+
+
 def test_a_late_report_is_made_sent_and_kept(world):
     from ..conftest import app_as
 
@@ -51,7 +56,8 @@ def test_a_late_report_is_made_sent_and_kept(world):
     assert not at.exception, at.exception
     assert [m.value for m in at.metric] == ["1", "1", "0"]
     assert at.subheader[0].value == "Báo cáo quá hạn"
-    assert "Báo cáo sơ kết thử" in _texts(at) and "Quá hạn" in _texts(at)
+    assert "Báo cáo sơ kết thử" in _late(at) and "Quá hạn" in _late(at)
+    assert "Báo cáo sơ kết thử" not in _texts(at)
     due = {d.occurrence.code: d for d in upward.due_reports(world, "x",
                                                             schedule=load_schedule())}
     key = due["TRE"].key
@@ -59,7 +65,7 @@ def test_a_late_report_is_made_sent_and_kept(world):
     at.button(key=f"reports_make_{key}").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Đã lập báo cáo và ghi nhận đã gửi: TRE\\_C1\\_")
-    assert [m.value for m in at.metric] == ["0", "1", "1"]
+    assert [m.value for m in at.metric] == ["0", "1", "1"] and not _late(at)
     sent_rows = [m.value for m in at.markdown if "người gửi" in m.value]
     assert len(sent_rows) == 1 and "Trực ban 1" in sent_rows[0]
     assert "Đã gửi muộn" in sent_rows[0]
@@ -77,7 +83,7 @@ def test_a_viewer_sees_the_reports_but_no_button(world):
     at = app_as(world, "viewer").run()
     at.switch_page("app_pages/reports.py").run()
     assert not at.exception, at.exception
-    assert "Báo cáo sơ kết thử" in _texts(at)
+    assert "Báo cáo sơ kết thử" in _late(at)
     assert not [b for b in at.button if b.key and b.key.startswith("reports_make_")]
 
 
