@@ -110,3 +110,44 @@ def test_a_bad_schedule_file_is_named_on_the_page(world, tmp_path, monkeypatch):
     assert not at.exception, at.exception
     assert "recurrence" in " ".join(e.value for e in at.error)
     assert "row 2" in " ".join(e.value for e in at.error)
+
+
+def test_a_hostile_schedule_title_is_text_on_the_page_in_the_file_and_the_export(
+        world, tmp_path, monkeypatch):
+    """A schedule file is an office's data: its title and addressee stay text in every
+    sink (the page's markdown, the report's HTML, the export's CSV)."""
+    import csv
+    import io
+
+    from geo.io.exports import export
+
+    from ..conftest import app_as
+    from ..hostile import EVIL_HOST, FORMULAS, HTML, MARKDOWN
+
+    title = f"{FORMULAS['csv-hyperlink']} {MARKDOWN['md-link']} {HTML['html-script']}"
+    today = to_local(utcnow()).date()
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(COLUMNS)
+    w.writerow(["EVIL", title, MARKDOWN["md-image"], "once", today - timedelta(days=2),
+                "08:00", "", today - timedelta(days=9), "", "window", "24", "", "seed", ""])
+    path = tmp_path / "hostile.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    monkeypatch.setenv("ANTT_REPORT_SCHEDULE", str(path))
+    at = app_as(world, "operator").run()
+    at.switch_page("app_pages/reports.py").run()
+    assert not at.exception, at.exception
+    shown = _late(at)
+    assert "HYPERLINK" in shown and "](http" not in shown and "<script>" not in shown
+    assert "![" not in shown
+    at.radio(key="reports_fmt").set_value("html").run()
+    key = upward.due_reports(world, "x")[0].key
+    at.button(key=f"reports_make_{key}").click().run()
+    assert not at.exception, at.exception
+    _, data = upward.sent_file(world, key, actor="x")
+    html = data.decode("utf-8")
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert f'src="http://{EVIL_HOST}' not in html and f"src='http://{EVIL_HOST}" not in html
+    reg = next(f for f in export(world, tmp_path / "out", ["csv"])
+               if f.name == "upward_reports.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in reg or "\"'=HYPERLINK" in reg
