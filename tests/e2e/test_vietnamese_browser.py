@@ -55,7 +55,8 @@ def _scale_drawn(b) -> None:
     ("/", "Tình hình an ninh"), ("/operator", "Tiếp nhận vụ việc"),
     ("/board", "Xử lý vụ việc"), ("/sites", "Điểm bỏ phiếu"), ("/teams", "Tổ tuần tra"),
     ("/review", "Sơ kết"), ("/incidents", "Danh sách vụ việc"),
-    ("/audit", "Nhật ký thao tác"), ("/?wall=1", "Tình hình an ninh")])
+    ("/audit", "Nhật ký thao tác"), ("/reports", "Báo cáo cấp trên"),
+    ("/?wall=1", "Tình hình an ninh")])
 def test_pages_speak_vietnamese(dashboard, open_page, path, title):
     b = open_page(dashboard.url + path, session=dashboard.session("commander"))
     b.page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for(
