@@ -129,6 +129,23 @@ def complaint_figures(store: Store, occ: Occurrence, lang: str) -> list[tuple[st
     return []
 
 
+def _upward_review(rev, title: str, **changes: object):
+    """The written review *rev* headed with the schedule's *title* instead of the
+    review's own ("Báo cáo sơ kết …"), with *changes*."""
+    from geo.io.report import Review
+
+    @dataclasses.dataclass
+    class UpwardReview(Review):
+        heading: str = ""
+
+        @property
+        def title(self) -> str:
+            return self.heading
+
+    values = {f.name: getattr(rev, f.name) for f in dataclasses.fields(rev)}
+    return UpwardReview(**{**values, **changes}, heading=title)
+
+
 def produce(store: Store, occ: Occurrence, *, actor: Actor, lang: str = "vi",
             fmt: str = "pdf") -> Produced:
     """The report for *occ*'s period and commune, made with the written review's
@@ -140,9 +157,8 @@ def produce(store: Store, occ: Occurrence, *, actor: Actor, lang: str = "vi",
         raise AnttError(f"format {fmt!r}: one of {', '.join(FORMATS)}",
                         key="reports.err.format", value=fmt)
     rev = build_review(store, occ.period, lang=lang, commune_codes=[occ.commune_code])
-    head = f"{occ.row.title} — {occ.row.to_whom} — {rev.place}"
-    rev = dataclasses.replace(rev, place=head,
-                              summary=[*rev.summary, *complaint_figures(store, occ, lang)])
+    rev = _upward_review(rev, occ.row.title, place=f"{rev.place} → {occ.row.to_whom}",
+                         summary=[*rev.summary, *complaint_figures(store, occ, lang)])
     data = render_pdf(rev) if fmt == "pdf" else render_html(rev).encode("utf-8")
     name = f"{occ.code}_{occ.commune_code}_{to_local(occ.due_at):%Y%m%d-%H%M}.{fmt}"
     return Produced(occ, data, name, fmt)

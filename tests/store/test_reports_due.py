@@ -67,7 +67,8 @@ def test_send_keeps_the_file_and_records_who_and_when(loaded):
     assert row["sent_by"] == op.username and row["sent_at"] == local(12)
     assert row["period_start"] == local(9) and row["key"] == occ.key
     html = produced.data.decode("utf-8")
-    assert "Báo cáo nhanh ngày bầu cử" in html and "Công an huyện" in html
+    assert "<h1>Báo cáo nhanh ngày bầu cử</h1>" in html and "Công an huyện" in html
+    assert "Báo cáo sơ kết công tác" not in html  # the schedule's title, not the review's
     assert "Tụ tập trước nhà văn hóa" in html  # the period's serious incident
     name, data = upward.sent_file(loaded, occ.key, actor=op)
     assert data == produced.data and name.endswith(".html") and name.startswith("E2_C1_")
