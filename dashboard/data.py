@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import calendar as election_calendar
 from geo import settings
 from geo.analysis.places import commune_labels, load_layer
 from geo.event_text import Names, names_of
@@ -85,6 +86,18 @@ def display_names() -> dict[str, str]:
     name (a team reporting from the field acts as itself)."""
     s = store()
     return {**team_names(), **_display_names(s.path, s.last_event()[0])}
+
+
+@st.cache_data(ttl=30, show_spinner=False, max_entries=16)
+def _calendar(path: str, last_event: int, communes: tuple[str, ...]) -> pd.DataFrame:
+    return election_calendar.entries(_store(path), communes)
+
+
+def calendar(communes: Sequence[str]) -> pd.DataFrame:
+    """The election calendar's active rows for *communes*, cached until the next event
+    (a calendar change is one)."""
+    s = store()
+    return _calendar(s.path, s.last_event()[0], tuple(communes))
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "board_outcome": None,      # incident board: (id, "ok"/"stale"/"error", message)
     "sites_outcome": None,      # site board: (code, "stale"/"error", message)
     "teams_outcome": None,      # team board: (code, message)
+    "calendar_outcome": None,   # calendar page: ("ok"/"stale"/"error", message) of the last write
+    "review_phase": None,       # review page: the calendar phase picked as the period
     "reports_outcome": None,    # reports page: (key, "ok"/"error", message) of the last send
     "field_site_outcome": None,  # field page: (kind, message) of the last site change
     "field_checkin_outcome": None,  # field page: (kind, message) of the last check-in
@@ -44,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "map_click": None,          # the last map click already acted on (click-to-filter)
     "map_hamlet": None,         # the hamlet clicked on the map (not a widget key, see filters)
     "review_t": None,           # review page: the replayed moment (naive Vietnam time)
+    "review_bounds": None,      # review page: the period the replay's slider was made for
     "review_playing": False,    # review page: the replay is playing
     "review_step": 15,          # review page: minutes the replay advances per second
     "view": None,               # the View the sidebar (or the wall URL) produced this run

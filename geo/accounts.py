@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "reports.send": _OPS,
     "audit.read": ("commander", "admin"),
     "layers.import": ("admin",),
+    "calendar.edit": ("admin",),
     "users.manage": ("admin",),
     "store.migrate": ("admin",),
 }

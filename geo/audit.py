@@ -30,14 +30,14 @@ __all__ = ["CATEGORIES", "ACTIONS", "PAGE_SIZES", "AuditFilter", "AuditPage", "p
 # category → the entities its events are about (None: every event).
 CATEGORIES: dict[str, tuple[str, ...] | None] = {
     "all": None,
-    "operations": ("incident", "site", "unit", "upward_report"),
+    "operations": ("incident", "site", "unit", "calendar_entry", "upward_report"),
     "security": (SESSION, "user", "wall_token"),
 }
 # Every action an event can carry, for the action filter (labels: ``action.*``).
 ACTIONS = ("login", "login_failed", "logout", "create", "disable", "password", "revoke",
            "report", "verify", "dispatch", "reassign", "arrive", "resolve", "close",
            "escalate", "false_alarm", "note", "register", "update", "open", "suspend",
-           "resume", "checkin", "start_patrol", "end_patrol", "send")
+           "resume", "checkin", "start_patrol", "end_patrol", "add", "remove", "send")
 PAGE_SIZES = (50, 100, 200, 500)
 
 

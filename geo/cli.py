@@ -176,6 +176,34 @@ def cmd_layers_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """``antt calendar``: the election calendar, a row a line, in start order."""
+    from geo import calendar as cal
+
+    store = _store(args)
+    frame = cal.entries(store, args.commune or ())
+    if frame.empty:
+        print(_t("calendar_empty"))
+    for r in frame.itertuples():
+        end = "" if r.ends is None or r.ends != r.ends else \
+            " – " + local_text(r.ends, "%d/%m/%Y %H:%M")
+        print(plain_text(f"{local_text(r.starts, '%d/%m/%Y %H:%M')}{end}  "
+                         f"{code_label('calendar_kind', r.kind)}: {r.name} "
+                         f"[{r.id}] ({r.source})"))
+    return 0
+
+
+def cmd_calendar_import(args: argparse.Namespace) -> int:
+    from geo import calendar as cal
+
+    store = _store(args)
+    rows = cal.read_calendar(Path(args.path))
+    n = cal.import_calendar(store, rows, actor=_account(args, store),
+                            source=Path(args.path).name, replace=args.replace)
+    print(_t("calendar_loaded", **n))
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -400,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
     lr.add_argument("--commune", action="append", help=h("remove_commune"))
     lr.add_argument("--demo", action="store_true", help=h("remove_demo"))
     lr.set_defaults(fn=cmd_layers_remove)
+
+    ca = sub.add_parser("calendar", help=h("calendar"), description=h("calendar"))
+    ca.add_argument("--commune", action="append", help=h("calendar_commune"))
+    ca.set_defaults(fn=cmd_calendar)
+    ci = ca.add_subparsers(dest="sub").add_parser("import", help=h("calendar_import"),
+                                                  description=h("calendar_import"))
+    ci.add_argument("path", help=h("calendar_path"))
+    ci.add_argument("--replace", action="store_true", help=h("calendar_replace"))
+    ci.set_defaults(fn=cmd_calendar_import)
 
     sm = sub.add_parser("simulate", help=h("simulate"), description=h("simulate"))
     sm.add_argument("--scale", choices=["commune", "province", "national"], default="commune")

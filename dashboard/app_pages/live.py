@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import alerts, auth, data, guard, maps, mapview, state
+from dashboard import alerts, auth, calendar_strip, data, guard, maps, mapview, state
 from dashboard.i18n import label, t
 from geo import settings
 from geo.analysis import metrics
@@ -102,7 +102,9 @@ def _read() -> dict:
         "ticker": data.latest_events(12, view.filters(statuses=[]), teams=view.teams(
             units, layers["hamlets"], open_now["id"])),
         "names": data.display_names(),
+        "places": {**data.place_names(layers["sites"]), **data.place_names(layers["targets"])},
         "alerts": alerts.pending(view),
+        "calendar": data.calendar(view.commune_codes),
         "at": utcnow(),
     }
 
@@ -121,6 +123,10 @@ def live() -> None:
     k = metrics.kpis(snap["open_now"], snap["today"], sites, units)
     with kpi_box:
         alerts.banner(view, lang, key="live", alerts=snap["alerts"], compact=view.wall)
+        strip = calendar_strip.line(snap["calendar"], snap["at"], lang, snap["places"],
+                                    wall=view.wall)
+        if not view.wall:
+            calendar_strip.show(strip)
         cols = st.columns(8)
         cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
         sev = " · ".join(f"{_label('severity', s)} {k['open_by_severity'][s]}"
@@ -143,7 +149,11 @@ def live() -> None:
         # The snapshot's number is on the page (the class st-key-antt-live-read-N): the
         # browser tests wait for it to move, never for a time.
         with st.container(key=f"antt-live-read-{snap['reads']}"):
-            st.caption(t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S")))
+            updated = t("kpi.updated", lang, at=local_text(snap["at"], "%H:%M:%S"))
+            if view.wall:  # one line for both: the map keeps its height
+                calendar_strip.show(strip, prefix=updated + " · ")
+            else:
+                st.caption(updated)
     with map_col:
         tile_url = settings.get("tile_url")
         # The layers' version as the snapshot read it: while the file is held, the

@@ -16,8 +16,10 @@ import streamlit as st
 from dashboard import auth, data, maps, mapview, state, theme
 from dashboard.i18n import label, t
 from geo import accounts, settings
+from geo import calendar as election_calendar
 from geo.analysis import replay
 from geo.analysis.review import hex_bins
+from geo.checks.inert import md_text
 from geo.clock import Period, local_day, local_text, local_to_utc, to_local, to_local_naive
 from geo.incidents import OPEN
 from geo.io.exports import FORMATS, export_zip
@@ -27,6 +29,7 @@ from geo.io.report import (
     gap_rows,
     hamlet_rows,
     head,
+    phase_rows,
     render_html,
     render_pdf,
     with_pictures,
@@ -48,6 +51,22 @@ if last_at is None:
     st.info(t("review.no_events", lang))
     st.stop()
 last_day = to_local(last_at).date()
+calendar = data.calendar(view.commune_codes)
+phases = {code: (name, p) for code, name, p in election_calendar.phase_periods(calendar)}
+
+
+def _pick_phase() -> None:
+    """A phase picked: the period becomes its days (the date input then shows them)."""
+    code = state.get("review_phase")
+    if code in phases:
+        p = phases[code][1]
+        st.session_state["review_days"] = (to_local(p.start).date(),
+                                           to_local(p.end - timedelta(microseconds=1)).date())
+
+
+if phases:
+    st.selectbox(t("review.phase", lang), list(phases), index=None, key="review_phase",
+                 on_change=_pick_phase, format_func=lambda c: md_text(phases[c][0]))
 picked = st.date_input(t("review.period", lang), value=(last_day, last_day), key="review_days",
                        format="DD/MM/YYYY")
 if not isinstance(picked, tuple | list) or len(picked) != 2:
@@ -77,7 +96,12 @@ def _base() -> mapview.StaticMap:
 # ---- replay -----------------------------------------------------------------------------
 start_l, end_l = to_local_naive(period.start), to_local_naive(period.end)
 end_l = min(end_l, max(to_local_naive(last_at) + timedelta(minutes=5), start_l))
-if not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
+# A new period starts the replay again at its end: the slider, keyed, lost a moment it
+# kept from the old period when its bounds moved (None, and the page failed).
+if state.get("review_bounds") != (start_l, period.end):
+    state.set("review_bounds", (start_l, period.end))
+    state.set("review_t", end_l)
+elif not isinstance(state.get("review_t"), datetime) or not start_l <= state.get(
         "review_t") <= end_l:
     state.set("review_t", end_l)
 
@@ -177,6 +201,12 @@ st.subheader(t("review.checkpoints", lang))
 _table(head("checkpoints", lang), checkpoint_rows(rev))
 st.subheader(t("review.emerging", lang))
 _table(head("emerging", lang), emerging_rows(rev))
+if phases:
+    st.subheader(t("review.phases", lang))
+    _table(head("phases", lang), phase_rows(
+        election_calendar.phase_table(store, view.filters(statuses=[], since=None), calendar),
+        lang))
+    st.caption(t("review.phases_note", lang))
 
 # ---- exports and the written review (commanders) ---------------------------------------
 if not accounts.may(state.get("account"), "review.export"):

@@ -13,6 +13,7 @@ from datetime import datetime
 import geopandas as gpd
 import pandas as pd
 
+from geo import calendar as election_calendar
 from geo import settings
 from geo.accounts import display_names
 from geo.analysis.patrols import checkpoint_report
@@ -57,6 +58,7 @@ class ReviewFigures:
     gaps: pd.DataFrame
     checkpoints: pd.DataFrame
     emerging: pd.DataFrame
+    phases: pd.DataFrame  # the election calendar's phases compared (geo.calendar.phase_table)
     layers: dict[str, gpd.GeoDataFrame]
     commune_names: dict[str, str]
 
@@ -129,6 +131,11 @@ def gather_review(store: Store, period: Period, *, lang: str = "vi",
             "status": label("status", row["status"], lang), "description": row["description"],
             "timeline": [(local_text(e.occurred_at, "%H:%M:%S"), label("action", e.action, lang),
                           who.get(e.actor, e.actor)) for e in ev.itertuples(index=False)]})
+    # The phases, each counted in its own window (not only the period's): the comparison.
+    phases = election_calendar.phase_table(
+        store, Filters(commune_codes=list(commune_codes), hamlet_codes=list(hamlet_codes),
+                       kinds=list(kinds), severities=list(severities)),
+        election_calendar.entries(store, list(commune_codes)))
     total = table.iloc[-1]
     communes = layers["communes"]
     shown = [commune_names[c] for c in communes["code"]]
@@ -163,7 +170,7 @@ def gather_review(store: Store, period: Period, *, lang: str = "vi",
         summary=summary, hamlets=table, communes=by_commune, hourly=per_hour,
         serious=serious, serious_more=max(0, len(serious_ids) - MAX_SERIOUS), gaps=gaps,
         checkpoints=cps[cps["state"] != "ok"].reset_index(drop=True), emerging=emerging,
-        layers=layers, commune_names=commune_names)
+        phases=phases, layers=layers, commune_names=commune_names)
 
 
 def duration_text(lang: str):

@@ -4,16 +4,21 @@ passwords are public: demo only)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from geo import accounts
+from geo import calendar as cal
 from geo.drills.demo_layers import DEMO_DIR, load_demo
 from geo.drills.simulate import drill_clock, setup_time, simulate
 from geo.io.importer import ImportPlan
 from geo.store import Store
 
-__all__ = ["DEMO_DIR", "DEMO_ACCOUNTS", "load_demo", "load_live_demo", "add_demo_accounts",
-           "add_demo_reports", "demo_password"]
+__all__ = ["DEMO_DIR", "DEMO_ACCOUNTS", "DEMO_CALENDAR", "load_demo", "load_live_demo",
+           "load_demo_calendar", "add_demo_accounts", "add_demo_reports",
+           "demo_password"]
+
+# The 2021 Hải Dương calendar (each row with its source), played on the drill's day.
+DEMO_CALENDAR = DEMO_DIR / "calendar" / "hai-duong-2021.csv"
 
 # (username, display name, role, communes, team, polling site)
 DEMO_ACCOUNTS = (
@@ -44,10 +49,23 @@ def load_live_demo(store: Store, *, seed: int = 1, progress: bool = False,
     day, clock, now = drill_clock(now, real=real_clock)
     plans = load_demo(store, actor="diễn tập", at=setup_time(day) + clock, day=day,
                       clock=clock)
+    load_demo_calendar(store, day=day, at=setup_time(day) + clock + timedelta(seconds=30))
     summary = simulate(store, scale="commune", seed=seed, day=day, until=now,
                        progress=progress, clock=clock,
                        incidents_per_commune=DEMO_INCIDENTS_PER_COMMUNE, lang=lang)
     return plans, summary, clock
+
+
+def load_demo_calendar(store: Store, *, day: date, at: datetime | None = None) -> dict[str, int]:
+    """The 2021 Hải Dương calendar moved so that its election day (23/5/2021) is the
+    drill's *day*: the wall's strip then says "Ngày bầu cử". Only by whole days, not by the
+    drill's *clock* (a demo started at night moves the drill's hours): the calendar's
+    days and hours stay those a reader expects ("Giờ bỏ phiếu 07:00–19:00")."""
+    rows = cal.read_calendar(DEMO_CALENDAR)
+    shift = timedelta(days=(day - cal.election_day(rows)).days)
+    return cal.import_calendar(store, cal.shift_rows(rows, shift), actor="diễn tập",
+                               source=f"{DEMO_CALENDAR.name} (dời theo ngày diễn tập "
+                                      f"{day:%d/%m/%Y})", at=at)
 
 
 def add_demo_accounts(store: Store) -> list[tuple[str, str, str]]:

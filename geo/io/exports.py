@@ -23,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import calendar
 from geo.analysis.spatial import WGS84
 from geo.audit import AuditFilter, audit_events
 from geo.event_text import Names, names_of
@@ -71,6 +72,10 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
             path = out / f"{name}.csv"
             write_csv(frame, path, names, lang)
             written.append(path)
+        path = out / "calendar.csv"  # the election calendar of the filters' communes
+        write_csv(calendar.export_frame(calendar.entries(
+            store, (filters or Filters()).commune_codes)), path, names, lang)
+        written.append(path)
         path = out / "upward_reports.csv"  # the register of reports sent upward
         write_csv(register_frame(store, filters.commune_codes if filters else ()), path,
                   names, lang)

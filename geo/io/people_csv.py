@@ -20,7 +20,7 @@ __all__ = ["people_frame", "people_csv"]
 
 # column → the label group its codes are read with
 _LABELLED = {"kind": "kind", "severity": "severity", "status": "status", "source": "source",
-             "action": "action", "role": "role"}
+             "action": "action", "role": "role", "calendar_kind": "calendar_kind"}
 # column → the layer its codes are named from
 _PLACE = {"commune_code": "communes", "hamlet_code": "hamlets", "site_code": "sites",
           "target_code": "targets", "last_checkpoint": "checkpoints"}

@@ -116,6 +116,19 @@ def emerging_rows(rev: Review) -> list[list[str]]:
             for e in rev.emerging.itertuples(index=False)]
 
 
+def phase_rows(table: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The phases compared (``geo.calendar.phase_table``): name, dates, days, incidents,
+    per day, serious, complaints."""
+    def days(start, end) -> str:
+        last = end - pd.Timedelta(microseconds=1)
+        first, final = local_text(start, "%d/%m/%Y"), local_text(last, "%d/%m/%Y")
+        return first if first == final else f"{first} – {final}"
+    dec = "," if lang == "vi" else "."
+    return [[str(r["name"]), days(r["start"], r["end"]), f"{r['days']:g}".replace(".", dec),
+             str(r["incidents"]), f"{r['per_day']:.2f}".replace(".", dec), str(r["serious"]),
+             str(r["complaints"])] for r in table.to_dict("records")]
+
+
 def generated(rev: Review) -> str:
     return rev.m("report.generated", at=local_text(rev.generated_at, "%H:%M %d/%m/%Y"))
 
@@ -149,6 +162,9 @@ def render_html(rev: Review) -> str:
         for s in rev.serious) or f"<p class='none'>{e(rev.m('report.none'))}</p>"
     more = f"<p>{e(rev.m('report.more_serious', n=rev.serious_more))}</p>" \
         if rev.serious_more else ""
+    phases = (f"<h2>{e(rev.m('report.sec.phases'))}</h2>"
+              f"{table(head('phases', rev.lang), phase_rows(rev.phases, rev.lang))}"
+              f"<p>{e(rev.m('review.phases_note'))}</p>") if len(rev.phases) else ""
     return f"""<!doctype html>
 <html lang="{rev.lang}"><head><meta charset="utf-8">
 <title>{html.escape(rev.title)} — {html.escape(rev.place)}</title>
@@ -173,6 +189,7 @@ padding:3px 6px;text-align:left}} th{{background:#eceff1}} img{{max-width:100%}}
 {table(head("checkpoints", rev.lang), checkpoint_rows(rev))}
 <h2>{e(rev.m("report.sec.emerging"))}</h2>
 {table(head("emerging", rev.lang), emerging_rows(rev))}
+{phases}
 </body></html>"""
 
 
@@ -264,6 +281,11 @@ def render_pdf(rev: Review) -> bytes:
     table(head("checkpoints", rev.lang), capped(checkpoint_rows(rev)), (4, 2.5, 1.5, 1.5, 1.5))
     heading(rev.m("report.sec.emerging"))
     table(head("emerging", rev.lang), capped(emerging_rows(rev)), (0.8, 0.8, 2.5, 1.2, 4))
+    if len(rev.phases):
+        heading(rev.m("report.sec.phases"))
+        table(head("phases", rev.lang), phase_rows(rev.phases, rev.lang),
+              (4, 2.6, 0.8, 0.9, 1.1, 1.1, 1.1))
+        note(rev.m("review.phases_note"))
     return bytes(pdf.output())
 
 

@@ -43,6 +43,10 @@ ENTITIES: dict[str, dict[str, Any]] = {
     "wall_token": _entity("wall_tokens", "id", """
         id label token_hash communes revoked
         """),
+    # The election calendar (geo.calendar): id is "<commune or *>:<code>".
+    "calendar_entry": _entity("calendar_entries", "id", """
+        id code kind name commune_code starts ends place_code place source active
+        """),
     # A report sent upward (báo cáo cấp trên), keyed <schedule code>@<due UTC>@<commune>;
     # the file's bytes live in ``report_files`` by their SHA-256, never in an event.
     "upward_report": _entity("upward_reports", "key", """
@@ -201,6 +205,24 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE features SET demo = TRUE WHERE kind IN (
             SELECT kind FROM layer_imports GROUP BY kind
             HAVING bool_and(actor IN ('demo', 'diễn tập', 'bulk')));
+    """),
+    (6, "election calendar", """
+        -- Election day, phases, voting hours, milestones, anniversaries, scheduled events
+        -- (geo.calendar). A row taken off the calendar stays, inactive (the log keeps it).
+        CREATE TABLE calendar_entries (
+            id VARCHAR PRIMARY KEY,
+            code VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            commune_code VARCHAR,
+            starts TIMESTAMP NOT NULL,
+            ends TIMESTAMP,
+            place_code VARCHAR, place VARCHAR,
+            source VARCHAR NOT NULL,
+            active BOOLEAN NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
     """),
     (8, "reports sent upward", """
         CREATE TABLE upward_reports (

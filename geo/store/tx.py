@@ -87,6 +87,13 @@ class Tx:
                                cur["updated_by"], cur["updated_at"])
         return cur
 
+    def all(self, entity: str) -> list[dict]:
+        """Every row of an entity's table (small tables: the calendar)."""
+        spec = ENTITIES[entity]
+        rows = self.cursor.rows(f"SELECT {', '.join(spec['columns'])} FROM {spec['table']} "
+                                f"ORDER BY {spec['key']}")
+        return [dict(zip(spec["columns"], r, strict=True)) for r in rows]
+
     def exists(self, entity: str, key: object) -> bool:
         return self.get(entity, key) is not None
 

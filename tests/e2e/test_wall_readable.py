@@ -20,6 +20,8 @@ from geo import accounts, units
 from geo import incidents as inc
 from geo import sites as site_cmd
 from geo.analysis.places import load_layer
+from geo.clock import to_local, utcnow
+from geo.drills.demo import load_demo_calendar
 
 from ..conftest import make_account
 from .conftest import ARTIFACTS
@@ -124,6 +126,8 @@ def _scene(store) -> tuple[str, list[int], dict[int, int]]:
     name_at = load_layer(store, "hamlets").set_index("code").geometry[
         "10732-H05"].representative_point()
     units.report_position(store, "10732-TEAM4", name_at.x, name_at.y + 0.0003, actor=duty)
+    # Election day on the calendar: the strip over the KPIs is on the wall too.
+    load_demo_calendar(store, day=to_local(utcnow()).date())
     admin = make_account(store, "admin", username="wall_admin")
     _, token = accounts.create_wall_token(store, admin, "Màn hình phòng chỉ huy", "10732")
     return token, stacked, severity
@@ -211,6 +215,9 @@ def test_wall_labels_banner_legend_and_type(dashboard, open_page, scene):
     assert figures["letters"] and min(figures["letters"]) >= 24, figures["letters"]
     assert figures["captions"] and min(f for _, f in figures["captions"]) >= 24, \
         figures["captions"]
+    # The calendar's strip shares the time's line: "Cập nhật lúc … · Giai đoạn: Ngày bầu cử".
+    assert any(t.startswith("Cập nhật lúc ") and " · Giai đoạn: Ngày bầu cử" in t
+               for t, _ in figures["captions"]), figures["captions"]
     assert b.blocked == [] and b.errors == [], (b.blocked, b.errors)
 
 
