@@ -86,7 +86,7 @@ else:
     if accounts.may(account, "incident.report"):
         pages.append(_page("operator", "operator"))
     pages += [_page(p, p) for p in ("board", "sites", "teams", "review", "incidents",
-                                    "calendar", "complaints")]
+                                    "calendar", "complaints", "reports")]
     if accounts.may(account, "audit.read"):
         pages.append(_page("audit", "audit"))
 page = st.navigation(pages, position="hidden" if view.wall else "sidebar")

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "teams_outcome": None,      # team board: (code, message)
     "calendar_outcome": None,   # calendar page: ("ok"/"stale"/"error", message) of the last write
     "review_phase": None,       # review page: the calendar phase picked as the period
+    "reports_outcome": None,    # reports page: (key, "ok"/"error", message) of the last send
     "field_site_outcome": None,  # field page: (kind, message) of the last site change
     "field_checkin_outcome": None,  # field page: (kind, message) of the last check-in
     "field_confirm_close": None,  # field page: the site whose closing awaits "confirm"

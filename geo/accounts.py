@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "unit.status": _OPS,
     "unit.checkin": ("field", *_OPS),
     "review.export": ("commander",),
+    "reports.send": _OPS,
     "audit.read": ("commander", "admin"),
     "layers.import": ("admin",),
     "calendar.edit": ("admin",),

@@ -30,7 +30,8 @@ __all__ = ["CATEGORIES", "ACTIONS", "PAGE_SIZES", "AuditFilter", "AuditPage", "p
 # category → the entities its events are about (None: every event).
 CATEGORIES: dict[str, tuple[str, ...] | None] = {
     "all": None,
-    "operations": ("incident", "site", "unit", "calendar_entry", "complaint"),
+    "operations": ("incident", "site", "unit", "calendar_entry", "complaint",
+                   "upward_report"),
     "security": (SESSION, "user", "wall_token"),
 }
 # Every action an event can carry, for the action filter (labels: ``action.*``).
@@ -38,7 +39,7 @@ ACTIONS = ("login", "login_failed", "logout", "create", "disable", "password", "
            "report", "verify", "dispatch", "reassign", "arrive", "resolve", "close",
            "escalate", "false_alarm", "note", "register", "update", "open", "suspend",
            "resume", "checkin", "start_patrol", "end_patrol", "add", "remove", "receive",
-           "accept", "refuse", "start", "answer", "forward", "extend", "acknowledge")
+           "accept", "refuse", "start", "answer", "forward", "extend", "acknowledge", "send")
 PAGE_SIZES = (50, 100, 200, 500)
 
 

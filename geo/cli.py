@@ -37,6 +37,7 @@ from geo.cli_output import (
     set_lang,
 )
 from geo.cli_parser import Parser, argv_lang, help_text
+from geo.cli_reports import add_parsers as add_report_parsers
 from geo.clock import local_midnight_utc, local_text, to_utc
 from geo.errors import AnttError, Invalid
 from geo.i18n import LANGS
@@ -47,7 +48,13 @@ __all__ = ["main"]
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from geo.drills.demo import DEMO_DIR, add_demo_accounts, load_demo, load_live_demo
+    from geo.drills.demo import (
+        DEMO_DIR,
+        add_demo_accounts,
+        add_demo_reports,
+        load_demo,
+        load_live_demo,
+    )
 
     store = _store(args)
     applied = store.applied
@@ -71,6 +78,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(_t("demo_accounts"))
         for name, password, role in add_demo_accounts(store):
             print(f"    {name:<8} {password:<20} {code_label('role', role)}")
+        sent, late = add_demo_reports(store)
+        print(_t("demo_reports", sent=sent, late=late))
     elif args.demo:
         for plan in load_demo(store):
             print(_t("demo_plan", summary=plan.summary(current_lang())))
@@ -483,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(fn=cmd_report)
     add_parsers(sub)
     add_complaint_parsers(sub)
+    add_report_parsers(sub)
 
     mg = sub.add_parser("migrate", help=h("migrate"), description=h("migrate"))
     mg.add_argument("--to", required=True, metavar="URL", help=h("migrate_to"))

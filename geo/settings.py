@@ -129,6 +129,12 @@ SETTINGS: tuple[Setting, ...] = (
             "'remote' (vùng sâu, vùng xa: Luật Khiếu nại 2011, Điều 28) apply here."),
     Setting("complaint_due_soon_hours", 24.0, "A complaint whose deadline is this many "
             "hours away or less is due soon on the board and the wall."),
+    Setting("report_schedule", "", "The reports a commune sends upward (what, to whom, "
+            "when, which period): a CSV file like data/rules/report-schedule.csv, which "
+            "is used when this is empty (see data/rules/README.md)."),
+    Setting("reports_lookback_days", 190.0, "How far back the reports page, the board and "
+            "`antt reports due` look for reports due and not sent (days): six months and a "
+            "week, so a missed report shows as late until the next six-monthly one is due."),
     Setting("tile_url", "", "Optional XYZ tile URL for the basemap (online or a local tile "
             "server); empty means the shipped vector layers only."),
 )

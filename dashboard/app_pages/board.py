@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, alerts, auth, complaint_alerts, data, state
+from dashboard import actions, alerts, auth, complaint_alerts, data, reports_line, state
 from dashboard.i18n import label, t
 from geo import accounts, settings
 from geo import incidents as inc
@@ -67,6 +67,7 @@ def _read() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 st.title(t("board.title", lang))
+reports_line.show(lang)
 shown, resolved = _read()
 ids = [int(i) for i in pd.concat([shown["id"], resolved["id"]])]
 _outcome = state.get("board_outcome")

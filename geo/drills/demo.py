@@ -15,7 +15,8 @@ from geo.io.importer import ImportPlan
 from geo.store import Store
 
 __all__ = ["DEMO_DIR", "DEMO_ACCOUNTS", "DEMO_CALENDAR", "load_demo", "load_live_demo",
-           "load_demo_calendar", "add_demo_accounts", "demo_password"]
+           "load_demo_calendar", "add_demo_accounts", "add_demo_reports",
+           "demo_password"]
 
 # The 2021 Hải Dương calendar (each row with its source), played on the drill's day.
 DEMO_CALENDAR = DEMO_DIR / "calendar" / "hai-duong-2021.csv"
@@ -78,3 +79,18 @@ def add_demo_accounts(store: Store) -> list[tuple[str, str, str]]:
                           unit_code=unit, site_code=site)
         made.append((name, demo_password(name), role))
     return made
+
+
+def add_demo_reports(store: Store, *, actor: str = "trucban", now: datetime | None = None
+                     ) -> tuple[int, int]:
+    """The demo's reports upward (``geo.upward``, the shipped schedule): every report due
+    in the lookback window made and recorded as sent the day before it was due, but the
+    newest late one, left late for the reports page and the board to show. Returns (sent,
+    left late)."""
+    from geo import upward
+
+    late = [d for d in upward.due_reports(store, actor, now=now) if d.state == "late"]
+    for d in late[:-1]:
+        upward.send(store, d.occurrence, actor=actor,
+                    sent_at=d.occurrence.due_at - timedelta(days=1))
+    return max(len(late) - 1, 0), min(len(late), 1)

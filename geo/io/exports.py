@@ -30,6 +30,7 @@ from geo.complaints import export_frame
 from geo.event_text import Names, names_of
 from geo.io.people_csv import people_csv
 from geo.store import Filters, Store
+from geo.upward import register_frame
 
 __all__ = ["FORMATS", "export", "export_zip", "incidents_gdf", "events_gdf", "write_csv",
            "csv_bytes", "audit_csv"]
@@ -78,6 +79,10 @@ def export(store: Store, out_dir: str | os.PathLike[str], formats: Sequence[str]
         written.append(path)
         path = out / "complaints.csv"  # the register (khiếu nại, tố cáo) with deadlines
         write_csv(export_frame(store, (filters or Filters()).commune_codes, lang), path,
+                  names, lang)
+        written.append(path)
+        path = out / "upward_reports.csv"  # the register of reports sent upward
+        write_csv(register_frame(store, filters.commune_codes if filters else ()), path,
                   names, lang)
         written.append(path)
     if "geojson" in formats or "gpkg" in formats:

@@ -24,7 +24,7 @@ _LABELLED = {"kind": "kind", "severity": "severity", "status": "status", "source
 # column → the layer its codes are named from
 _PLACE = {"commune_code": "communes", "hamlet_code": "hamlets", "site_code": "sites",
           "target_code": "targets", "last_checkpoint": "checkpoints"}
-_PEOPLE = ("actor", "created_by", "updated_by")
+_PEOPLE = ("actor", "created_by", "updated_by", "sent_by")
 _TEAMS = ("team_code",)
 # machine detail a person has no use for: snapshots, idempotency keys
 _DROPPED = ("before", "after", "request_id", "props")

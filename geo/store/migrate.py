@@ -40,6 +40,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "credentials": ("username",),
     "features": ("kind", "code"),
     "layer_imports": ("imported_at", "actor", "kind", "source"),
+    "report_files": ("sha256",),
 }
 _EVENT_KEY = ("entity", "entity_id", "version", "action", "occurred_at")
 _ENTITY_OF = {spec["table"]: entity for entity, spec in ENTITIES.items()}

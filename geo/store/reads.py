@@ -317,6 +317,13 @@ class Reads:
             return cur.rows("SELECT max(occurred_at) FROM events WHERE entity IN "
                                "('incident', 'site', 'unit')")[0][0]
 
+    def report_file(self, sha256: str) -> bytes | None:
+        """The bytes of a report file sent upward (``report_files``), or None."""
+        with self._cursor() as cur:
+            rows = cur.rows("SELECT bytes FROM report_files WHERE sha256 = $h",
+                            {"h": sha256})
+        return bytes(rows[0][0]) if rows else None
+
     def last_event(self) -> tuple[int, datetime | None]:
         with self._cursor() as cur:
             eid, at = cur.rows("SELECT last_event_id, last_at FROM clock")[0]

@@ -54,6 +54,12 @@ ENTITIES: dict[str, dict[str, Any]] = {
         lon lat handler_unit handler_user forwarded_to received_at accepted_at started_at
         answered_at closed_at extensions ack_state ack_due created_by
         """),
+    # A report sent upward (báo cáo cấp trên), keyed <schedule code>@<due UTC>@<commune>;
+    # the file's bytes live in ``report_files`` by their SHA-256, never in an event.
+    "upward_report": _entity("upward_reports", "key", """
+        key schedule_code commune_code period_start period_end due_at sent_at sent_by
+        file_name file_sha256 format
+        """),
 }
 COLUMNS_OF = {spec["table"]: spec["columns"] for spec in ENTITIES.values()}
 # Events that change no entity (logins, failed logins, logouts) use this entity name;
@@ -251,6 +257,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
         );
     """),
+    (8, "reports sent upward", """
+        CREATE TABLE upward_reports (
+            key VARCHAR PRIMARY KEY,
+            schedule_code VARCHAR NOT NULL,
+            commune_code VARCHAR NOT NULL,
+            period_start TIMESTAMP NOT NULL, period_end TIMESTAMP NOT NULL,
+            due_at TIMESTAMP NOT NULL,
+            sent_at TIMESTAMP NOT NULL,
+            sent_by VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL
+        );
+        -- The files of the reports sent, once each by content; not an entity, so the
+        -- bytes never reach the event log (the event names the file's SHA-256).
+        CREATE TABLE report_files (
+            sha256 VARCHAR PRIMARY KEY,
+            bytes BLOB NOT NULL
+        );
+    """),
 ]
 
 # What `antt migrate` copies besides the event log: the entities, their accounts'
@@ -262,6 +290,7 @@ COPIED_TABLES: dict[str, list[str]] = {
     "features": ["kind", "code", "name", "commune_code", "props", "geom", "demo"],
     "layer_imports": ["id", "imported_at", "actor", "kind", "source", "added", "changed",
                       "removed"],
+    "report_files": ["sha256", "bytes"],
 }
 
 

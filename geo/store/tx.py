@@ -199,6 +199,14 @@ class Tx:
         self.cursor.run("INSERT INTO credentials VALUES ($u, $h, $at)",
                           {"u": username, "h": password_hash, "at": self.at})
 
+    def keep_file(self, sha256: str, data: bytes) -> None:
+        """Keep a report file's bytes by their SHA-256 (once: the same content is one
+        row). Not an entity: the bytes never reach the event log."""
+        if not self.cursor.rows("SELECT 1 FROM report_files WHERE sha256 = $h",
+                                {"h": sha256}):
+            self.cursor.run("INSERT INTO report_files VALUES ($h, $b)",
+                            {"h": sha256, "b": bytes(data)})
+
     def password_hash(self, username: str) -> str | None:
         return q.password_hash(self.cursor, username)
 

@@ -56,6 +56,7 @@ def _scale_drawn(b) -> None:
     ("/board", "Xử lý vụ việc"), ("/sites", "Điểm bỏ phiếu"), ("/teams", "Tổ tuần tra"),
     ("/review", "Sơ kết"), ("/incidents", "Danh sách vụ việc"),
     ("/audit", "Nhật ký thao tác"), ("/calendar", "Lịch bầu cử"),
+    ("/reports", "Báo cáo cấp trên"),
     ("/?wall=1", "Tình hình an ninh")])
 def test_pages_speak_vietnamese(dashboard, open_page, path, title):
     b = open_page(dashboard.url + path, session=dashboard.session("commander"))

@@ -19,7 +19,7 @@ def antt(db, *args, input: str | None = None):
 def test_cli_flow(tmp_path):
     db = tmp_path / "c.duckdb"
     first = antt(db, "init", "--empty")
-    assert first.returncode == 0 and "(applied migrations 1, 2, 3, 4, 5, 6, 7)" in first.stdout
+    assert first.returncode == 0 and "(applied migrations 1, 2, 3, 4, 5, 6, 7, 8)" in first.stdout
     again = antt(db, "init", "--empty")  # nothing left to apply, and it says so
     assert "schema up to date" in again.stdout and "applied" not in again.stdout
     add_accounts(db, admin="admin", op="commander")

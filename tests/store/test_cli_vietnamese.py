@@ -152,7 +152,8 @@ _HELPS = [[], ["init"], ["import"], ["layers"], ["layers", "remove"], ["simulate
           ["incident", "report"], ["incident", "move"], ["unit"], ["unit", "register"],
           ["export"], ["report"], ["user"], ["user", "add"], ["user", "passwd"],
           ["user", "disable"], ["user", "list"], ["wall-token"], ["wall-token", "create"],
-          ["wall-token", "list"], ["wall-token", "revoke"], ["migrate"], ["serve"]]
+          ["wall-token", "list"], ["wall-token", "revoke"], ["migrate"], ["serve"],
+          ["reports"], ["reports", "due"], ["reports", "make"]]
 
 
 def test_the_help_of_every_command_is_vietnamese(tmp_path):

@@ -201,7 +201,9 @@ def test_exports_guard_every_cell(worlds, tmp_path):
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: no UTF-8 BOM"
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-        assert len(rows) > 1
+        # the calendar and the register of reports sent upward are empty in this world
+        # (the register's hostile text: tests/app/test_reports_page.py)
+        assert len(rows) > 1 or path.name in ("calendar.csv", "upward_reports.csv")
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
                 assert not cell.startswith(CSV_TRIGGERS), \

@@ -137,7 +137,8 @@ def test_exports_read_back_equal_the_filtered_set(drill, tmp_path):
     files = export(full, tmp_path / "out", filters=f)
     assert {p.name for p in files} == {"incidents.geojson", "events.geojson", "review.gpkg",
                                        "incidents.csv", "events.csv", "incidents.parquet",
-                                       "events.parquet", "calendar.csv", "complaints.csv"}
+                                       "events.parquet", "calendar.csv", "complaints.csv",
+                                       "upward_reports.csv"}
     want_events = full.filtered_events(f)
     inc_events = want_events[want_events["entity"] == "incident"]
     assert set(inc_events["entity_id"]) == {str(i) for i in want["id"]}

@@ -13,13 +13,14 @@ from ..conftest import read_people_csv, report_args
 
 def test_migrations_recorded_and_idempotent(db_path):
     s = Store(db_path)
-    assert s.init() == [1, 2, 3, 4, 5, 6, 7]
+    assert s.init() == [1, 2, 3, 4, 5, 6, 7, 8]
     assert s.init() == []
     assert s.migrations() == [(1, "entities and event log"), (2, "map layers"),
                               (3, "accounts, sessions and wall tokens"),
                               (4, "login failures by name and source"),
                               (5, "demo layers marked, removals recorded"),
-                              (6, "election calendar"), (7, "complaints register")]
+                              (6, "election calendar"), (7, "complaints register"),
+                              (8, "reports sent upward")]
 
 
 def test_a_failing_command_writes_nothing(staffed):
@@ -73,7 +74,8 @@ def test_export_reads_back(staffed, tmp_path):
         inc.report(staffed, **report_args(description=f"vụ {i} <b>x</b>, \"quoted\""))
     files = export(staffed, tmp_path / "out", ["csv", "parquet"])
     assert {f.name for f in files} == {"incidents.csv", "incidents.parquet", "events.csv",
-                                       "events.parquet", "calendar.csv", "complaints.csv"}
+                                       "events.parquet", "calendar.csv", "complaints.csv",
+                                       "upward_reports.csv"}
     csv = read_people_csv(tmp_path / "out" / "incidents.csv")
     pq = pd.read_parquet(tmp_path / "out" / "incidents.parquet")
     live = staffed.incidents().sort_values("id")

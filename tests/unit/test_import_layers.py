@@ -34,15 +34,19 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("places", ("geo.analysis.spatial", "geo.analysis.places")),
     # The domain's commands and reads: each writes through the store.
     ("domain", ("geo.accounts", "geo.registry", "geo.sites", "geo.units", "geo.incidents",
-                "geo.audit", "geo.view", "geo.event_text", "geo.calendar")),
+                "geo.audit", "geo.view", "geo.event_text", "geo.calendar",
+                "geo.reports_due")),
     # Figures computed from the domain: dispatch, metrics, patrols, replay, the review.
     ("analysis", ("geo.analysis",)),
     # Files: reading layer files, writing exports and reports, importing a file's layers.
-    ("io", ("geo.io",)),
+    # geo.upward makes a report upward with the written review (geo.io.report), and the
+    # exports write its register.
+    ("io", ("geo.io", "geo.upward")),
     # The demo and the drills, which play the whole day through the commands.
     ("drills", ("geo.drills",)),
     # The command line, on top of everything.
-    ("cli", ("geo.cli", "geo.cli_accounts", "geo.cli_output", "geo.cli_parser")),
+    ("cli", ("geo.cli", "geo.cli_accounts", "geo.cli_output", "geo.cli_parser",
+             "geo.cli_reports")),
 ]
 
 
