@@ -52,7 +52,7 @@ def cmd_reports_due(args: argparse.Namespace) -> int:
 def cmd_reports_make(args: argparse.Namespace) -> int:
     store = _store(args)
     actor = _account(args, store)
-    occ = upward.find_occurrence(args.key)
+    occ = upward.find_occurrence(args.key, store=store)
     fmt = Path(args.out).suffix.lower().lstrip(".")
     fmt = "html" if fmt == "htm" else fmt
     sent_at = None

@@ -9,7 +9,7 @@ import io
 import re
 from calendar import monthrange
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from geo.errors import AnttError, Invalid, Problem
 
 __all__ = ["COLUMNS", "RECURRENCES", "PERIODS", "STATES", "ScheduleRow", "Occurrence",
            "SHIPPED", "load_schedule", "parse_schedule", "occurrences", "state", "states",
-           "occurrence_key", "parse_key", "parse_local_time"]
+           "occurrence_key", "parse_key", "parse_local_time", "on_calendar"]
 
 COLUMNS = ("code", "title", "to_whom", "recurrence", "due", "due_hour", "every_hours",
            "window_start", "window_end", "period_covered", "soon_hours", "commune_code",
@@ -54,6 +54,15 @@ class ScheduleRow:
     commune_code: str | None
     source: str
     note: str
+    # A window bound named by the election calendar ("calendar:peak",
+    # "calendar:election_day 07:00"): (code, hour or None); resolved per commune by
+    # :func:`on_calendar` before the row is expanded.
+    window_start_ref: tuple[str, time | None] | None = None
+    window_end_ref: tuple[str, time | None] | None = None
+
+    @property
+    def on_calendar(self) -> bool:
+        return self.window_start_ref is not None or self.window_end_ref is not None
 
     def local_dues(self, start: datetime, end: datetime) -> list[datetime]:
         """This row's due times (Vietnam time) in [*start*, *end*), oldest first."""
@@ -212,8 +221,12 @@ def _row(rec: dict[str, str], n: int, problems: list[Problem]) -> ScheduleRow | 
     if rec["period_covered"] not in PERIODS:
         bad("period_covered", f"{rec['period_covered']!r}: one of {', '.join(PERIODS)}")
     hour = _hour(rec["due_hour"] or "00:00", bad)
-    ws = _when(rec["window_start"], "window_start", bad, end=False)
-    we = _when(rec["window_end"], "window_end", bad, end=True)
+    ws_ref = _calendar_ref(rec["window_start"], "window_start", bad)
+    we_ref = _calendar_ref(rec["window_end"], "window_end", bad)
+    ws = None if ws_ref or _is_ref(rec["window_start"]) else \
+        _when(rec["window_start"], "window_start", bad, end=False)
+    we = None if we_ref or _is_ref(rec["window_end"]) else \
+        _when(rec["window_end"], "window_end", bad, end=True)
     if ws and we and we < ws:
         bad("window_end", f"{rec['window_end']} is before window_start {rec['window_start']}")
     due_date = due_dm = every = None
@@ -240,7 +253,7 @@ def _row(rec: dict[str, str], n: int, problems: list[Problem]) -> ScheduleRow | 
     elif rec["every_hours"]:
         bad("every_hours", f"only for recurrence every_hours, not {rec_kind!r}")
     if rec_kind in ("every_hours", "daily"):
-        for fld, val in (("window_start", ws), ("window_end", we)):
+        for fld, val in (("window_start", ws or ws_ref), ("window_end", we or we_ref)):
             if val is None and not rec[fld]:
                 bad(fld, f"a {rec_kind} report needs the window it applies in")
     if rec["period_covered"] == "window" and not rec["window_start"]:
@@ -257,7 +270,67 @@ def _row(rec: dict[str, str], n: int, problems: list[Problem]) -> ScheduleRow | 
                        recurrence=rec_kind, due_date=due_date, due_day_month=due_dm,
                        due_hour=hour, every_hours=every, window_start=ws, window_end=we,
                        period_covered=rec["period_covered"], soon_hours=soon,
-                       commune_code=commune, source=rec["source"], note=rec["note"])
+                       commune_code=commune, source=rec["source"], note=rec["note"],
+                       window_start_ref=ws_ref, window_end_ref=we_ref)
+
+
+_REF = re.compile(r"^calendar:([A-Za-z0-9_.-]{1,64})(?:\s+(\d{1,2}):(\d{2}))?$")
+
+
+def _is_ref(text: str) -> bool:
+    return text.startswith("calendar:")
+
+
+def _calendar_ref(text: str, fld: str, bad) -> tuple[str, time | None] | None:
+    """``calendar:CODE`` or ``calendar:CODE HH:MM``: a window bound the election calendar
+    gives (that row's start or end; with an hour, that hour on its first day)."""
+    if not _is_ref(text):
+        return None
+    m = _REF.match(text)
+    if not m or (m[2] and not (int(m[2]) < 24 and int(m[3]) < 60)):
+        bad(fld, f"{text!r}: write calendar:CODE or calendar:CODE HH:MM (a row of the "
+                 "election calendar)")
+        return None
+    return m[1], time(int(m[2]), int(m[3])) if m[2] else None
+
+
+def on_calendar(schedule: Iterable[ScheduleRow],
+                calendars: Mapping[str, Mapping[str, tuple[datetime, datetime | None]]]
+                ) -> list[ScheduleRow]:
+    """*schedule* with each window named by the calendar made concrete for each commune:
+    *calendars* maps a commune to its calendar rows (code → local start, local end or
+    None). A row whose calendar row a commune lacks owes nothing there."""
+    out = []
+    for row in schedule:
+        if not row.on_calendar:
+            out.append(row)
+            continue
+        communes = [row.commune_code] if row.commune_code else list(calendars)
+        for commune in communes:
+            rows = calendars.get(commune, {})
+            bounds = []
+            for ref, given, end in ((row.window_start_ref, row.window_start, False),
+                                    (row.window_end_ref, row.window_end, True)):
+                if ref is None:
+                    bounds.append(given)
+                    continue
+                code, hour = ref
+                if code not in rows:
+                    bounds = None
+                    break
+                start, stop = rows[code]
+                if hour is not None:
+                    bounds.append(datetime.combine(start.date(), hour))
+                elif end:  # the row's end (exclusive) as the window's last minute
+                    bounds.append((stop or start) - timedelta(minutes=1))
+                else:
+                    bounds.append(start)
+            if bounds is None or bounds[1] < bounds[0]:
+                continue
+            out.append(replace(row, window_start=bounds[0], window_end=bounds[1],
+                               commune_code=commune, window_start_ref=None,
+                               window_end_ref=None))
+    return out
 
 
 def _hour(text: str, bad) -> time:

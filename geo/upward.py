@@ -12,17 +12,25 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from geo import calendar as election_calendar
 from geo import settings
 from geo.accounts import ALL, Actor, authorize, require, require_place
-from geo.clock import local_text, to_local, to_utc, utcnow
+from geo.clock import local_text, to_local, to_local_naive, to_utc, utcnow
 from geo.errors import AnttError, NotFound
-from geo.reports_due import Occurrence, ScheduleRow, load_schedule, occurrences, parse_key
+from geo.reports_due import (
+    Occurrence,
+    ScheduleRow,
+    load_schedule,
+    occurrences,
+    on_calendar,
+    parse_key,
+)
 from geo.reports_due import state as state_of
 from geo.store import Store, Tx
 
 __all__ = ["FORMATS", "Produced", "DueReport", "due_reports", "find_occurrence", "produce",
            "mark_sent", "send", "sent_file", "sent_register", "register_frame",
-           "complaint_figures"]
+           "with_calendar"]
 
 FORMATS = ("pdf", "html")
 _AHEAD = timedelta(days=400)  # how far ahead the next report of a yearly row may be
@@ -84,7 +92,9 @@ def due_reports(store: Store, actor: Actor, *, now: datetime | None = None,
     sent = {r["key"]: r for r in sent_register(store, actor).to_dict("records")}
     out: list[DueReport] = []
     nexts: set[tuple[str, str]] = set()
-    for occ in occurrences(schedule, now - back, now + _AHEAD, _communes(store, actor)):
+    communes = _communes(store, actor)
+    schedule = with_calendar(store, schedule, communes)
+    for occ in occurrences(schedule, now - back, now + _AHEAD, communes):
         row = sent.get(occ.key)
         st = state_of(occ, now, row["sent_at"] if row else None)
         if occ.due_at >= now and row is None:
@@ -95,10 +105,29 @@ def due_reports(store: Store, actor: Actor, *, now: datetime | None = None,
     return out
 
 
-def find_occurrence(key: str, schedule: list[ScheduleRow] | None = None) -> Occurrence:
-    """The occurrence of *key* (``CODE@DUE@COMMUNE``) in the schedule, or NotFound."""
+def with_calendar(store: Store, schedule: list[ScheduleRow], communes: list[str]
+                  ) -> list[ScheduleRow]:
+    """*schedule* with its windows named by the election calendar ("calendar:peak") made
+    concrete from each commune's calendar (``geo.calendar``)."""
+    if not any(r.on_calendar for r in schedule):
+        return schedule
+    calendars = {}
+    for c in communes:
+        frame = election_calendar.entries(store, [c])
+        calendars[c] = {r.code: (to_local_naive(r.starts), None if pd.isna(r.ends)
+                                 else to_local_naive(r.ends))
+                        for r in frame.itertuples()}
+    return on_calendar(schedule, calendars)
+
+
+def find_occurrence(key: str, schedule: list[ScheduleRow] | None = None,
+                    store: Store | None = None) -> Occurrence:
+    """The occurrence of *key* (``CODE@DUE@COMMUNE``) in the schedule (its calendar
+    windows from *store*'s election calendar), or NotFound."""
     code, due, commune = parse_key(key)
     schedule = load_schedule() if schedule is None else schedule
+    if store is not None:
+        schedule = with_calendar(store, [r for r in schedule if r.code == code], [commune])
     for occ in occurrences([r for r in schedule if r.code == code], due,
                            due + timedelta(minutes=1), [commune]):
         if occ.due_at == due:
@@ -120,13 +149,6 @@ def register_frame(store: Store, commune_codes: list[str] | tuple[str, ...] = ()
     frame = frame.drop(columns=["key"]).sort_values(["due_at", "commune_code"])
     frame.insert(1, "report_title", [titles.get(c, "") for c in frame["schedule_code"]])
     return frame.reset_index(drop=True)
-
-
-def complaint_figures(store: Store, occ: Occurrence, lang: str) -> list[tuple[str, str]]:
-    """COMPLAINTS: the period's complaint figures (khiếu nại, tố cáo) for the report, as
-    (label, value) rows added to its summary. The complaints register (geo.complaints) is
-    being built separately; until it lands this adds nothing."""
-    return []
 
 
 def _upward_review(rev, title: str, **changes: object):
@@ -157,8 +179,8 @@ def produce(store: Store, occ: Occurrence, *, actor: Actor, lang: str = "vi",
         raise AnttError(f"format {fmt!r}: one of {', '.join(FORMATS)}",
                         key="reports.err.format", value=fmt)
     rev = build_review(store, occ.period, lang=lang, commune_codes=[occ.commune_code])
-    rev = _upward_review(rev, occ.row.title, place=f"{rev.place} → {occ.row.to_whom}",
-                         summary=[*rev.summary, *complaint_figures(store, occ, lang)])
+    # The review's summary carries the period's complaints (geo.complaints.review_summary).
+    rev = _upward_review(rev, occ.row.title, place=f"{rev.place} → {occ.row.to_whom}")
     data = render_pdf(rev) if fmt == "pdf" else render_html(rev).encode("utf-8")
     name = f"{occ.code}_{occ.commune_code}_{to_local(occ.due_at):%Y%m%d-%H%M}.{fmt}"
     return Produced(occ, data, name, fmt)

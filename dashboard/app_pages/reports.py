@@ -28,7 +28,7 @@ def _send(key: str) -> None:
     """Button callback: make the report of *key* for its period and mark it sent."""
     fmt = st.session_state.get("reports_fmt", "pdf")
     outcome = actions.attempt(
-        lambda: upward.send(store, upward.find_occurrence(key), actor=actor, lang=lang,
+        lambda: upward.send(store, upward.find_occurrence(key, store=store), actor=actor, lang=lang,
                             fmt=fmt)[0], lang, "status",
         done=lambda row: t("reports.sent_ok", lang, file=row["file_name"]))
     state.set("reports_outcome", (key, *outcome) if outcome else None)

@@ -202,3 +202,26 @@ def test_the_command_line_lists_and_makes_a_report(loaded, tmp_path, monkeypatch
     again = antt("reports", "make", due["key"], "--out", str(tmp_path / "x.pdf"))
     assert again.returncode == 2 and "đã được" in again.stderr
     assert "Đã gửi muộn" in antt("reports", "due").stdout
+
+
+def test_the_shipped_election_day_reports_follow_the_communes_calendar(loaded):
+    """The shipped schedule's election-day row names the calendar ("calendar:election_day
+    07:00"): with no calendar the commune owes none; with election day on DAY, one every
+    two hours from 09:00, and the key made from it is found again."""
+    from geo import calendar as cal
+    from geo.reports_due import load_schedule
+
+    shipped = load_schedule()
+    codes = {r.occurrence.code for r in upward.due_reports(loaded, "trực ban", now=NOW,
+                                                           schedule=shipped)}
+    assert "BC-NGAY-BC" not in codes
+    rows = cal.read_calendar((
+        "code,kind,name,starts,ends,source\n"
+        f"election_day,election_day,Ngày bầu cử,{DAY},{DAY},seeds/001\n").encode())
+    cal.import_calendar(loaded, rows, actor="admin", source="f.csv")
+    due = [r for r in upward.due_reports(loaded, "trực ban", now=NOW, schedule=shipped)
+           if r.occurrence.code == "BC-NGAY-BC"]
+    assert [(to_local(r.occurrence.due_at).hour, r.state) for r in due] == [
+        (9, "late"), (11, "late"), (13, "upcoming")]
+    assert {r.occurrence.commune_code for r in due} == {"C1"}
+    assert upward.find_occurrence(due[0].key, store=loaded) == due[0].occurrence

@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The domain's commands and reads: each writes through the store.
     ("domain", ("geo.accounts", "geo.registry", "geo.sites", "geo.units", "geo.incidents",
                 "geo.audit", "geo.view", "geo.event_text", "geo.calendar",
-                "geo.reports_due")),
+                "geo.reports_due", "geo.complaint_rules", "geo.complaints")),
     # Figures computed from the domain: dispatch, metrics, patrols, replay, the review.
     ("analysis", ("geo.analysis",)),
     # Files: reading layer files, writing exports and reports, importing a file's layers.
@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("drills", ("geo.drills",)),
     # The command line, on top of everything.
     ("cli", ("geo.cli", "geo.cli_accounts", "geo.cli_output", "geo.cli_parser",
-             "geo.cli_reports")),
+             "geo.cli_reports", "geo.cli_complaints")),
 ]
 
 

@@ -124,3 +124,36 @@ def test_a_key_reads_back():
     assert (code, due, commune) == ("HT-NAM", datetime(2026, 11, 19, 17), "10732")
     with pytest.raises(rd.AnttError):
         rd.parse_key("nonsense")
+
+
+# ---- windows the election calendar gives --------------------------------------------------
+ON_DAY = ("CD,Báo cáo nhanh,Công an huyện,every_hours,,,2,calendar:election_day 07:00,"
+          "calendar:election_day 21:00,since_previous,0.5,,issue 32,")
+ON_PEAK = "CP,Báo cáo ngày,Công an huyện,daily,,17:00,,calendar:peak,calendar:peak,day,2,,seed 001,"
+CALENDARS = {  # commune → code → (local start, local end): C1 votes on 23/5, C2 on 24/5
+    "C1": {"election_day": (datetime(2021, 5, 23), datetime(2021, 5, 24)),
+           "peak": (datetime(2021, 5, 20), datetime(2021, 5, 26))},
+    "C2": {"election_day": (datetime(2021, 5, 24), datetime(2021, 5, 25))},
+}
+
+
+def test_a_window_named_by_the_calendar_follows_each_communes_calendar():
+    sched = rd.on_calendar(rd.parse_schedule(csv_of(ON_DAY, ON_PEAK)), CALENDARS)
+    occ = rd.occurrences(sched, datetime(2021, 5, 1), datetime(2021, 6, 1), ["C1", "C2"])
+    day = [(o.commune_code, o.due_at) for o in occ if o.code == "CD"]
+    # 09:00 … 21:00 Vietnam time on each commune's own election day (02:00 … 14:00 UTC).
+    assert [at.hour for c, at in day if c == "C1"] == [2, 4, 6, 8, 10, 12, 14]
+    assert {at.day for c, at in day if c == "C1"} == {23}
+    assert {at.day for c, at in day if c == "C2"} == {24} and len(day) == 14
+    peak = [o for o in occ if o.code == "CP"]
+    # C2's calendar has no peak: it owes no peak report; C1 one a day, 20/5 to 25/5 17:00.
+    assert {o.commune_code for o in peak} == {"C1"}
+    assert [o.due_at.day for o in peak] == [20, 21, 22, 23, 24, 25]
+    assert rd.on_calendar(rd.parse_schedule(csv_of(ON_DAY)), {}) == []
+
+
+def test_a_bad_calendar_reference_is_named():
+    with pytest.raises(Invalid) as e:
+        rd.parse_schedule(csv_of(ON_DAY.replace("calendar:election_day 07:00",
+                                                "calendar:election day 7h")))
+    assert any(p.field == "window_start" and p.row == 2 for p in e.value.problems)
