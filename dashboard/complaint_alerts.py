@@ -27,6 +27,8 @@ _CSS = """<style>
     background: #c62828 !important; }
 [class*="st-key-antt-complaint-overdue-"] [data-testid="stAlertContainer"] * {
     color: #ffffff !important; font-weight: 700; }
+[class*="st-key-antt-complaint-overdue-"] [data-testid="stCaptionContainer"] p {
+    color: #ff6e6e !important; font-weight: 700; }
 </style>"""
 
 
@@ -57,13 +59,14 @@ def banner(view: View, lang: str, *, key: str, rows: pd.DataFrame | None = None,
     with st.container(key=f"{box}-{key}", border=not compact):
         head = t("complaint.alert_head", lang, overdue=len(overdue),
                  soon=len(pending) - len(overdue))
-        first = next(pending.itertuples(index=False))
-        # The wall: one line (the most urgent after the counts), the map keeps its height.
-        (st.error if len(overdue) else st.warning)(
-            t("complaint.alert_wall", lang, head=head, line=_line(first, lang))
-            if compact else head)
         if compact:
+            # The wall: the counts, a caption under the alerts' KPI (a row the KPIs' own
+            # captions already take: the map keeps its height); the map marks where.
+            soon = len(pending) - len(overdue)
+            st.caption(t("complaint.wall_overdue", lang, n=len(overdue))
+                       + (t("complaint.wall_soon", lang, n=soon) if soon else ""))
             return
+        (st.error if len(overdue) else st.warning)(head)
         for r in pending.head(LINES).itertuples(index=False):
             if can_ack:
                 left, right = st.columns([5, 1])

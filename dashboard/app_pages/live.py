@@ -138,8 +138,8 @@ def live() -> None:
                                     wall=view.wall)
         if not view.wall:
             calendar_strip.show(strip)
-        complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"],
-                                compact=view.wall)
+        if not view.wall:
+            complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"])
         cols = st.columns(8)
         cols[0].metric(t("kpi.open_incidents", lang), k["open_total"])
         sev = " · ".join(f"{_label('severity', s)} {k['open_by_severity'][s]}"
@@ -159,6 +159,10 @@ def live() -> None:
         n_alerts = len(snap["alerts"])
         with cols[7].container(key=f"antt-kpi-alerts-{'on' if n_alerts else 'off'}"):
             st.metric(t("kpi.alerts", lang), n_alerts)
+        if view.wall:  # under the alerts' KPI: a line of the strip's row, no height of its own
+            with cols[7]:
+                complaint_alerts.banner(view, lang, key="live", rows=snap["complaints"],
+                                        compact=True)
         # The snapshot's number is on the page (the class st-key-antt-live-read-N): the
         # browser tests wait for it to move, never for a time.
         with st.container(key=f"antt-live-read-{snap['reads']}"):

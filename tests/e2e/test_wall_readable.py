@@ -13,10 +13,11 @@ are written to ``test-artifacts/wall-readable.json`` beside the screenshot.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
-from geo import accounts, units
+from geo import accounts, complaints, units
 from geo import incidents as inc
 from geo import sites as site_cmd
 from geo.analysis.places import load_layer
@@ -128,6 +129,11 @@ def _scene(store) -> tuple[str, list[int], dict[int, int]]:
     units.report_position(store, "10732-TEAM4", name_at.x, name_at.y + 0.0003, actor=duty)
     # Election day on the calendar: the strip over the KPIs is on the wall too.
     load_demo_calendar(store, day=to_local(utcnow()).date())
+    # A voter-list complaint received ten days ago (5 days to answer): overdue, one line.
+    complaints.receive(store, kind="khieu_nai", matter="voter_list", channel="letter",
+                       from_whom="voter", commune_code="10732", actor=duty,
+                       summary="Danh sách cử tri thiếu tên", received_at=utcnow()
+                       - timedelta(days=10))
     admin = make_account(store, "admin", username="wall_admin")
     _, token = accounts.create_wall_token(store, admin, "Màn hình phòng chỉ huy", "10732")
     return token, stacked, severity
@@ -218,6 +224,9 @@ def test_wall_labels_banner_legend_and_type(dashboard, open_page, scene):
     # The calendar's strip shares the time's line: "Cập nhật lúc … · Giai đoạn: Ngày bầu cử".
     assert any(t.startswith("Cập nhật lúc ") and " · Giai đoạn: Ngày bầu cử" in t
                for t, _ in figures["captions"]), figures["captions"]
+    # The overdue complaint: a caption under the alerts' KPI, 24 px like the others.
+    assert any(t.startswith("Đơn quá hạn: 1") for t, _ in figures["captions"]), \
+        figures["captions"]
     assert b.blocked == [] and b.errors == [], (b.blocked, b.errors)
 
 
