@@ -1,6 +1,7 @@
-"""The demo's complaints register: a handful of complaints in the demo communes, one of
-them overdue at the demo's time (a voter-list complaint past its 5 days), so the board,
-the wall and the register show every deadline state."""
+"""The demo's complaints register: six complaints in the demo communes, two past their
+deadline at the demo's time (a voter-list complaint after its 5 days, a candidate
+complaint received after the 10-day cutoff), so the board, the wall and the register
+show every deadline state."""
 
 from __future__ import annotations
 
