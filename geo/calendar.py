@@ -174,6 +174,8 @@ def import_calendar(store: Store, rows: Sequence[dict], *, actor: Actor, source:
 
     def cmd(tx: Tx) -> dict[str, int]:
         live = authorize(tx, account, "calendar.edit")
+        for r in rows:  # the account as it is now: its communes may have changed
+            require_place(live, r["commune_code"], f"calendar row {r['code']}")
         who = name_of(live)
         current = tx.get_many(ENTITY, [r["id"] for r in rows])
         n = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
@@ -220,7 +222,9 @@ def add_entry(store: Store, raw: dict, *, actor: Actor, at: datetime | None = No
     require_place(account, row["commune_code"], f"calendar row {row['code']}")
 
     def cmd(tx: Tx) -> dict:
-        who = name_of(authorize(tx, account, "calendar.edit"))
+        live = authorize(tx, account, "calendar.edit")
+        require_place(live, row["commune_code"], f"calendar row {row['code']}")
+        who = name_of(live)
         cur = tx.get(ENTITY, row["id"])
         if cur is None:
             return tx.create(ENTITY, row, actor=who, action="add")
@@ -237,9 +241,9 @@ def remove_entry(store: Store, key: str, *, expected_version: int, actor: Actor,
 
     def cmd(tx: Tx) -> dict:
         cur = tx.get_for_update(ENTITY, key, expected_version)
-        who = name_of(authorize(tx, account, "calendar.edit", commune=cur["commune_code"]))
-        if cur["commune_code"] is None:
-            require_place(account, None, f"calendar row {cur['code']}")
+        live = authorize(tx, account, "calendar.edit")
+        require_place(live, cur["commune_code"], f"calendar row {cur['code']}")
+        who = name_of(live)
         return tx.change(ENTITY, cur, {"active": False}, actor=who, action="remove")
 
     return store.transact(cmd, at=at)

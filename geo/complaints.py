@@ -20,7 +20,7 @@ from geo import complaint_rules as cr
 from geo import settings
 from geo.accounts import Actor, authorize, name_of, require, require_place
 from geo.analysis.places import has_hamlets, locate
-from geo.checks.validate import check_actor, check_point, clean_code, clean_field, clean_note
+from geo.checks.validate import actor_problems, check_point, clean_code, clean_field, clean_note
 from geo.clock import to_utc, utcnow
 from geo.errors import Invalid, Problem
 from geo.lifecycle import Lifecycle
@@ -113,11 +113,7 @@ def receive(store: Store, *, kind: str, matter: str, channel: str, from_whom: st
             timedelta(minutes=1):
         problems.append(Problem("received_at", "is in the future",
                                 key="complaint.received_future"))
-    if isinstance(actor, str):
-        try:
-            check_actor(actor)
-        except Invalid as e:
-            problems += e.problems
+    problems += actor_problems(actor)
     if problems:
         raise Invalid(problems)
     require(actor, "complaint.receive", commune=commune_code)

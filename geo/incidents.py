@@ -19,7 +19,7 @@ from geo.analysis.places import commune_labels, has_hamlets, load_layer, locate,
 from geo.analysis.spatial import points, within_distance
 from geo.checks.outline import near_vietnam
 from geo.checks.text import TEXT_MAX
-from geo.checks.validate import check_actor, check_point, clean_code, clean_note
+from geo.checks.validate import actor_problems, check_point, clean_code, clean_note
 from geo.clock import to_utc, utcnow
 from geo.errors import Invalid, NotFound, Problem
 from geo.lifecycle import Lifecycle
@@ -120,11 +120,7 @@ def report(store: Store, *, kind: str, severity: int | str, lon: float, lat: flo
     hamlet_code = clean_code(hamlet_code, "hamlet_code", problems)
     commune_code = clean_code(commune_code, "commune_code", problems)
     request_id = clean_code(request_id, "request_id", problems)
-    if isinstance(actor, str):
-        try:
-            check_actor(actor)
-        except Invalid as e:
-            problems += e.problems
+    problems += actor_problems(actor)
     if problems:
         raise Invalid(problems)
     require(actor, "incident.report")  # the role first: a refused account learns nothing

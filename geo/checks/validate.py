@@ -8,7 +8,7 @@ from geo.checks.outline import in_vietnam, near_vietnam
 from geo.checks.text import CODE_MAX, NAME_MAX, TEXT_MAX, clean_text, code_problem
 from geo.errors import Invalid, Problem
 
-__all__ = ["MAX_ACTOR", "check_point", "check_actor", "clean_field", "clean_code",
+__all__ = ["MAX_ACTOR", "check_point", "check_actor", "actor_problems", "clean_field", "clean_code",
            "clean_name", "clean_note"]
 
 MAX_ACTOR = 64
@@ -78,6 +78,18 @@ def check_actor(actor: object) -> str:
         raise Invalid([Problem("actor", "a name or call sign is required",
                                key="problem.actor_required")])
     return name
+
+
+def actor_problems(actor: object) -> list[Problem]:
+    """What :func:`check_actor` would refuse in an in-process caller's name (an account
+    is checked by ``geo.accounts``), as problems to report with the input's others."""
+    if not isinstance(actor, str):
+        return []
+    try:
+        check_actor(actor)
+    except Invalid as e:
+        return list(e.problems)
+    return []
 
 
 def clean_field(value: object, field: str, problems: list[Problem], *, max_len: int,
